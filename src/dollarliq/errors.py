@@ -1,0 +1,49 @@
+"""One exception hierarchy for dollarliq.
+
+The library raises these; only the CLI turns them into a message and an exit code.
+Exit codes: 0 ok, 1 bug, 2 usage, 3 source, 4 data, 5 store.
+"""
+
+from __future__ import annotations
+
+
+class DollarliqError(Exception):
+    """Base class of every error dollarliq raises on purpose."""
+
+    exit_code: int = 1
+
+
+class UsageError(DollarliqError):
+    """A bad argument: malformed date, end before start, unknown option value."""
+
+    exit_code = 2
+
+
+class UnknownSeries(UsageError):
+    """A series id that is not in the catalog."""
+
+
+class SourceError(DollarliqError):
+    """A data provider failed: HTTP error, timeout, rate limit, unreachable host."""
+
+    exit_code = 3
+
+
+class PayloadError(SourceError):
+    """A provider answered, but the body is not what its format promises (schema changed, truncated, HTML)."""
+
+
+class CredentialsMissing(SourceError):
+    """A source needs a credential or contact detail that is not set."""
+
+
+class NotEnoughData(DollarliqError):
+    """The data are too short or start too late for the requested computation."""
+
+    exit_code = 4
+
+
+class StoreError(DollarliqError):
+    """The local point-in-time store cannot be read or written."""
+
+    exit_code = 5
