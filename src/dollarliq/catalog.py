@@ -1,0 +1,258 @@
+"""The series catalog: every series dollarliq knows, where it comes from and in what units.
+
+Units are converted once, at ingestion, with ``scale``: money is stored in billions of USD
+(``usd_bn``), rates in percent (``pct``), spreads in basis points (``bp``), prices in USD.
+The ``release`` rule turns an observation date into the date the value became public when a
+source does not say so itself (FRED without vintages, fredgraph.csv, the embedded snapshot).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dollarliq.dates import ReleaseRule
+from dollarliq.errors import UnknownSeries
+
+UNIT_NAMES = {
+    "usd_bn": ("billions of USD", "十亿美元"),
+    "pct": ("percent", "百分比"),
+    "bp": ("basis points", "基点"),
+    "index": ("index", "指数"),
+    "usd": ("USD per share", "美元/股"),
+    "ratio": ("ratio", "比率"),
+}
+
+SOURCES = ("fred", "nyfed", "treasury", "yahoo", "shiller")
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """One series: identity, provenance, units and timing.
+
+    id : str
+        dollarliq's id (the provider's id where there is one, e.g. ``WALCL``).
+    source : str
+        The provider ``dollarliq update`` fetches it from (fred, nyfed, treasury, yahoo).
+    source_id : str
+        The provider's own key (FRED id, NY Fed rate type, Yahoo symbol, ...).
+    native_unit, unit, scale :
+        Unit on the source, unit stored, and the factor between them (stored = native * scale).
+    freq : str
+        ``D`` business daily, ``W-WED`` weekly dated Wednesday, ``W-FRI``, ``M`` monthly.
+    obs_convention : str
+        What the observation date means (a Wednesday level, a week average, a daily close, ...).
+    release : ReleaseRule
+        When a value becomes public, counted from its observation date.
+    fred_id : str | None
+        The FRED mirror of the series, when the primary source is not FRED.
+    field : str
+        The field of a multi-field payload (NY Fed ``percentRate``, Yahoo ``close``, ...).
+    """
+
+    id: str
+    source: str
+    source_id: str
+    name_en: str
+    name_zh: str
+    native_unit: str
+    unit: str
+    scale: float
+    freq: str
+    obs_convention: str
+    release: ReleaseRule
+    fred_id: str | None = None
+    field: str = "value"
+    start: str | None = None
+    notes: str = ""
+    tags: tuple[str, ...] = ()
+
+    @property
+    def unit_name(self) -> str:
+        return UNIT_NAMES.get(self.unit, (self.unit, self.unit))[0]
+
+
+SAME_DAY = ReleaseRule("bdays", 0)
+NEXT_BDAY = ReleaseRule("bdays", 1)
+H41 = ReleaseRule("bdays", 1)  # H.4.1: Wednesday data, released Thursday 16:30 ET
+CHICAGO_NFCI = ReleaseRule("days", 5)  # week ending Friday, released the next Wednesday
+STLFSI = ReleaseRule("days", 6)  # week ending Friday, released the next Thursday
+H10_WEEKLY = ReleaseRule("days", 7)  # H.10 broad dollar: released Mondays for the week before
+MONTHLY = ReleaseRule("month_end_bdays", 1)
+
+
+def _fred(id: str, en: str, zh: str, native: str, unit: str, scale: float, freq: str,
+          conv: str, release: ReleaseRule, **kw) -> SeriesSpec:
+    return SeriesSpec(id=id, source="fred", source_id=id, name_en=en, name_zh=zh,
+                      native_unit=native, unit=unit, scale=scale, freq=freq,
+                      obs_convention=conv, release=release, fred_id=id, **kw)
+
+
+def _nyfed(id: str, rate_type: str, fld: str, en: str, zh: str, native: str, unit: str,
+           fred_id: str | None = None, **kw) -> SeriesSpec:
+    return SeriesSpec(id=id, source="nyfed", source_id=rate_type, name_en=en, name_zh=zh,
+                      native_unit=native, unit=unit, scale=1.0, freq="D",
+                      obs_convention="business day the rate applies to", release=NEXT_BDAY,
+                      fred_id=fred_id, field=fld, **kw)
+
+
+def _yahoo(id: str, symbol: str, en: str, zh: str, fld: str = "close", unit: str = "usd",
+           **kw) -> SeriesSpec:
+    return SeriesSpec(id=id, source="yahoo", source_id=symbol, name_en=en, name_zh=zh,
+                      native_unit=unit, unit=unit, scale=1.0, freq="D",
+                      obs_convention="daily close, New York", release=SAME_DAY, field=fld, **kw)
+
+
+_PCTL = {"1": "1st", "25": "25th", "75": "75th", "99": "99th"}
+
+_SPECS: list[SeriesSpec] = [
+    # --- Fed balance sheet (H.4.1), FRED, millions -> billions
+    _fred("WALCL", "Fed total assets", "美联储总资产", "usd_mn", "usd_bn", 1e-3, "W-WED",
+          "Wednesday level", H41, tags=("core", "balance_sheet")),
+    _fred("WRESBAL", "Reserve balances with Federal Reserve Banks", "银行准备金余额", "usd_mn",
+          "usd_bn", 1e-3, "W-WED", "week average ending Wednesday", H41, tags=("core", "buffer")),
+    _fred("WTREGEN", "Treasury General Account (week average)", "财政部一般账户(周均)",
+          "usd_mn", "usd_bn", 1e-3, "W-WED", "week average ending Wednesday", H41,
+          tags=("core", "drain")),
+    _fred("WDTGAL", "Treasury General Account (Wednesday level)", "财政部一般账户(周三)",
+          "usd_mn", "usd_bn", 1e-3, "W-WED", "Wednesday level", H41, tags=("drain",)),
+    # --- Fed facilities, FRED, billions
+    _fred("RRPONTSYD", "Overnight reverse repo (ON RRP) take-up", "隔夜逆回购余额", "usd_bn",
+          "usd_bn", 1.0, "D", "operation date", SAME_DAY, tags=("core", "buffer")),
+    _fred("RPONTSYD", "Fed overnight repo operations (standing repo facility)",
+          "美联储隔夜回购操作(常备回购)", "usd_bn", "usd_bn", 1.0, "D", "operation date",
+          SAME_DAY, tags=("backstop",)),
+    # --- Policy rates, FRED, percent
+    _fred("IORB", "Interest on reserve balances", "准备金余额利率", "pct", "pct", 1.0, "D",
+          "day the rate applies to", SAME_DAY, start="2021-07-29", tags=("core", "policy")),
+    _fred("IOER", "Interest on excess reserves (before 2021-07-29)", "超额准备金利率", "pct",
+          "pct", 1.0, "D", "day the rate applies to", SAME_DAY, tags=("policy",),
+          notes="Discontinued 2021-07-28; IORB continues it."),
+    _fred("DFEDTARU", "Fed funds target range, upper limit", "联邦基金目标区间上限", "pct",
+          "pct", 1.0, "D", "day the range applies to", SAME_DAY, tags=("policy",)),
+    _fred("DFEDTARL", "Fed funds target range, lower limit", "联邦基金目标区间下限", "pct",
+          "pct", 1.0, "D", "day the range applies to", SAME_DAY, tags=("policy",)),
+    _fred("DFF", "Effective federal funds rate (7-day)", "有效联邦基金利率(每日)", "pct",
+          "pct", 1.0, "D", "day the rate applies to", NEXT_BDAY, tags=("rates",)),
+    _fred("FEDFUNDS", "Effective federal funds rate, monthly average", "有效联邦基金利率(月均)",
+          "pct", "pct", 1.0, "M", "month average", MONTHLY, tags=("rates",)),
+    # --- Market rates and spreads, FRED
+    _fred("DGS10", "10-year Treasury yield", "10年期美债收益率", "pct", "pct", 1.0, "D",
+          "business day", NEXT_BDAY, tags=("rates",)),
+    _fred("DGS2", "2-year Treasury yield", "2年期美债收益率", "pct", "pct", 1.0, "D",
+          "business day", NEXT_BDAY, tags=("rates",)),
+    _fred("T10Y2Y", "10-year minus 2-year Treasury spread", "10年-2年美债利差", "pct", "bp",
+          100.0, "D", "business day", NEXT_BDAY, tags=("rates",)),
+    _fred("BAMLH0A0HYM2", "US high-yield option-adjusted spread", "美国高收益债期权调整利差",
+          "pct", "bp", 100.0, "D", "business day", NEXT_BDAY, tags=("credit",)),
+    _fred("BAMLC0A0CM", "US investment-grade corporate option-adjusted spread",
+          "美国投资级公司债期权调整利差", "pct", "bp", 100.0, "D", "business day", NEXT_BDAY,
+          tags=("credit",)),
+    _fred("SOFR30DAYAVG", "30-day average SOFR", "30日平均SOFR", "pct", "pct", 1.0, "D",
+          "business day", NEXT_BDAY, tags=("rates",)),
+    # --- Dollar, equity, volatility, stress, FRED
+    _fred("DTWEXBGS", "Nominal broad US dollar index", "名义广义美元指数", "index", "index",
+          1.0, "D", "business day", H10_WEEKLY, tags=("dollar",)),
+    _fred("SP500", "S&P 500 index", "标普500指数", "index", "index", 1.0, "D", "daily close",
+          NEXT_BDAY, tags=("equity",)),
+    _fred("NASDAQ100", "Nasdaq-100 index", "纳斯达克100指数", "index", "index", 1.0, "D",
+          "daily close", NEXT_BDAY, tags=("equity",)),
+    _fred("WILL5000PR", "Wilshire 5000 price index", "威尔希尔5000价格指数", "index", "index",
+          1.0, "D", "daily close", NEXT_BDAY, tags=("equity",)),
+    _fred("VIXCLS", "CBOE volatility index (VIX)", "VIX波动率指数", "index", "index", 1.0, "D",
+          "daily close", NEXT_BDAY, tags=("equity",)),
+    _fred("STLFSI4", "St. Louis Fed Financial Stress Index", "圣路易斯联储金融压力指数",
+          "index", "index", 1.0, "W-FRI", "week ending Friday", STLFSI, tags=("stress",)),
+    _fred("NFCI", "Chicago Fed National Financial Conditions Index", "芝加哥联储全国金融状况指数",
+          "index", "index", 1.0, "W-FRI", "week ending Friday", CHICAGO_NFCI, tags=("stress",)),
+    _fred("ANFCI", "Chicago Fed Adjusted NFCI", "芝加哥联储调整后金融状况指数", "index",
+          "index", 1.0, "W-FRI", "week ending Friday", CHICAGO_NFCI, tags=("stress",)),
+    # --- Treasury cash, Daily Treasury Statement
+    SeriesSpec(id="TGA_DTS", source="treasury", source_id="operating_cash_balance",
+               name_en="Treasury General Account, daily closing balance (DTS)",
+               name_zh="财政部一般账户每日收盘余额(DTS)", native_unit="usd_mn", unit="usd_bn",
+               scale=1e-3, freq="D", obs_convention="end of business day", release=NEXT_BDAY,
+               tags=("core", "drain")),
+    # --- NY Fed reference rates (percent; volumes in billions)
+    _nyfed("SOFR", "sofr", "percentRate", "Secured Overnight Financing Rate", "有担保隔夜融资利率",
+           "pct", "pct", fred_id="SOFR", tags=("core", "rates")),
+    *[_nyfed(f"SOFR{p}", "sofr", f"percentPercentile{p}", f"SOFR {_PCTL[p]} percentile",
+             f"SOFR第{p}百分位", "pct", "pct", fred_id=f"SOFR{p}", tags=("rates",))
+      for p in ("1", "25", "75", "99")],
+    _nyfed("SOFRVOL", "sofr", "volumeInBillions", "SOFR volume", "SOFR成交量", "usd_bn",
+           "usd_bn", fred_id="SOFRVOL", tags=("rates",)),
+    _nyfed("EFFR", "effr", "percentRate", "Effective federal funds rate", "有效联邦基金利率",
+           "pct", "pct", fred_id="EFFR", tags=("core", "rates")),
+    _nyfed("EFFR99", "effr", "percentPercentile99", "EFFR 99th percentile", "EFFR第99百分位",
+           "pct", "pct", fred_id=None, tags=("rates",)),
+    _nyfed("EFFRVOL", "effr", "volumeInBillions", "EFFR volume", "EFFR成交量", "usd_bn",
+           "usd_bn", fred_id="EFFRVOL", tags=("rates",)),
+    _nyfed("OBFR", "obfr", "percentRate", "Overnight bank funding rate", "隔夜银行融资利率",
+           "pct", "pct", fred_id="OBFR", tags=("rates",)),
+    _nyfed("TGCR", "tgcr", "percentRate", "Tri-party general collateral rate",
+           "三方一般抵押品回购利率", "pct", "pct", fred_id=None, tags=("rates",)),
+    _nyfed("TGCR99", "tgcr", "percentPercentile99", "TGCR 99th percentile", "TGCR第99百分位",
+           "pct", "pct", tags=("rates",)),
+    _nyfed("BGCR", "bgcr", "percentRate", "Broad general collateral rate", "广义一般抵押品回购利率",
+           "pct", "pct", fred_id=None, tags=("rates",)),
+    # --- NY Fed open market operations (dollars -> billions)
+    SeriesSpec(id="RRP_ACCEPTED", source="nyfed", source_id="reverserepo",
+               name_en="ON RRP accepted (NY Fed operation results)", name_zh="隔夜逆回购中标金额",
+               native_unit="usd", unit="usd_bn", scale=1e-9, freq="D",
+               obs_convention="operation date", release=SAME_DAY, field="totalAmtAccepted",
+               tags=("buffer",)),
+    SeriesSpec(id="RRP_RATE", source="nyfed", source_id="reverserepo",
+               name_en="ON RRP offering rate", name_zh="隔夜逆回购利率", native_unit="pct",
+               unit="pct", scale=1.0, freq="D", obs_convention="operation date",
+               release=SAME_DAY, field="percentOfferingRate", tags=("policy",)),
+    SeriesSpec(id="REPO_ACCEPTED", source="nyfed", source_id="repo",
+               name_en="Repo operations accepted (standing repo facility)",
+               name_zh="回购操作中标金额(常备回购)", native_unit="usd", unit="usd_bn", scale=1e-9,
+               freq="D", obs_convention="operation date", release=SAME_DAY,
+               field="totalAmtAccepted", tags=("backstop",)),
+    # --- Daily prices (Yahoo chart API); stocks: split-adjusted close; ETFs: total-return close
+    *[_yahoo(t, t, n, z, tags=("megacap", "price")) for t, n, z in [
+        ("AAPL", "Apple", "苹果"), ("MSFT", "Microsoft", "微软"), ("NVDA", "NVIDIA", "英伟达"),
+        ("GOOGL", "Alphabet (class A)", "谷歌A"), ("AMZN", "Amazon", "亚马逊"),
+        ("META", "Meta Platforms", "Meta"), ("TSLA", "Tesla", "特斯拉"),
+        ("AVGO", "Broadcom", "博通"),
+    ]],
+    _yahoo("SPY", "SPY", "SPDR S&P 500 ETF (dividend-adjusted)", "标普500ETF(含息调整)",
+           fld="adjclose", tags=("price", "etf")),
+    _yahoo("QQQ", "QQQ", "Invesco QQQ (Nasdaq-100) ETF (dividend-adjusted)",
+           "纳指100ETF(含息调整)", fld="adjclose", tags=("price", "etf")),
+    _yahoo("RSP", "RSP", "Invesco S&P 500 Equal Weight ETF (dividend-adjusted)",
+           "标普500等权ETF(含息调整)", fld="adjclose", tags=("price", "etf")),
+    _yahoo("VIX", "^VIX", "CBOE VIX (Yahoo)", "VIX指数(雅虎)", unit="index", tags=("price",)),
+    _yahoo("DXY", "DX-Y.NYB", "ICE US dollar index (DXY)", "美元指数(DXY)", unit="index",
+           tags=("dollar", "price")),
+    # --- Long-run S&P composite (Shiller), monthly; snapshot only
+    SeriesSpec(id="SHILLER_PD", source="shiller", source_id="SP_DV_1871_2010",
+               name_en="S&P composite price/dividend ratio (Shiller, 1871-2010)",
+               name_zh="标普综合指数市息率(席勒)", native_unit="ratio", unit="ratio",
+               scale=1.0, freq="M", obs_convention="monthly average price / dividend",
+               release=MONTHLY, tags=("history",)),
+]
+
+CATALOG: dict[str, SeriesSpec] = {s.id: s for s in _SPECS}
+if len(CATALOG) != len(_SPECS):  # pragma: no cover - guards against a typo in the table
+    raise RuntimeError("duplicate series id in the catalog")
+
+
+def get_spec(series_id: str) -> SeriesSpec:
+    """The spec of ``series_id`` (case-insensitive); UnknownSeries if not in the catalog."""
+    spec = CATALOG.get(series_id) or CATALOG.get(series_id.upper())
+    if spec is None:
+        close = [k for k in CATALOG if k.lower().startswith(series_id.lower()[:3])][:5]
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UnknownSeries(
+            f"unknown series {series_id!r}{hint} (`dollarliq series list` shows them all)")
+    return spec
+
+
+def specs_for_source(source: str) -> list[SeriesSpec]:
+    """Every spec whose primary source is ``source``."""
+    return [s for s in _SPECS if s.source == source]
+
+
+def all_specs() -> list[SeriesSpec]:
+    return list(_SPECS)

@@ -1,0 +1,72 @@
+"""The fetcher protocol: query -> raw bytes (I/O) -> observations (pure).
+
+Every provider module implements :class:`Fetcher`. ``extract`` is the only method that does
+I/O; ``transform`` is a pure function of the raw body, so a recorded body replays exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
+
+import pandas as pd
+
+from dollarliq.catalog import SeriesSpec
+from dollarliq.http import Fetch
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to ask a provider for: one series over ``[start, end]`` (observation dates)."""
+
+    spec: SeriesSpec
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    vintages: bool = False
+    url: str = ""
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One value in stored units, with the date it describes and the date it became public.
+
+    value is ``None`` for a missing observation (FRED's ``.``).
+    """
+
+    series_id: str
+    obs_date: pd.Timestamp
+    value: float | None
+    as_of: pd.Timestamp
+
+
+class Fetcher(Protocol):
+    source: ClassVar[str]
+
+    def build_query(self, spec: SeriesSpec, start: pd.Timestamp | None,
+                    end: pd.Timestamp | None) -> Query: ...
+
+    def extract(self, query: Query, fetch: Fetch) -> bytes: ...
+
+    def transform(self, query: Query, raw: bytes) -> list[Observation]: ...
+
+
+def run_fetch(fetcher: Fetcher, spec: SeriesSpec, fetch: Fetch,
+              start: pd.Timestamp | None = None,
+              end: pd.Timestamp | None = None) -> list[Observation]:
+    """build_query -> extract -> transform for one series."""
+    query = fetcher.build_query(spec, start, end)
+    raw = fetcher.extract(query, fetch)
+    return fetcher.transform(query, raw)
+
+
+def release_dates(spec: SeriesSpec, obs_dates: list[pd.Timestamp]) -> list[pd.Timestamp]:
+    """The catalog's release rule applied to observation dates (when the source gives none)."""
+    if not obs_dates:
+        return []
+    return [pd.Timestamp(d) for d in spec.release.apply(pd.DatetimeIndex(obs_dates))]
+
+
+def scaled(spec: SeriesSpec, value: float | None) -> float | None:
+    """Native units -> stored units, once, at ingestion."""
+    return None if value is None else float(value) * spec.scale
