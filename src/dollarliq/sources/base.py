@@ -31,13 +31,16 @@ class Query:
 class Observation:
     """One value in stored units, with the date it describes and the date it became public.
 
-    value is ``None`` for a missing observation (FRED's ``.``).
+    value is ``None`` for a missing observation (FRED's ``.``). ``vintage`` is True when
+    ``as_of`` comes from the provider's own real-time record (ALFRED ``realtime_start``),
+    False when it comes from the catalog's release rule.
     """
 
     series_id: str
     obs_date: pd.Timestamp
     value: float | None
     as_of: pd.Timestamp
+    vintage: bool = False
 
 
 class Fetcher(Protocol):
