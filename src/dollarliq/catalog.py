@@ -1,7 +1,7 @@
 """The series catalog: every series dollarliq knows, where it comes from and in what units.
 
 Units are converted once, at ingestion, with ``scale``: money is stored in billions of USD
-(``usd_bn``), rates in percent (``pct``), spreads in basis points (``bp``), prices in USD.
+(``usd_bn``), rates in percent (``pct``), spreads in basis points (``bp``), prices in USD per share.
 The ``release`` rule turns an observation date into the date the value became public when a
 source does not say so itself (FRED without vintages, fredgraph.csv, the embedded snapshot).
 """
@@ -18,7 +18,8 @@ UNIT_NAMES = {
     "pct": ("percent", "百分比"),
     "bp": ("basis points", "基点"),
     "index": ("index", "指数"),
-    "usd": ("USD per share", "美元/股"),
+    "usd": ("USD", "美元"),
+    "usd_per_share": ("USD per share", "美元/股"),
     "ratio": ("ratio", "比率"),
 }
 
@@ -95,7 +96,8 @@ def _nyfed(id: str, rate_type: str, fld: str, en: str, zh: str, native: str, uni
                       fred_id=fred_id, field=fld, **kw)
 
 
-def _yahoo(id: str, symbol: str, en: str, zh: str, fld: str = "close", unit: str = "usd",
+def _yahoo(id: str, symbol: str, en: str, zh: str, fld: str = "close",
+           unit: str = "usd_per_share",
            **kw) -> SeriesSpec:
     return SeriesSpec(id=id, source="yahoo", source_id=symbol, name_en=en, name_zh=zh,
                       native_unit=unit, unit=unit, scale=1.0, freq="D",

@@ -7,40 +7,51 @@ became public.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-
-import numpy as np
-import pandas as pd
-from pandas.tseries.holiday import USFederalHolidayCalendar
-from pandas.tseries.offsets import CustomBusinessDay
+from typing import TYPE_CHECKING
 
 from dollarliq.errors import UsageError
 
+if TYPE_CHECKING:  # pandas is imported lazily: the light CLI paths never load it
+    import numpy as np
+    import pandas as pd
+
 
 @lru_cache(maxsize=1)
-def us_business_day() -> CustomBusinessDay:
-    """A business-day offset that skips weekends and US federal holidays."""
+def us_business_day():
+    """A pandas business-day offset that skips weekends and US federal holidays."""
+    from pandas.tseries.holiday import USFederalHolidayCalendar
+    from pandas.tseries.offsets import CustomBusinessDay
+
     return CustomBusinessDay(calendar=USFederalHolidayCalendar())
 
 
 @lru_cache(maxsize=1)
-def _holidays() -> np.ndarray:
+def _holidays():
+    from pandas.tseries.holiday import USFederalHolidayCalendar
+
     hol = USFederalHolidayCalendar().holidays(start="1960-01-01", end="2100-12-31")
     return hol.values.astype("datetime64[D]")
 
 
-def add_business_days(dates: pd.DatetimeIndex | pd.Series | np.ndarray, n: int) -> np.ndarray:
+def add_business_days(dates, n: int) -> np.ndarray:
     """Shift dates by ``n`` US federal business days (vectorised), as datetime64[D].
 
     A date that is not itself a business day first rolls forward when ``n > 0``.
     """
+    import numpy as np
+    import pandas as pd
+
     d = np.asarray(pd.DatetimeIndex(dates).values.astype("datetime64[D]"))
     return np.busday_offset(d, n, roll="forward" if n >= 0 else "backward", holidays=_holidays())
 
 
-def business_days(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+def business_days(start, end) -> pd.DatetimeIndex:
     """US federal business days from ``start`` to ``end`` inclusive."""
+    import pandas as pd
+
     return pd.date_range(start, end, freq=us_business_day())
 
 
@@ -58,8 +69,10 @@ class ReleaseRule:
     kind: str = "bdays"
     n: int = 0
 
-    def apply(self, obs_dates: pd.DatetimeIndex | pd.Series | np.ndarray) -> np.ndarray:
+    def apply(self, obs_dates) -> np.ndarray:
         """Release dates (datetime64[D]) for the given observation dates."""
+        import pandas as pd
+
         idx = pd.DatetimeIndex(obs_dates)
         if self.kind == "bdays":
             return add_business_days(idx, self.n)
@@ -80,17 +93,27 @@ class ReleaseRule:
         return f"{self.n} business days after the month ends"
 
 
-def parse_date(text: str | None, *, what: str = "date") -> pd.Timestamp | None:
+def parse_date(text: str | None, *, what: str = "date") -> dt.date | None:
     """Parse a user-supplied ISO date (YYYY-MM-DD); raise UsageError with a clear message."""
     if text is None:
         return None
-    if isinstance(text, pd.Timestamp):
-        return text.normalize()
+    if isinstance(text, dt.datetime):
+        return text.date()
+    if isinstance(text, dt.date):
+        return text
     s = str(text).strip()
     try:
-        ts = pd.Timestamp(s)
-    except (ValueError, TypeError):
+        return dt.date.fromisoformat(s)
+    except ValueError:
         raise UsageError(f"{what}: {s!r} is not a date; use YYYY-MM-DD, e.g. 2025-10-31") from None
-    if len(s) < 8 or ts is pd.NaT:
-        raise UsageError(f"{what}: {s!r} is not a date; use YYYY-MM-DD, e.g. 2025-10-31")
-    return ts.normalize().tz_localize(None) if ts.tzinfo else ts.normalize()
+
+
+def as_date(x) -> dt.date | None:
+    """A date from a date, datetime, pandas Timestamp or ISO string (None stays None)."""
+    if x is None:
+        return None
+    if isinstance(x, dt.datetime):  # includes pandas.Timestamp
+        return x.date()
+    if isinstance(x, dt.date):
+        return x
+    return dt.date.fromisoformat(str(x)[:10])

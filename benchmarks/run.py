@@ -1,0 +1,132 @@
+"""Benchmarks, one command: ``python benchmarks/run.py [--json PATH] [--only NAME]``.
+
+Each benchmark times our code and a plain reference on the same input in the same run and
+prints the ratio (the minimum of ``--repeat`` runs). Figures are for the machine it runs on.
+
+  store.cold_cli   cold process ``dollarliq series show SOFR`` vs a bare ``python -c pass``
+  store.as_of_20   as-of query, 20 series, whole history (DuckDB) vs a plain pandas reference
+  store.peak_rss   peak memory of the cold ``series show`` process (goal < 150 MB)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+AS_OF_SERIES = ["WALCL", "WRESBAL", "WTREGEN", "TGA_DTS", "RRPONTSYD", "SOFR", "IORB", "IOER",
+                "EFFR", "DFF", "DGS10", "DGS2", "T10Y2Y", "BAMLH0A0HYM2", "VIXCLS",
+                "DTWEXBGS", "STLFSI4", "NFCI", "SP500", "NVDA"]
+
+
+def _best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def _cold(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one cold child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024.0
+
+
+def bench_cold_cli(repeat: int) -> list[dict]:
+    import tempfile
+
+    env = dict(os.environ, DOLLARLIQ_HOME=tempfile.mkdtemp(prefix="dollarliq-bench-"))
+    ours = [sys.executable, "-m", "dollarliq", "series", "show", "SOFR"]
+    base = [sys.executable, "-c", "pass"]
+    _cold(ours, env)  # warm the OS file cache and bytecode, not the interpreter
+    ours_t = [_cold(ours, env) for _ in range(repeat)]
+    base_t = [_cold(base, env)[0] for _ in range(repeat)]
+    # ru_maxrss of children is the max over all children so far: measure the peak in a
+    # fresh parent so the figure is that of the CLI process alone.
+    peak = float(subprocess.run(
+        [sys.executable, "-c",
+         "import resource,subprocess,sys;"
+         f"subprocess.run({ours!r},stdout=subprocess.DEVNULL,check=True);"
+         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024)"],
+        env=env, capture_output=True, text=True, check=True).stdout)
+    best = min(t for t, _ in ours_t)
+    return [
+        {"bench": "store.cold_cli", "n": 1, "reference_ms": min(base_t) * 1e3,
+         "ours_ms": best * 1e3, "ratio": best / min(base_t),
+         "note": "reference = bare interpreter start; goal ours < 1000 ms",
+         "median_ms": statistics.median(t for t, _ in ours_t) * 1e3},
+        {"bench": "store.peak_rss", "n": 1, "reference_ms": None, "ours_ms": None,
+         "ratio": None, "peak_mb": peak, "note": "goal < 150 MB"},
+    ]
+
+
+def bench_as_of(repeat: int) -> list[dict]:
+    import pandas as pd
+
+    from dollarliq.store import SNAPSHOT_PATH, Store
+
+    as_of = pd.Timestamp("2025-10-31")
+    store = Store(":memory:")
+
+    def ours():
+        return store.query(AS_OF_SERIES, as_of=as_of)
+
+    def reference():
+        # Plain pandas: read everything, keep rows public on the date, latest per date.
+        df = pd.read_parquet(SNAPSHOT_PATH)
+        df = df[df["series_id"].isin(AS_OF_SERIES) & (df["as_of"] <= as_of.date())]
+        df = df.sort_values(["series_id", "obs_date", "as_of"])
+        return df.groupby(["series_id", "obs_date"], as_index=False, observed=True).last()
+
+    a, b = ours(), reference()
+    assert len(a) == len(b), (len(a), len(b))
+    t_ours = _best(ours, repeat)
+    t_ref = _best(reference, repeat)
+    return [{"bench": "store.as_of_20", "n": len(a), "reference_ms": t_ref * 1e3,
+             "ours_ms": t_ours * 1e3, "ratio": t_ref / t_ours,
+             "note": "reference = pandas read+filter+groupby; ratio = reference / ours"}]
+
+
+BENCHES = {"cold_cli": bench_cold_cli, "as_of": bench_as_of}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--only", choices=sorted(BENCHES))
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    results: list[dict] = []
+    for name, fn in BENCHES.items():
+        if args.only and name != args.only:
+            continue
+        results.extend(fn(args.repeat))
+    print(f"{'bench':<18} {'n':>7} {'reference_ms':>13} {'ours_ms':>9} {'ratio':>8}  note")
+    for r in results:
+        ref = "-" if r.get("reference_ms") is None else f"{r['reference_ms']:.1f}"
+        ours = "-" if r.get("ours_ms") is None else f"{r['ours_ms']:.1f}"
+        ratio = "-" if r.get("ratio") is None else f"{r['ratio']:.2f}"
+        extra = f"peak {r['peak_mb']:.0f} MB; " if "peak_mb" in r else ""
+        print(f"{r['bench']:<18} {r['n']:>7} {ref:>13} {ours:>9} {ratio:>8}  {extra}{r['note']}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

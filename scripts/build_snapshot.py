@@ -1,0 +1,126 @@
+"""Build the embedded data snapshot from the real-data bundle.
+
+Reads the public data files (FRED, Treasury DTS, Yahoo prices, Shiller) with their
+provenance documented in the bundle's README, converts each series to its stored unit once
+(from the catalog), stamps each observation with the date it became public (the catalog's
+release rule), and writes one compact Parquet file inside the package.
+
+Usage:
+    python scripts/build_snapshot.py [--data DIR] [--out src/dollarliq/data/snapshot.parquet]
+
+DIR defaults to ``shared/data`` next to the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from dollarliq.catalog import CATALOG, SeriesSpec  # noqa: E402
+
+MEGACAPS = ("AAPL", "MSFT", "NVDA", "GOOGL", "AMZN", "META", "TSLA", "AVGO")
+PRICE_FILES = {"SPY": "SPY.csv", "QQQ": "QQQ.csv", "RSP": "RSP.csv", "VIX": "VIX.csv",
+               "DXY": "DX-Y.NYB.csv"}
+TREASURY_FILES = {"TGA_DTS": "treasury/DTS_TGA_CLOSE.csv"}
+
+
+def _frame(spec: SeriesSpec, dates: pd.Series, values: pd.Series) -> pd.DataFrame:
+    """Stored units and release dates for one series."""
+    d = pd.to_datetime(dates)
+    v = pd.to_numeric(values, errors="coerce") * spec.scale
+    out = pd.DataFrame({"series_id": spec.id, "obs_date": d, "value": v})
+    out = out.dropna(subset=["obs_date"]).drop_duplicates("obs_date", keep="last")
+    out["as_of"] = pd.to_datetime(spec.release.apply(pd.DatetimeIndex(out["obs_date"])))
+    return out
+
+
+def _price_column(spec: SeriesSpec, df: pd.DataFrame) -> pd.Series:
+    if spec.field == "adjclose":
+        return df["adj_close"]
+    return df["close"] if "close" in df else df["adj_close"]
+
+
+def megacap_prices(data: Path, ticker: str) -> pd.DataFrame:
+    """The recent file on its own split basis, extended back with the older history file.
+
+    The older file is put on the recent file's split basis by the close ratio measured on
+    the overlap (exactly 1.0, or 0.1 for the 2024 10:1 splits of NVDA and AVGO).
+    """
+    new = pd.read_csv(data / "prices" / f"{ticker}.csv", parse_dates=["date"])
+    hist_path = data / "prices" / "history" / f"{ticker}_2000_2024.csv"
+    if not hist_path.exists():
+        return new
+    old = pd.read_csv(hist_path, parse_dates=["date"])
+    both = new.merge(old, on="date", suffixes=("", "_old"))
+    ratio = (both["close"] / both["close_old"]).to_numpy()
+    factor = float(np.median(ratio))
+    if not np.allclose(ratio, factor, rtol=1e-5):
+        raise SystemExit(f"{ticker}: split basis is not constant on the overlap")
+    older = old[old["date"] < new["date"].min()].copy()
+    older["close"] = older["close"] * factor
+    return pd.concat([older[["date", "close"]], new[["date", "close"]]], ignore_index=True)
+
+
+def build(data: Path) -> pd.DataFrame:
+    frames: list[pd.DataFrame] = []
+    for path in sorted((data / "fred").glob("*.csv")):
+        spec = CATALOG.get(path.stem)
+        if spec is None:
+            print(f"  skip {path.name}: not in the catalog")
+            continue
+        df = pd.read_csv(path)
+        frames.append(_frame(spec, df["date"], df["value"]))
+    for sid, rel in TREASURY_FILES.items():
+        df = pd.read_csv(data / rel)
+        frames.append(_frame(CATALOG[sid], df["date"], df["value"]))
+    for t in MEGACAPS:
+        df = megacap_prices(data, t)
+        frames.append(_frame(CATALOG[t], df["date"], _price_column(CATALOG[t], df)))
+    for sid, fname in PRICE_FILES.items():
+        df = pd.read_csv(data / "prices" / fname)
+        frames.append(_frame(CATALOG[sid], df["date"], _price_column(CATALOG[sid], df)))
+    shiller = pd.read_csv(data / "shiller" / "SP_DV_1871_2010.csv", sep=";", dtype=str)
+    year = shiller["Date"].str.split(".").str[0]
+    month = shiller["Date"].str.split(".").str[1].str.ljust(2, "0")
+    dates = pd.to_datetime(year + "-" + month + "-01")
+    frames.append(_frame(CATALOG["SHILLER_PD"], dates, shiller["price dividend ratio"]))
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["series_id", "obs_date"]).reset_index(drop=True)
+
+
+def write(df: pd.DataFrame, out: Path) -> None:
+    table = pa.table({
+        "series_id": pa.array(df["series_id"]).dictionary_encode(),
+        "obs_date": pa.array(df["obs_date"].dt.date, pa.date32()),
+        "value": pa.array(df["value"], pa.float64()),
+        "as_of": pa.array(df["as_of"].dt.date, pa.date32()),
+    })
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, out, compression="zstd", compression_level=19,
+                   row_group_size=1_000_000)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--out", type=Path, default=ROOT / "src" / "dollarliq" / "data" / "snapshot.parquet")
+    args = ap.parse_args()
+    df = build(args.data)
+    write(df, args.out)
+    summary = df.dropna(subset=["value"]).groupby("series_id")["obs_date"].agg(["min", "max", "count"])
+    print(summary.to_string())
+    print(f"{len(df)} rows, {df['series_id'].nunique()} series -> {args.out} "
+          f"({args.out.stat().st_size / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""The command line: the only place that prints or exits.
+
+Library errors (``dollarliq.errors``) become one line on stderr and their exit code:
+0 ok, 1 bug, 2 usage, 3 source, 4 data, 5 store.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from dollarliq.cli._common import app, console, err_console  # noqa: F401
+from dollarliq.cli import series as _series  # noqa: F401  (registers commands)
+from dollarliq.cli import store_cmd as _store  # noqa: F401
+from dollarliq.cli import update_cmd as _update  # noqa: F401
+from dollarliq.cli import report_cmd as _report  # noqa: F401
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        err_console.print("interrupted")
+        sys.exit(130)
+
+
+__all__ = ["app", "main", "typer"]

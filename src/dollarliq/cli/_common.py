@@ -1,0 +1,85 @@
+"""Shared CLI plumbing: the Typer app, consoles, error handling, option parsing."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from dollarliq.errors import DollarliqError
+
+app = typer.Typer(
+    name="dollarliq",
+    help="US-dollar funding liquidity and tech-bubble fragility, point-in-time, "
+         "from official public data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+series_app = typer.Typer(help="The series catalog and point-in-time history.",
+                         no_args_is_help=True)
+store_app = typer.Typer(help="The local point-in-time store.", no_args_is_help=True)
+app.add_typer(series_app, name="series")
+app.add_typer(store_app, name="store")
+
+console = Console(highlight=False, soft_wrap=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+_state = {"debug": False}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show a traceback on errors."),
+    no_color: bool = typer.Option(False, "--no-color", help="Plain text, no colours."),
+) -> None:
+    """US-dollar funding liquidity and tech-bubble fragility, point-in-time."""
+    _state["debug"] = debug
+    if no_color or os.environ.get("NO_COLOR"):
+        console.no_color = True
+        err_console.no_color = True
+
+
+def handle_errors(fn: F) -> F:
+    """Turn a DollarliqError into one line on stderr and its exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DollarliqError as exc:
+            if _state["debug"]:
+                raise
+            err_console.print(f"error: {exc}", markup=False)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_dates(**named: str | None) -> dict[str, Any]:
+    """Parse several ``--name YYYY-MM-DD`` options at once (UsageError on a bad one)."""
+    from dollarliq.dates import parse_date
+
+    return {k: parse_date(v, what=f"--{k.replace('_', '-')}") for k, v in named.items()}
+
+
+def fmt_value(v: float | None, unit: str) -> str:
+    """A value with the precision its unit deserves."""
+    import math
+
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "."
+    if unit == "usd_bn":
+        return f"{v:,.1f}"
+    if unit in ("pct",):
+        return f"{v:.2f}"
+    if unit == "bp":
+        return f"{v:+.0f}"
+    return f"{v:,.2f}"

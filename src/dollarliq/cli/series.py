@@ -1,0 +1,125 @@
+"""``dollarliq series list|show``."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+
+import typer
+from rich.table import Table
+
+from dollarliq.cli._common import (console, err_console, fmt_value, handle_errors,
+                                   parse_dates, series_app)
+
+
+class Fmt(str, enum.Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@series_app.command("list")
+@handle_errors
+def series_list(
+    source: str = typer.Option(None, "--source", help="Only series from this source."),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", help="table, csv or json."),
+) -> None:
+    """List every series: id, source, unit, frequency, release lag, coverage.
+
+    Example:
+        dollarliq series list --source fred
+    """
+    from dollarliq.catalog import all_specs
+    from dollarliq.store import open_store
+
+    with open_store() as store:
+        cov = store.coverage()
+    rows = []
+    for s in all_specs():
+        if source and s.source != source:
+            continue
+        c = cov.get(s.id)
+        rows.append({
+            "id": s.id, "source": s.source, "name": s.name_en, "name_zh": s.name_zh,
+            "unit": s.unit, "native_unit": s.native_unit, "freq": s.freq,
+            "observation": s.obs_convention, "release": s.release.describe(),
+            "first": c.first_obs.strftime("%Y-%m-%d") if c else None,
+            "last": c.last_obs.strftime("%Y-%m-%d") if c else None,
+        })
+    if fmt is Fmt.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+        return
+    if fmt is Fmt.csv:
+        import csv
+
+        w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
+        w.writeheader()
+        w.writerows(rows)
+        return
+    t = Table(title="dollarliq series (release lags: --format json)", show_lines=False)
+    for col in ("id", "source", "unit", "freq", "first", "last", "name"):
+        t.add_column(col, no_wrap=col != "name")
+    for r in rows:
+        t.add_row(r["id"], r["source"], r["unit"], r["freq"], r["first"] or "-",
+                  r["last"] or "needs update", r["name"])
+    console.print(t)
+
+
+@series_app.command("show")
+@handle_errors
+def series_show(
+    series_id: str = typer.Argument(..., help="Series id, e.g. SOFR or WALCL."),
+    start: str = typer.Option(None, "--start", help="First observation date, YYYY-MM-DD."),
+    end: str = typer.Option(None, "--end", help="Last observation date, YYYY-MM-DD."),
+    as_of: str = typer.Option(None, "--as-of",
+                              help="Show only what was public on this date, YYYY-MM-DD."),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", help="table, csv or json."),
+    last: int = typer.Option(30, "--last", help="Rows shown in a table without --start."),
+) -> None:
+    """Show one series as it was known on a date (point-in-time), in stored units.
+
+    Example:
+        dollarliq series show SOFR --start 2025-10-29 --end 2025-11-04
+        dollarliq series show WALCL --as-of 2025-10-29 --format csv
+    """
+    from dollarliq.catalog import get_spec
+    from dollarliq.frame import check_query
+    from dollarliq.store import open_store
+
+    d = parse_dates(start=start, end=end, as_of=as_of)
+    spec = get_spec(series_id)
+    with open_store() as store:
+        check_query(store, [spec.id], **d)
+        rows = store.query_records([spec.id], **d)
+    known = [r for r in rows if r[2] is not None]
+    data_end = known[-1][1] if known else None
+    end_txt = f"{data_end:%Y-%m-%d}" if data_end is not None else "no data"
+    if fmt is Fmt.json:
+        out = {
+            "series": spec.id, "name": spec.name_en, "name_zh": spec.name_zh,
+            "unit": spec.unit, "source": spec.source,
+            "as_of": f"{d['as_of']:%Y-%m-%d}" if d["as_of"] is not None else None,
+            "data_end": None if data_end is None else end_txt,
+            "observations": [{"date": f"{o:%Y-%m-%d}", "value": v, "released": f"{a:%Y-%m-%d}"}
+                             for _, o, v, a in rows],
+        }
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+        return
+    if fmt is Fmt.csv:
+        sys.stdout.write(f"date,{spec.id}_{spec.unit},released\n")
+        for _, o, v, a in rows:
+            sys.stdout.write(f"{o:%Y-%m-%d},{'' if v is None else repr(float(v))},{a:%Y-%m-%d}\n")
+        err_console.print(f"{spec.id}: data end {end_txt}", markup=False)
+        return
+    shown = rows if d["start"] is not None else rows[-last:]
+    title = f"{spec.id}: {spec.name_en} ({spec.unit_name})"
+    t = Table(title=title)
+    t.add_column("date")
+    t.add_column(spec.unit, justify="right")
+    t.add_column("released")
+    for _, o, v, a in shown:
+        t.add_row(f"{o:%Y-%m-%d}", fmt_value(v, spec.unit), f"{a:%Y-%m-%d}")
+    console.print(t)
+    as_of_txt = f", as known on {d['as_of']:%Y-%m-%d}" if d["as_of"] is not None else ""
+    console.print(f"data end {end_txt}{as_of_txt}; source {spec.source}")

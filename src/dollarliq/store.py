@@ -1,0 +1,336 @@
+"""The point-in-time store (DuckDB).
+
+Every observation keeps its value, its observation date (``obs_date``), the date it became
+public (``as_of``: release date or vintage start) and when dollarliq downloaded it
+(``fetched_at``, UTC). A query as of D sees only rows with ``as_of <= D`` and, for each
+observation date, the latest of them: the vintage that was public on D.
+
+The embedded snapshot (a Parquet file inside the package) is read-only and always present;
+the user's store file holds what ``dollarliq update`` fetched on top of it. Only this module
+touches DuckDB. Writes are atomic: one transaction, rolled back on any error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from dollarliq.dates import as_date
+from dollarliq.errors import StoreError, UsageError
+
+if TYPE_CHECKING:  # pandas is imported lazily: light CLI paths never load it
+    import pandas as pd
+
+SNAPSHOT_PATH = Path(__file__).parent / "data" / "snapshot.parquet"
+STORE_FILENAME = "dollarliq.duckdb"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS observations (
+    series_id  VARCHAR   NOT NULL,
+    obs_date   DATE      NOT NULL,
+    value      DOUBLE,
+    as_of      DATE      NOT NULL,
+    fetched_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cache (
+    namespace  VARCHAR   NOT NULL,
+    key        VARCHAR   NOT NULL,
+    payload    BLOB      NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (namespace, key)
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+"""
+
+_OBS_COLUMNS = ["series_id", "obs_date", "value", "as_of", "fetched_at"]
+
+
+def default_home() -> Path:
+    """The folder of the user store: ``$DOLLARLIQ_HOME`` or the platform's user data dir."""
+    env = os.environ.get("DOLLARLIQ_HOME")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("dollarliq", appauthor=False))
+
+
+def default_store_path() -> Path:
+    return default_home() / STORE_FILENAME
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    """Coverage of one series in the store: first/last observation, last release, rows."""
+
+    series_id: str
+    first_obs: dt.date
+    last_obs: dt.date
+    last_as_of: dt.date
+    rows: int
+
+
+class Store:
+    """Snapshot + user observations, queried point-in-time.
+
+    Parameters
+    ----------
+    path : str | Path | None
+        The DuckDB file; ``":memory:"`` for a throw-away store; ``None`` for the snapshot
+        alone (nothing is written to disk until :meth:`write` on a file store).
+    snapshot : Path | None
+        The Parquet snapshot to read beneath the store; ``None`` for none.
+    read_only : bool
+        Open an existing file without the right to write.
+    """
+
+    def __init__(self, path: str | Path | None = ":memory:", *,
+                 snapshot: Path | None = SNAPSHOT_PATH, read_only: bool = False) -> None:
+        self.path = None if path in (None, ":memory:") else Path(path)
+        self.snapshot = snapshot if snapshot is not None and Path(snapshot).exists() else None
+        try:
+            if self.path is None:
+                self.con = duckdb.connect(":memory:")
+            else:
+                if not read_only:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.con = duckdb.connect(str(self.path), read_only=read_only)
+            if not read_only:
+                self.con.execute(_SCHEMA)
+            self._create_views(read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"store {self.path or ':memory:'}: cannot open ({exc})") from exc
+
+    # -- setup -----------------------------------------------------------------------
+    def _create_views(self, read_only: bool) -> None:
+        parts = []
+        if self.snapshot is not None:
+            snap = str(self.snapshot).replace("'", "''")
+            parts.append(
+                "SELECT series_id, obs_date, value, as_of, TIMESTAMP '1970-01-01' AS fetched_at "
+                f"FROM read_parquet('{snap}')")
+        parts.append("SELECT series_id, obs_date, value, as_of, fetched_at FROM observations")
+        sql = " UNION ALL ".join(parts)
+        if read_only:
+            # A read-only database cannot hold views: keep the query text instead.
+            self._all = f"({sql})"
+        else:
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW all_obs AS {sql}")
+            self._all = "all_obs"
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reads -----------------------------------------------------------------------
+    def _as_of_sql(self, series_ids: Sequence[str], as_of, start, end) -> tuple[str, list]:
+        ids = list(dict.fromkeys(series_ids))
+        where = ["series_id IN (SELECT unnest(?::VARCHAR[]))"]
+        params: list[object] = [ids]
+        for cond, val in (("as_of <= ?", as_of), ("obs_date >= ?", start),
+                          ("obs_date <= ?", end)):
+            if val is not None:
+                where.append(cond)
+                params.append(as_date(val))
+        sql = (
+            f"SELECT series_id, obs_date, value, as_of FROM {self._all} "
+            f"WHERE {' AND '.join(where)} "
+            "QUALIFY row_number() OVER (PARTITION BY series_id, obs_date "
+            "ORDER BY as_of DESC, fetched_at DESC) = 1 "
+            "ORDER BY series_id, obs_date"
+        )
+        return sql, params
+
+    def query_records(self, series_ids: Sequence[str], *, as_of=None, start=None,
+                      end=None) -> list[tuple[str, dt.date, float | None, dt.date]]:
+        """Like :meth:`query`, as plain tuples (no pandas): (series_id, obs_date, value, as_of)."""
+        sql, params = self._as_of_sql(series_ids, as_of, start, end)
+        try:
+            return self.con.execute(sql, params).fetchall()
+        except duckdb.Error as exc:
+            raise StoreError(f"store query failed ({exc})") from exc
+
+    def query(self, series_ids: Sequence[str], *, as_of=None, start=None,
+              end=None) -> pd.DataFrame:
+        """Long frame (series_id, obs_date, value, as_of) of the values public on ``as_of``.
+
+        For each (series, observation date) the row with the latest ``as_of <= as_of`` wins
+        (ties: the later download). ``as_of=None`` means everything known.
+        """
+        import pandas as pd
+
+        if not list(series_ids):
+            return pd.DataFrame(columns=["series_id", "obs_date", "value", "as_of"])
+        sql, params = self._as_of_sql(series_ids, as_of, start, end)
+        try:
+            df = self.con.execute(sql, params).df()
+        except duckdb.Error as exc:
+            raise StoreError(f"store query failed ({exc})") from exc
+        df["obs_date"] = pd.to_datetime(df["obs_date"])
+        df["as_of"] = pd.to_datetime(df["as_of"])
+        return df
+
+    def vintages(self, series_id: str) -> pd.DataFrame:
+        """Every stored row of one series (all vintages), oldest first."""
+        return self.con.execute(
+            f"SELECT series_id, obs_date, value, as_of, fetched_at FROM {self._all} "
+            "WHERE series_id = ? ORDER BY obs_date, as_of, fetched_at", [series_id]).df()
+
+    def coverage(self) -> dict[str, SeriesInfo]:
+        """First/last observation, last release date and row count per series."""
+        rows = self.con.execute(
+            f"SELECT series_id, min(obs_date), max(obs_date), max(as_of), count(*) "
+            f"FROM {self._all} WHERE value IS NOT NULL GROUP BY series_id").fetchall()
+        return {r[0]: SeriesInfo(r[0], r[1], r[2], r[3], int(r[4])) for r in rows}
+
+    def data_end(self, series_ids: Sequence[str] | None = None) -> dt.date | None:
+        """The latest observation date among ``series_ids`` (all series if None)."""
+        cov = self.coverage()
+        ends = [cov[s].last_obs for s in (series_ids or cov) if s in cov]
+        return max(ends) if ends else None
+
+    def first_as_of(self, series_ids: Sequence[str]) -> dt.date | None:
+        """The earliest date on which any of ``series_ids`` had a public value."""
+        row = self.con.execute(
+            f"SELECT min(as_of) FROM {self._all} WHERE value IS NOT NULL AND "
+            "series_id IN (SELECT unnest(?::VARCHAR[]))", [list(series_ids)]).fetchone()
+        return row[0] if row and row[0] is not None else None
+
+    def user_rows(self) -> int:
+        return int(self.con.execute("SELECT count(*) FROM observations").fetchone()[0])
+
+    def last_fetch(self) -> dt.datetime | None:
+        row = self.con.execute("SELECT max(fetched_at) FROM observations").fetchone()
+        return row[0] if row and row[0] is not None else None
+
+    # -- writes ----------------------------------------------------------------------
+    def write(self, batches: Iterable[pd.DataFrame], *,
+              fetched_at: pd.Timestamp | None = None) -> int:
+        """Insert observations atomically; return the number of new rows.
+
+        Each batch is a frame with columns series_id, obs_date, value, as_of and optionally
+        ``vintage`` (bool). A row equal to what is already known for its date is skipped.
+        A row whose value differs from the latest known one but whose ``as_of`` is not later
+        (a revision discovered without a vintage record) is stamped with the download date,
+        so the revision is never visible before dollarliq saw it. Everything or nothing is
+        written: any error rolls the whole write back.
+        """
+        import pandas as pd
+
+        now = pd.Timestamp.now(tz="UTC").tz_localize(None) if fetched_at is None else fetched_at
+        today = now.normalize()
+        added = 0
+        con = self.con
+        try:
+            con.execute("BEGIN TRANSACTION")
+            for batch in batches:
+                if batch is None or batch.empty:
+                    continue
+                df = batch.copy()
+                if "vintage" not in df:
+                    df["vintage"] = False
+                df = df[["series_id", "obs_date", "value", "as_of", "vintage"]]
+                df["obs_date"] = pd.to_datetime(df["obs_date"]).dt.date
+                df["as_of"] = pd.to_datetime(df["as_of"]).dt.date
+                df["value"] = pd.to_numeric(df["value"], errors="raise").astype("float64")
+                con.register("incoming_df", df)
+                n = con.execute(
+                    f"""
+                    INSERT INTO observations
+                    SELECT i.series_id, i.obs_date, i.value,
+                           CASE WHEN i.vintage OR c.as_of IS NULL OR i.as_of > c.as_of
+                                THEN i.as_of ELSE greatest(?::DATE, c.as_of) END,
+                           ?::TIMESTAMP
+                    FROM incoming_df i
+                    LEFT JOIN (
+                        SELECT series_id, obs_date, value, as_of FROM {self._all}
+                        WHERE series_id IN (SELECT DISTINCT series_id FROM incoming_df)
+                        QUALIFY row_number() OVER (PARTITION BY series_id, obs_date
+                                                   ORDER BY as_of DESC, fetched_at DESC) = 1
+                    ) c USING (series_id, obs_date)
+                    WHERE c.obs_date IS NULL
+                       OR (i.vintage AND NOT EXISTS (
+                              SELECT 1 FROM {self._all} o
+                              WHERE o.series_id = i.series_id AND o.obs_date = i.obs_date
+                                AND o.as_of = i.as_of
+                                AND o.value IS NOT DISTINCT FROM i.value))
+                       OR (NOT i.vintage AND i.value IS DISTINCT FROM c.value)
+                    """,
+                    [today.date(), now.to_pydatetime()],
+                ).fetchone()
+                con.unregister("incoming_df")
+                added += int(n[0]) if n else 0
+            con.execute("COMMIT")
+        except BaseException as exc:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            if isinstance(exc, duckdb.Error):
+                raise StoreError(f"store write failed and was rolled back ({exc})") from exc
+            raise
+        return added
+
+    # -- cache and state ---------------------------------------------------------------
+    def cache_get(self, namespace: str, key: str) -> bytes | None:
+        """A cached payload (e.g. simulated critical values), or None."""
+        row = self.con.execute("SELECT payload FROM cache WHERE namespace = ? AND key = ?",
+                               [namespace, key]).fetchone()
+        return bytes(row[0]) if row else None
+
+    def cache_put(self, namespace: str, key: str, payload: bytes) -> None:
+        """Store a payload under (namespace, key), replacing any older one."""
+        self.con.execute(
+            "INSERT OR REPLACE INTO cache VALUES (?, ?, ?, now()::TIMESTAMP)",
+            [namespace, key, payload])
+
+    def meta_get(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def meta_put(self, key: str, value: str) -> None:
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def open_store(path: Path | str | None = None, *, for_write: bool = False) -> Store:
+    """The user's store (snapshot + fetched data).
+
+    Reading never creates a file: with no store file yet, the snapshot alone is the data.
+    """
+    p = Path(path) if path is not None else default_store_path()
+    if for_write:
+        return Store(p)
+    if p.exists():
+        try:
+            return Store(p, read_only=True)
+        except StoreError:
+            raise
+    return Store(None)
+
+
+def observations_frame(obs: Iterable[object]) -> pd.DataFrame:
+    """Observations (dataclasses with series_id, obs_date, value, as_of, vintage) -> frame."""
+    import pandas as pd
+
+    rows = [(o.series_id, o.obs_date, o.value, o.as_of, getattr(o, "vintage", False))
+            for o in obs]
+    df = pd.DataFrame(rows, columns=["series_id", "obs_date", "value", "as_of", "vintage"])
+    if df.empty:
+        return df
+    if (pd.to_datetime(df["as_of"]) < pd.to_datetime(df["obs_date"])).any():
+        raise UsageError("an observation cannot become public before the date it describes")
+    return df

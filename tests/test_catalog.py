@@ -1,0 +1,58 @@
+"""The catalog covers the domain's series with explicit units and timing."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dollarliq.catalog import CATALOG, UNIT_NAMES, get_spec
+from dollarliq.errors import UnknownSeries
+
+DOMAIN_SERIES = ["WALCL", "WTREGEN", "WDTGAL", "TGA_DTS", "RRPONTSYD", "RPONTSYD", "WRESBAL",
+                 "SOFR", "SOFR1", "SOFR25", "SOFR75", "SOFR99", "IORB", "IOER", "EFFR",
+                 "DTWEXBGS", "NASDAQ100", "SP500", "VIXCLS", "STLFSI4", "NFCI", "TGCR",
+                 "BGCR", "OBFR", "DXY"]
+PRICES = ["AAPL", "MSFT", "NVDA", "GOOGL", "AMZN", "META", "TSLA", "AVGO", "SPY", "QQQ", "RSP"]
+
+
+@pytest.mark.parametrize("sid", DOMAIN_SERIES + PRICES)
+def test_every_domain_series_is_in_the_catalog(sid):
+    spec = get_spec(sid)
+    assert spec.name_en and spec.name_zh
+    assert spec.unit in UNIT_NAMES
+    assert spec.obs_convention
+    assert spec.source in ("fred", "nyfed", "treasury", "yahoo")
+
+
+def test_money_is_stored_in_billions_and_converted_once():
+    for spec in CATALOG.values():
+        if spec.native_unit == "usd_mn":
+            assert spec.unit == "usd_bn" and spec.scale == 1e-3, spec.id
+        if spec.native_unit == "usd":
+            assert spec.unit == "usd_bn" and spec.scale == 1e-9, spec.id
+    assert get_spec("RRPONTSYD").scale == 1.0  # FRED already publishes it in billions
+
+
+def test_spreads_are_basis_points():
+    assert get_spec("BAMLH0A0HYM2").unit == "bp" and get_spec("BAMLH0A0HYM2").scale == 100
+    assert get_spec("T10Y2Y").unit == "bp"
+
+
+def test_release_rules():
+    wed = pd.DatetimeIndex(["2025-10-29"])
+    assert str(get_spec("WALCL").release.apply(wed)[0]) == "2025-10-30"
+    fri = pd.DatetimeIndex(["2025-10-31"])
+    assert str(get_spec("SOFR").release.apply(fri)[0]) == "2025-11-03"
+    assert str(get_spec("RRPONTSYD").release.apply(fri)[0]) == "2025-10-31"
+    # Veterans Day 2025-11-11 is a federal holiday: Monday's SOFR comes out on Wednesday.
+    mon = pd.DatetimeIndex(["2025-11-10"])
+    assert str(get_spec("SOFR").release.apply(mon)[0]) == "2025-11-12"
+
+
+def test_unknown_series_suggests_close_ids():
+    with pytest.raises(UnknownSeries, match="did you mean"):
+        get_spec("SOFRX")
+
+
+def test_lookup_is_case_insensitive():
+    assert get_spec("walcl").id == "WALCL"
