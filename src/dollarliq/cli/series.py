@@ -58,11 +58,12 @@ def series_list(
         w.writerows(rows)
         return
     t = Table(title="dollarliq series (release lags: --format json)", show_lines=False)
-    for col in ("id", "source", "unit", "freq", "first", "last", "name"):
-        t.add_column(col, no_wrap=col != "name")
+    for col in ("id", "source", "unit", "freq", "first", "last"):
+        t.add_column(col, no_wrap=True)
+    t.add_column("name", min_width=20, overflow="fold")
     for r in rows:
         t.add_row(r["id"], r["source"], r["unit"], r["freq"], r["first"] or "-",
-                  r["last"] or "needs update", r["name"])
+                  r["last"] or "(update)", r["name"])
     console.print(t)
 
 
