@@ -57,13 +57,12 @@ def series_list(
         w.writeheader()
         w.writerows(rows)
         return
-    t = Table(title="dollarliq series (release lags: --format json)", show_lines=False)
-    for col in ("id", "source", "unit", "freq", "first", "last"):
+    t = Table(title="dollarliq series (more columns: --format json)", show_lines=False)
+    for col in ("id", "source", "unit", "last"):
         t.add_column(col, no_wrap=True)
     t.add_column("name", min_width=20, overflow="fold")
     for r in rows:
-        t.add_row(r["id"], r["source"], r["unit"], r["freq"], r["first"] or "-",
-                  r["last"] or "(update)", r["name"])
+        t.add_row(r["id"], r["source"], r["unit"], r["last"] or "(update)", r["name"])
     console.print(t)
 
 
