@@ -24,8 +24,11 @@ app = typer.Typer(
 series_app = typer.Typer(help="The series catalog and point-in-time history.",
                          no_args_is_help=True)
 store_app = typer.Typer(help="The local point-in-time store.", no_args_is_help=True)
+bubble_app = typer.Typer(help="Tech-bubble gauges and explosive-bubble tests.",
+                         no_args_is_help=True)
 app.add_typer(series_app, name="series")
 app.add_typer(store_app, name="store")
+app.add_typer(bubble_app, name="bubble")
 
 console = Console(highlight=False, soft_wrap=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
