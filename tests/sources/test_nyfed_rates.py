@@ -13,7 +13,7 @@ from dollarliq.catalog import get_spec, specs_for_source
 from dollarliq.errors import PayloadError, SourceError
 from dollarliq.sources.base import run_fetch
 from dollarliq.sources.fred import FredFetcher
-from dollarliq.sources.nyfed import (NyFedFetcher, fetch_rate_group, group_by_source_id,
+from dollarliq.sources.nyfed import (NyFedFetcher, fetch_group, group_by_source_id,
                                      transform_rates)
 
 SOFR = "nyfed/nyfed_api_sofr_search_2024-06-01_2024-06-06.json"
@@ -54,7 +54,7 @@ def test_one_request_serves_every_sofr_spec():
     seen: list[httpx.Request] = []
     sofr_specs = group_by_source_id(specs_for_source("nyfed"))["sofr"]
     assert {s.id for s in sofr_specs} == {"SOFR", "SOFR1", "SOFR25", "SOFR75", "SOFR99", "SOFRVOL"}
-    out = fetch_rate_group(sofr_specs, serve(fixture_bytes(SOFR), seen=seen), **JUNE)
+    out = fetch_group(sofr_specs, serve(fixture_bytes(SOFR), seen=seen), **JUNE)
     assert len(seen) == 1
     assert out["SOFR99"][0].value == pytest.approx(5.44)
     assert out["SOFRVOL"][-1].value == pytest.approx(2008.0)  # USD bn, unchanged

@@ -1,13 +1,19 @@
-"""NY Fed Markets API: reference rates (SOFR, TGCR, BGCR, EFFR, OBFR).
+"""NY Fed Markets API: reference rates and repo / reverse repo operation results.
 
-``spec.source_id`` is the rate type and ``spec.field`` the column of a ``refRates`` row
-(``percentRate``, ``percentPercentile1/25/75/99`` in percent, ``volumeInBillions`` in USD
-billions). One ``search.json`` body serves every spec of a rate type: use
-:func:`transform_rates` (or :func:`fetch_rate_group`) to turn one body into the observations
-of all of them, instead of one request per spec.
+Reference rates (SOFR, TGCR, BGCR, EFFR, OBFR): ``spec.source_id`` is the rate type and
+``spec.field`` the column of a ``refRates`` row (``percentRate``,
+``percentPercentile1/25/75/99`` in percent, ``volumeInBillions`` in USD billions). A rate for
+business day D is published the next business day (the catalog's release rule).
 
-A rate for business day D is published the next business day (the catalog's release rule),
-so ``as_of`` is that release date.
+Operations (``source_id`` ``reverserepo`` or ``repo``): ``/api/rp/results/search.json``.
+``totalAmtAccepted`` (USD, stored in USD billions) is summed over the overnight operations of
+each operation date; ``percentOfferingRate`` (percent) comes from the operation's
+``details``. Small-value exercises (test operations) are dropped. Results are published the
+same day.
+
+One body serves every spec of a ``source_id``: use :func:`transform_group` (or
+:func:`fetch_group`) to turn one body into the observations of all of them, instead of one
+request per spec.
 """
 
 from __future__ import annotations
@@ -36,6 +42,11 @@ RATE_TYPES: dict[str, tuple[str, str]] = {
 RATE_FIELDS = ("percentRate", "percentPercentile1", "percentPercentile25",
                "percentPercentile75", "percentPercentile99", "volumeInBillions")
 _MISSING = ("", "NA", "N/A", "null")
+
+#: operations source_id -> operationType in the API
+OPERATION_TYPES = {"reverserepo": "Reverse Repo", "repo": "Repo"}
+OPERATION_FIELDS = ("totalAmtAccepted", "percentOfferingRate")
+FIRST_OPERATION_DATE = "2013-09-23"
 
 
 def _what(spec: SeriesSpec) -> str:
@@ -165,16 +176,128 @@ def transform_rates(specs: Sequence[SeriesSpec], raw: bytes,
     return out
 
 
-def fetch_rate_group(specs: Sequence[SeriesSpec], fetch: Fetch,
-                     start: pd.Timestamp | None = None,
-                     end: pd.Timestamp | None = None) -> dict[str, list[Observation]]:
-    """One request for all ``specs`` of one rate type; ``{spec.id: observations}``."""
+def operations_query(spec: SeriesSpec, start: pd.Timestamp | None = None,
+                     end: pd.Timestamp | None = None) -> Query:
+    """``/api/rp/results/search.json?startDate=&endDate=&operationTypes=`` for ``spec``."""
+    kind = spec.source_id.lower()
+    if kind not in OPERATION_TYPES:
+        raise UsageError(f"nyfed: {spec.id}: unknown operation type {spec.source_id!r}; "
+                         f"expected one of {', '.join(OPERATION_TYPES)}")
+    lo, hi = _window(spec, start, end, FIRST_OPERATION_DATE)
+    return Query(spec=spec, start=lo, end=hi, url=f"{BASE_URL}/rp/results/search.json",
+                 params={"startDate": _day(lo), "endDate": _day(hi),
+                         "operationTypes": OPERATION_TYPES[kind]})
+
+
+def _offering_rate(op: dict, what: str, date: str) -> float | None:
+    details = op.get("details")
+    if details is None:
+        return None
+    if not isinstance(details, list):
+        raise PayloadError(f"{what}: operation 'details' is not a list; NY Fed format changed?")
+    for d in details:
+        if isinstance(d, dict):
+            v = _number(d.get("percentOfferingRate"), what, date)
+            if v is not None:
+                return v
+    return None
+
+
+def transform_operations(specs: Sequence[SeriesSpec], raw: bytes,
+                         start: pd.Timestamp | None = None,
+                         end: pd.Timestamp | None = None) -> dict[str, list[Observation]]:
+    """Observations for every spec in ``specs`` (one operation type) from one results body.
+
+    Per operation date, over the overnight operations with results that are not
+    small-value exercises: ``totalAmtAccepted`` summed (USD, scaled by ``spec.scale``) and
+    the ``percentOfferingRate`` of the largest one (percent). PayloadError if the body is
+    not an operations body.
+    """
     if not specs:
         return {}
-    query = rate_query(specs[0], start, end)
-    what = f"nyfed: {specs[0].id}" if len(specs) == 1 else f"nyfed: {specs[0].source_id.upper()}"
+    kind = specs[0].source_id.lower()
+    if any(s.source_id.lower() != kind for s in specs) or kind not in OPERATION_TYPES:
+        raise UsageError("nyfed: transform_operations needs specs of one operation type")
+    op_type = OPERATION_TYPES[kind].lower()
+    what = _what(specs[0]) if len(specs) == 1 else f"nyfed: {kind}"
+    doc = _load(raw, what)
+    repo = doc.get("repo") if isinstance(doc, dict) else None
+    ops = repo.get("operations") if isinstance(repo, dict) else None
+    if not isinstance(ops, list):
+        raise PayloadError(f"{what}: no 'repo.operations' list in the body; "
+                           "NY Fed format changed?")
+    start = pd.Timestamp(start) if start is not None else None
+    end = pd.Timestamp(end) if end is not None else None
+    accepted: dict[pd.Timestamp, float | None] = {}
+    rate: dict[pd.Timestamp, tuple[float, float | None]] = {}
+    for op in ops:
+        if not isinstance(op, dict) or not {"operationDate", "operationType",
+                                            "totalAmtAccepted"} <= op.keys():
+            raise PayloadError(f"{what}: operation without operationDate/operationType/"
+                               "totalAmtAccepted; NY Fed format changed?")
+        if str(op.get("auctionStatus", "Results")).strip().lower() != "results":
+            continue
+        if "small value exercise" in str(op.get("note") or "").lower():
+            continue
+        if str(op["operationType"]).strip().lower() != op_type:
+            continue
+        if str(op.get("term") or "overnight").strip().lower() != "overnight":
+            continue
+        date = str(op["operationDate"])
+        d = _date(date, what)
+        if not _in_window(d, start, end):
+            continue
+        amt = _number(op["totalAmtAccepted"], what, date)
+        if amt is not None:
+            accepted[d] = (accepted.get(d) or 0.0) + amt
+        else:
+            accepted.setdefault(d, None)
+        offered = _offering_rate(op, what, date)
+        size = amt or 0.0
+        if d not in rate or (offered is not None and (rate[d][1] is None or size > rate[d][0])):
+            rate[d] = (size, offered)
+    out: dict[str, list[Observation]] = {}
+    for s in specs:
+        if s.field == "totalAmtAccepted":
+            out[s.id] = _finish(s, accepted)
+        elif s.field == "percentOfferingRate":
+            out[s.id] = _finish(s, {d: v for d, (_, v) in rate.items()})
+        else:
+            raise UsageError(f"nyfed: {s.id}: unknown operations field {s.field!r}; "
+                             f"expected one of {', '.join(OPERATION_FIELDS)}")
+    return out
+
+
+def _is_operations(spec: SeriesSpec) -> bool:
+    return spec.source_id.lower() in OPERATION_TYPES
+
+
+def group_query(spec: SeriesSpec, start: pd.Timestamp | None = None,
+                end: pd.Timestamp | None = None) -> Query:
+    """The request for ``spec``: a rate search or an operations search."""
+    return operations_query(spec, start, end) if _is_operations(spec) else rate_query(
+        spec, start, end)
+
+
+def transform_group(specs: Sequence[SeriesSpec], raw: bytes,
+                    start: pd.Timestamp | None = None,
+                    end: pd.Timestamp | None = None) -> dict[str, list[Observation]]:
+    """``{spec.id: observations}`` for specs sharing one ``source_id``, from one body."""
+    if specs and _is_operations(specs[0]):
+        return transform_operations(specs, raw, start, end)
+    return transform_rates(specs, raw, start, end)
+
+
+def fetch_group(specs: Sequence[SeriesSpec], fetch: Fetch,
+                start: pd.Timestamp | None = None,
+                end: pd.Timestamp | None = None) -> dict[str, list[Observation]]:
+    """One request for all ``specs`` of one ``source_id``; ``{spec.id: observations}``."""
+    if not specs:
+        return {}
+    query = group_query(specs[0], start, end)
+    what = f"nyfed: {specs[0].id}" if len(specs) == 1 else f"nyfed: {specs[0].source_id}"
     raw = fetch.get(query.url, params=query.params, what=what)
-    return transform_rates(specs, raw, query.start, query.end)
+    return transform_group(specs, raw, query.start, query.end)
 
 
 def group_by_source_id(specs: Sequence[SeriesSpec]) -> dict[str, list[SeriesSpec]]:
@@ -186,19 +309,19 @@ def group_by_source_id(specs: Sequence[SeriesSpec]) -> dict[str, list[SeriesSpec
 
 
 class NyFedFetcher:
-    """NY Fed reference rates, in stored units."""
+    """NY Fed reference rates and repo / reverse repo operation results, in stored units."""
 
     source: ClassVar[str] = "nyfed"
 
     def build_query(self, spec: SeriesSpec, start: pd.Timestamp | None = None,
                     end: pd.Timestamp | None = None) -> Query:
-        """The search query for ``spec``'s rate type over ``[start, end]``."""
-        return rate_query(spec, start, end)
+        """The search query for ``spec`` over ``[start, end]``."""
+        return group_query(spec, start, end)
 
     def extract(self, query: Query, fetch: Fetch) -> bytes:
         """The raw JSON body."""
         return fetch.get(query.url, params=query.params, what=_what(query.spec))
 
     def transform(self, query: Query, raw: bytes) -> list[Observation]:
-        """Observations of ``query.spec`` (see :func:`transform_rates`)."""
-        return transform_rates([query.spec], raw, query.start, query.end)[query.spec.id]
+        """Observations of ``query.spec`` (see :func:`transform_group`)."""
+        return transform_group([query.spec], raw, query.start, query.end)[query.spec.id]
