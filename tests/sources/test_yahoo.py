@@ -83,7 +83,8 @@ def test_adjclose_field():
     # Derived from the recording: an adjclose array as the daily endpoint sends it.
     doc = json.loads(fixture_bytes(TNX))
     r = doc["chart"]["result"][0]
-    r["indicators"]["adjclose"] = [{"adjclose": [c - 0.1 for c in r["indicators"]["quote"][0]["close"]]}]
+    closes = r["indicators"]["quote"][0]["close"]
+    r["indicators"]["adjclose"] = [{"adjclose": [c - 0.1 for c in closes]}]
     spec = replace(TNX_SPEC, field="adjclose")
     assert _run(json.dumps(doc).encode(), spec=spec)[0].value == pytest.approx(4.175000095367432)
     with pytest.raises(PayloadError, match="no 'adjclose' array"):

@@ -233,7 +233,8 @@ def _from_json(query: Query, doc: dict) -> list[Observation]:
             raise PayloadError(f"{what}: observation row without date/value/realtime_start; "
                                "FRED format changed?")
         d = _date(row["date"], what)
-        parsed.append((d, _value(row["value"], what, row["date"]), _date(row["realtime_start"], what)))
+        value = _value(row["value"], what, row["date"])
+        parsed.append((d, value, _date(row["realtime_start"], what)))
     if not parsed:
         return []
     rule = release_dates(spec, [d for d, _, _ in parsed])
