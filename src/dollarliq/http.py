@@ -85,13 +85,18 @@ class Fetch:
 
 
 def _error_detail(resp: httpx.Response) -> str:
-    """A short, key-free description of an error body (FRED sends JSON error_message)."""
+    """A short, key-free description of an error body (FRED ``error_message``, Yahoo
+    ``chart.error.description``)."""
     try:
         body = resp.json()
     except ValueError:
         return ""
     if isinstance(body, dict):
-        msg = body.get("error_message") or body.get("message") or body.get("error")
+        chart = body.get("chart")
+        if isinstance(chart, dict) and isinstance(chart.get("error"), dict):
+            body = chart["error"]  # Yahoo: {"chart": {"error": {"code", "description"}}}
+        msg = (body.get("error_message") or body.get("message") or body.get("description")
+               or body.get("error"))
         if isinstance(msg, str):
             return f" ({redact(msg.strip())[:200]})"
     return ""
