@@ -21,6 +21,12 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = f"dollarliq/{__version__} (+https://github.com/dollarliq/dollarliq)"
 
+#: Transport used by clients made without one. ``None`` means the network. Tests set it to
+#: an ``httpx.MockTransport`` replaying recorded bodies, so the whole CLI runs offline.
+default_transport: httpx.BaseTransport | None = None
+#: Seconds before the first retry; doubled at each further retry.
+DEFAULT_BACKOFF = 1.0
+
 _SECRET_PARAMS = re.compile(r"(api_key|apikey|token|key)=[^&\s]+", re.IGNORECASE)
 
 
@@ -38,18 +44,20 @@ def make_client(transport: httpx.BaseTransport | None = None, *,
                 timeout: httpx.Timeout | float = DEFAULT_TIMEOUT) -> httpx.Client:
     """An ``httpx.Client`` with dollarliq's defaults (gzip is httpx's default encoding)."""
     headers = {"User-Agent": user_agent or USER_AGENT, "Accept-Encoding": "gzip, deflate"}
-    return httpx.Client(transport=transport, headers=headers, timeout=timeout,
+    return httpx.Client(transport=transport or default_transport, headers=headers,
+                        timeout=timeout,
                         follow_redirects=True)
 
 
 class Fetch:
     """GET with retries. ``sleep`` and ``backoff`` are injectable so tests run instantly."""
 
-    def __init__(self, client: httpx.Client, *, retries: int = 3, backoff: float = 1.0,
+    def __init__(self, client: httpx.Client, *, retries: int = 3,
+                 backoff: float | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.client = client
         self.retries = retries
-        self.backoff = backoff
+        self.backoff = DEFAULT_BACKOFF if backoff is None else backoff
         self.sleep = sleep
 
     def get(self, url: str, *, params: Mapping[str, Any] | None = None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dollarliq.catalog import SeriesSpec, specs_for_source
+from dollarliq.catalog import SeriesSpec, get_spec, specs_for_source
 from dollarliq.errors import UsageError
 from dollarliq.http import Fetch
 from dollarliq.sources import UPDATABLE_SOURCES, get_fetcher
@@ -29,19 +29,27 @@ class UpdateResult:
     data_end: object  # datetime.date | None
 
 
-def plan(store: Store, sources: Sequence[str] | None,
-         since: pd.Timestamp | None) -> list[tuple[SeriesSpec, pd.Timestamp]]:
+def plan(store: Store, sources: Sequence[str] | None, since: pd.Timestamp | None,
+         series: Sequence[str] | None = None) -> list[tuple[SeriesSpec, pd.Timestamp]]:
     """The series to fetch and the first observation date to ask for, per series."""
     chosen = list(sources) if sources else list(UPDATABLE_SOURCES)
     for s in chosen:
         if s not in UPDATABLE_SOURCES:
             raise UsageError(f"--source {s!r}: choose from {', '.join(UPDATABLE_SOURCES)}")
+    only = {get_spec(s).id for s in series} if series else None
+    if only:
+        for sid in only:
+            if get_spec(sid).source not in chosen:
+                raise UsageError(f"--series {sid}: it comes from {get_spec(sid).source}, "
+                                 f"which is not among --source {', '.join(chosen)}")
     cov = store.coverage()
     out = []
     for src in chosen:
         for spec in specs_for_source(src):
+            if only is not None and spec.id not in only:
+                continue
             if since is not None:
-                start = since
+                start = pd.Timestamp(since)
             elif spec.id in cov:
                 start = pd.Timestamp(cov[spec.id].last_obs) - pd.Timedelta(days=OVERLAP_DAYS)
             else:
@@ -50,14 +58,42 @@ def plan(store: Store, sources: Sequence[str] | None,
     return out
 
 
+def _vintages_wanted(spec: SeriesSpec) -> bool:
+    """Weekly H.4.1 series and the broad dollar get revised: ask ALFRED when a key is set."""
+    import os
+
+    return (spec.source == "fred" and bool(os.environ.get("FRED_API_KEY"))
+            and (spec.freq.startswith("W") or spec.id == "DTWEXBGS"))
+
+
 def fetch_all(todo: Sequence[tuple[SeriesSpec, pd.Timestamp]], fetch: Fetch, *,
               end: pd.Timestamp,
               progress: Callable[[SeriesSpec], None] | None = None) -> list[pd.DataFrame]:
-    """Fetch every planned series; raise on the first failure (nothing is written)."""
+    """Fetch every planned series; raise on the first failure (nothing is written).
+
+    NY Fed series that share one request (SOFR and its percentiles and volume) are fetched
+    once per group, from the earliest start the group needs.
+    """
+    from dollarliq.sources import nyfed
+
     frames = []
+    nyfed_todo = [(s, st) for s, st in todo if s.source == "nyfed"]
+    for group in nyfed.group_by_source_id([s for s, _ in nyfed_todo]).values():
+        start = min(st for s, st in nyfed_todo if s in group)
+        by_id = nyfed.fetch_group(group, fetch, start, end)
+        for spec in group:
+            frames.append(observations_frame(by_id.get(spec.id, [])))
+            if progress is not None:
+                progress(spec)
     for spec, start in todo:
+        if spec.source == "nyfed":
+            continue
         fetcher = get_fetcher(spec.source)
-        query = fetcher.build_query(spec, start, end)
+        if _vintages_wanted(spec):
+            query = fetcher.build_query(spec, start, end, vintages=True,
+                                        realtime_start=start)
+        else:
+            query = fetcher.build_query(spec, start, end)
         raw = fetcher.extract(query, fetch)
         frames.append(observations_frame(fetcher.transform(query, raw)))
         if progress is not None:
@@ -66,12 +102,13 @@ def fetch_all(todo: Sequence[tuple[SeriesSpec, pd.Timestamp]], fetch: Fetch, *,
 
 
 def run_update(store: Store, fetch: Fetch, *, sources: Sequence[str] | None = None,
+               series: Sequence[str] | None = None,
                since: pd.Timestamp | None = None, today: pd.Timestamp | None = None,
                progress: Callable[[SeriesSpec], None] | None = None,
                on_plan: Callable[[int], None] | None = None) -> UpdateResult:
     """Fetch, then write atomically. Returns counts and the new data end."""
     end = pd.Timestamp(today or pd.Timestamp.today()).normalize()
-    todo = plan(store, sources, since)
+    todo = plan(store, sources, since, series)
     if on_plan is not None:
         on_plan(len(todo))
     frames = fetch_all(todo, fetch, end=end, progress=progress)

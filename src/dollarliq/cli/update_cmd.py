@@ -12,6 +12,7 @@ from dollarliq.cli._common import app, console, handle_errors, parse_dates
 def update(
     source: list[str] = typer.Option(None, "--source",
                                      help="fred, nyfed, treasury or yahoo (repeatable)."),
+    series: list[str] = typer.Option(None, "--series", help="Only these series (repeatable)."),
     since: str = typer.Option(None, "--since", help="Re-fetch observations from this date."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
@@ -36,7 +37,8 @@ def update(
                       console=console, disable=quiet, transient=True) as bar:
             task = bar.add_task("fetching", total=None)
             result = run_update(
-                store, fetch, sources=source or None, since=d["since"],
+                store, fetch, sources=source or None, series=series or None,
+                since=d["since"],
                 on_plan=lambda n: bar.update(task, total=n),
                 progress=lambda spec: bar.update(task, advance=1,
                                                  description=f"{spec.source}: {spec.id}"))

@@ -43,7 +43,6 @@ MAX_REALTIME_DAYS = 1800
 PAGE_LIMIT = 100_000
 EARLIEST = pd.Timestamp("1776-07-04")
 LATEST = pd.Timestamp("9999-12-31")
-_DATE_HEADERS = ("date", "observation_date")
 
 
 def fred_id(spec: SeriesSpec) -> str:
@@ -242,13 +241,15 @@ def _from_json(query: Query, doc: dict) -> list[Observation]:
     window_start = pd.Timestamp(window_start) if window_start else None
     out: list[Observation] = []
     for (d, v, rt_start), released in zip(parsed, rule):
+        vintage = query.vintages
         if not query.vintages:
             as_of = released
         elif window_start is not None and rt_start <= window_start:
             as_of = max(rt_start, released)  # clipped by the window: not known before release
+            vintage = False  # the true vintage start lies before the window
         else:
             as_of = rt_start
-        out.append(Observation(spec.id, d, scaled(spec, v), as_of))
+        out.append(Observation(spec.id, d, scaled(spec, v), as_of, vintage=vintage))
     return _dedupe(out)
 
 
@@ -278,8 +279,10 @@ def _from_csv(spec: SeriesSpec, text: str, sid: str) -> list[Observation]:
     if not rows or len(rows[0]) < 2:
         raise PayloadError(f"{what}: fredgraph.csv has no header; format changed?")
     header = [h.strip() for h in rows[0]]
-    if header[0].lower() not in _DATE_HEADERS or header[1].upper() != sid.upper():
-        raise PayloadError(f"{what}: unexpected fredgraph.csv header {','.join(header)[:80]!r}")
+    # The date column is read by position: FRED renamed it (DATE -> observation_date) before.
+    if header[1].upper() != sid.upper():
+        raise PayloadError(f"{what}: unexpected fredgraph.csv header "
+                           f"{','.join(header)[:80]!r}; format changed?")
     dates: list[pd.Timestamp] = []
     values: list[float | None] = []
     for row in rows[1:]:
