@@ -155,6 +155,32 @@ class Store:
         )
         return sql, params
 
+    def first_release(self, series_ids: Sequence[str], *, as_of=None) -> pd.DataFrame:
+        """Each observation as first published (its earliest vintage), public on ``as_of``.
+
+        Long frame (series_id, obs_date, value, as_of). This is the real-time view that the
+        stage engine uses: a later revision never changes a past reading.
+        """
+        import pandas as pd
+
+        ids = list(dict.fromkeys(series_ids))
+        where = ["series_id IN (SELECT unnest(?::VARCHAR[]))"]
+        params: list[object] = [ids]
+        if as_of is not None:
+            where.append("as_of <= ?")
+            params.append(as_date(as_of))
+        sql = (f"SELECT series_id, obs_date, value, as_of FROM {self._all} "
+               f"WHERE {' AND '.join(where)} "
+               "QUALIFY row_number() OVER (PARTITION BY series_id, obs_date "
+               "ORDER BY as_of ASC, fetched_at ASC) = 1 ORDER BY series_id, obs_date")
+        try:
+            df = self.con.execute(sql, params).df()
+        except duckdb.Error as exc:
+            raise StoreError(f"store query failed ({exc})") from exc
+        df["obs_date"] = pd.to_datetime(df["obs_date"])
+        df["as_of"] = pd.to_datetime(df["as_of"])
+        return df
+
     def query_records(self, series_ids: Sequence[str], *, as_of=None, start=None,
                       end=None) -> list[tuple[str, dt.date, float | None, dt.date]]:
         """Like :meth:`query`, as plain tuples (no pandas): (series_id, obs_date, value, as_of)."""

@@ -1,72 +1,104 @@
-"""``dollarliq report``: the liquidity picture on a date."""
+"""``dollarliq report`` and ``dollarliq stages``."""
 
 from __future__ import annotations
 
+import enum
 import json
 import sys
 
 import typer
-from rich.table import Table
 
-from dollarliq.cli._common import app, console, fmt_value, handle_errors, parse_dates
+from dollarliq.cli._common import app, console, handle_errors, parse_dates
 
-CORE = ["WALCL", "WRESBAL", "TGA_DTS", "WTREGEN", "RRPONTSYD", "SOFR", "IORB", "IOER", "EFFR"]
+
+class ReportFmt(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+class StagesFmt(str, enum.Enum):
+    csv = "csv"
+    json = "json"
+
+
+class Lang(str, enum.Enum):
+    en = "en"
+    zh = "zh"
 
 
 @app.command("report")
 @handle_errors
 def report(
     as_of: str = typer.Option(None, "--as-of", help="Use only data public on this date."),
-    fmt: str = typer.Option("text", "--format", help="text or json."),
+    fmt: ReportFmt = typer.Option(ReportFmt.text, "--format", help="text or json."),
+    lang: Lang = typer.Option(None, "--lang", help="en or zh (default: DOLLARLIQ_LANG or en)."),
+    rules: str = typer.Option(None, "--rules", help="Another stage rules file (TOML)."),
 ) -> None:
-    """The latest value of each core liquidity series, as known on a date.
+    """The liquidity stage, stress score, indicators, evidence and records on a date.
 
     Example:
-        dollarliq report --as-of 2025-10-31
+        dollarliq report --as-of 2025-11-03
+        dollarliq report --format json --lang zh
     """
-    from dollarliq.catalog import get_spec
-    from dollarliq.frame import load_long
+    from dollarliq.engine import run_engine
+    from dollarliq.messages import lang_from_env
+    from dollarliq.reports.model import build_report
+    from dollarliq.stages import load_rules
     from dollarliq.store import open_store
 
-    if fmt not in ("text", "json"):
-        from dollarliq.errors import UsageError
-
-        raise UsageError(f"--format {fmt!r}: choose text or json")
     d = parse_dates(as_of=as_of)
+    language = lang_from_env(lang.value if lang else None)
     with open_store() as store:
-        long = load_long(store, CORE, as_of=d["as_of"]).dropna(subset=["value"])
-    last = long.sort_values("obs_date").groupby("series_id").tail(1).set_index("series_id")
-    rows = []
-    for sid in CORE:
-        if sid not in last.index:
-            continue
-        spec, r = get_spec(sid), last.loc[sid]
-        rows.append({"id": sid, "name": spec.name_en, "value": float(r.value),
-                     "unit": spec.unit, "date": f"{r.obs_date:%Y-%m-%d}",
-                     "released": f"{r.as_of:%Y-%m-%d}"})
-    if any(r["id"] == "IORB" for r in rows):
-        rows = [r for r in rows if r["id"] != "IOER"]
-    data_end = max(r["date"] for r in rows) if rows else None
-    floor = next((r for r in rows if r["id"] in ("IORB", "IOER")), None)
-    sofr = next((r for r in rows if r["id"] == "SOFR"), None)
-    spread = None
-    if floor and sofr:
-        fl = long[(long.series_id == floor["id"]) & (long.obs_date <= sofr["date"])]
-        spread = round((sofr["value"] - float(fl["value"].iloc[-1])) * 100, 1)
-    if fmt == "json":
-        out = {"as_of": None if d["as_of"] is None else f"{d['as_of']:%Y-%m-%d}",
-               "data_end": data_end, "series": rows, "sofr_minus_floor_bp": spread,
-               "notice": "Not investment advice."}
-        sys.stdout.write(json.dumps(out, indent=1) + "\n")
+        res = run_engine(store, as_of=d["as_of"], rules=load_rules(rules) if rules else None)
+    doc = build_report(res, lang=language)
+    if fmt is ReportFmt.json:
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
         return
-    t = Table(title="dollarliq: core liquidity series")
-    for c in ("series", "value", "unit", "date", "released"):
-        t.add_column(c, justify="right" if c == "value" else "left")
+    from dollarliq.reports.terminal import render
+
+    console.print(render(doc))
+
+
+@app.command("stages")
+@handle_errors
+def stages(
+    start: str = typer.Option(None, "--start", help="First business day, YYYY-MM-DD."),
+    end: str = typer.Option(None, "--end", help="Last business day, YYYY-MM-DD."),
+    fmt: StagesFmt = typer.Option(StagesFmt.csv, "--format", help="csv or json."),
+    rules: str = typer.Option(None, "--rules", help="Another stage rules file (TOML)."),
+) -> None:
+    """The stage and stress score for each business day, point-in-time.
+
+    Each day uses only the data public on that day (the same engine as report --as-of).
+
+    Example:
+        dollarliq stages --start 2019-09-01 --end 2019-09-30
+    """
+    import pandas as pd
+
+    from dollarliq.engine import run_engine
+    from dollarliq.errors import UsageError
+    from dollarliq.stages import load_rules
+    from dollarliq.store import open_store
+
+    d = parse_dates(start=start, end=end)
+    if d["start"] and d["end"] and d["end"] < d["start"]:
+        raise UsageError(f"--end {d['end']} is before --start {d['start']}")
+    with open_store() as store:
+        res = run_engine(store, as_of=d["end"], rules=load_rules(rules) if rules else None)
+    tab = res.stages.table
+    if d["start"] is not None:
+        if pd.Timestamp(d["start"]) < res.data_start:
+            raise UsageError(f"--start {d['start']} is before the data begin "
+                             f"({res.data_start:%Y-%m-%d})")
+        tab = tab[tab.index >= pd.Timestamp(d["start"])]
+    rows = [{"date": f"{i:%Y-%m-%d}", "level": int(r.level), "name": r.name,
+             "name_zh": r.name_zh, "score": round(float(r.score), 1),
+             "raw_level": int(r.raw_level)} for i, r in zip(tab.index, tab.itertuples())]
+    if fmt is StagesFmt.json:
+        sys.stdout.write(json.dumps({"as_of": f"{res.as_of:%Y-%m-%d}", "rules": res.rules.source,
+                                     "days": rows}, ensure_ascii=False) + "\n")
+        return
+    sys.stdout.write("date,level,name,score,raw_level\n")
     for r in rows:
-        t.add_row(f"{r['id']}  {r['name']}", fmt_value(r["value"], r["unit"]), r["unit"],
-                  r["date"], r["released"])
-    console.print(t)
-    if spread is not None:
-        console.print(f"SOFR - {floor['id']}: {spread:+.0f} bp ({sofr['date']})")
-    as_of_txt = f"as known on {d['as_of']:%Y-%m-%d}; " if d["as_of"] is not None else ""
-    console.print(f"{as_of_txt}data end {data_end}. Not investment advice.")
+        sys.stdout.write(f"{r['date']},{r['level']},{r['name']},{r['score']},{r['raw_level']}\n")

@@ -1,0 +1,71 @@
+"""Store -> first-release data -> indicator panel -> stages, for one as-of date.
+
+The same path serves ``report --as-of D`` (the last row) and the replay of ``stages`` and
+``backtest`` (every row): each row uses only what was public on its own date, so truncating
+the data after D cannot change D's result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dollarliq.errors import NotEnoughData, UsageError
+from dollarliq.indicators import CORE_IDS, INPUT_IDS, Panel, build_panel
+from dollarliq.stages import RuleSet, StageFrame, decide, load_rules
+from dollarliq.store import Store
+
+GRID_START = pd.Timestamp("2010-01-04")  # history kept for percentiles and demand curves
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    as_of: pd.Timestamp
+    data_start: pd.Timestamp
+    panel: Panel
+    stages: StageFrame
+    long: pd.DataFrame  # the first-release inputs public on as_of
+    rules: RuleSet
+
+
+def data_start(store: Store) -> pd.Timestamp:
+    """The first day on which every core input (Fed assets, reserves, ON RRP, SOFR) was public."""
+    firsts = []
+    for sid in CORE_IDS:
+        f = store.first_as_of([sid])
+        if f is None:
+            raise NotEnoughData(f"no data for {sid}: run `dollarliq update`")
+        firsts.append(pd.Timestamp(f))
+    return max(firsts)
+
+
+def latest_release(store: Store) -> pd.Timestamp:
+    """The latest release date among the core inputs (the natural default as-of date)."""
+    cov = store.coverage()
+    return max(pd.Timestamp(cov[s].last_as_of) for s in CORE_IDS if s in cov)
+
+
+def resolve_as_of(store: Store, as_of: pd.Timestamp | None) -> pd.Timestamp:
+    """The as-of date to use: the given one (checked), or the latest release in the store."""
+    start = data_start(store)
+    if as_of is None:
+        return latest_release(store)
+    as_of = pd.Timestamp(as_of)
+    if as_of < start:
+        raise UsageError(f"--as-of {as_of:%Y-%m-%d} is before the data begin "
+                         f"({start:%Y-%m-%d}, when SOFR, reserves, ON RRP and Fed assets "
+                         "were all first public)")
+    return as_of
+
+
+def run_engine(store: Store, *, as_of: pd.Timestamp | None,
+               rules: RuleSet | None = None) -> EngineResult:
+    """Indicators and stages for every business day up to ``as_of`` (the data's end if None)."""
+    as_of = resolve_as_of(store, as_of)
+    start = data_start(store)
+    long = store.first_release(INPUT_IDS, as_of=as_of)
+    panel = build_panel(long, end=as_of, start=GRID_START)
+    rs = rules or load_rules()
+    sf = decide(panel.daily, rs, valid_from=start)
+    return EngineResult(as_of, start, panel, sf, long, rs)

@@ -1,0 +1,81 @@
+"""The report in the terminal (Rich)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from dollarliq.messages import t
+from dollarliq.reports.model import fmt_u
+
+STAGE_STYLE = {0: "bold green", 1: "bold yellow", 2: "bold dark_orange", 3: "bold red"}
+KEY_INDICATORS = ["sofr_iorb_bp", "sofr_iorb_persistent_bp", "effr_iorb_persistent_bp",
+                  "net_liquidity_usd_bn", "net_liquidity_chg_4w_usd_bn", "tga_usd_bn",
+                  "tga_chg_4w_usd_bn", "rrp_usd_bn", "reserves_usd_bn", "reserves_pctile_5y",
+                  "reserve_slope_bp_per_100bn", "qt_pace_usd_bn_per_month", "vix_idx",
+                  "hy_oas_chg_20d_bp"]
+
+
+def render(doc: dict[str, Any]) -> Group:
+    """A Rich renderable of the report document."""
+    lang = doc.get("lang", "en")
+    st = doc["stage"]
+    name = st["name_zh"] if lang == "zh" else st["name"]
+    other = st["name"] if lang == "zh" else st["name_zh"]
+    banner = Text()
+    banner.append(f"{t('report.stage', lang)} {st['level']}: {name} ({other})",
+                  style=STAGE_STYLE.get(st["level"], "bold"))
+    banner.append(f"   {t('report.stage_since', lang, since=st['since'])}")
+    banner.append(f"   {t('report.score', lang)} {doc['score']['value']:.0f}/100")
+    head = Panel(banner, title=t("report.title", lang),
+                 subtitle=t("report.as_of", lang, as_of=doc["as_of"], data_end=doc["data_end"]))
+
+    ev = Table(title=t("report.evidence", lang), show_header=False, expand=False)
+    ev.add_column("stage", no_wrap=True)
+    ev.add_column("rule")
+    for e in sorted(doc["evidence"], key=lambda e: (not e["met"], -e["stage"])):
+        mark = "✔" if e["met"] else "·"
+        style = STAGE_STYLE.get(e["stage"], "") if e["met"] else "dim"
+        label = e["stage_name_zh"] if lang == "zh" else e["stage_name"]
+        ev.add_row(Text(f"{mark} {label}", style=style),
+                   Text("; ".join(c["text"] for c in e["conditions"]),
+                        style="" if e["met"] else "dim"))
+
+    ind = Table(title=t("report.indicators", lang))
+    ind.add_column("")
+    ind.add_column("", justify="right", no_wrap=True)
+    ind.add_column("", no_wrap=True)
+    by_id = {i["id"]: i for i in doc["indicators"]}
+    for k in KEY_INDICATORS:
+        i = by_id.get(k)
+        if i is None or not i["available"]:
+            continue
+        ind.add_row(i["name"], fmt_u(i["value"], i["unit"]), i["obs_date"] or "")
+
+    parts: list[Any] = [head, ev, ind]
+    cal = doc.get("calendar", {}).get("sofr_iorb_bp")
+    if cal and cal.get("calendar"):
+        parts.append(Text(t("calendar.spike", lang, date=cal["date"],
+                            kind=cal["calendar_label"], value=f"{cal['value_bp']:+.0f}",
+                            persistent=f"{cal['persistent_bp']:+.0f}")))
+    if doc["records"]:
+        rec = Text(t("report.records", lang) + "\n", style="bold")
+        for r in doc["records"]:
+            rec.append(f"  • {r['text']}\n", style="")
+        parts.append(rec)
+    if doc["unavailable"]:
+        un = Text(t("report.unavailable", lang) + "\n", style="bold")
+        for u in doc["unavailable"]:
+            un.append(f"  • {u['reason']}\n", style="dim")
+        parts.append(un)
+    stale = [f for f in doc["freshness"] if f["last_obs"]]
+    fr = Text(t("report.freshness", lang) + ": ", style="bold")
+    fr.append(", ".join(f"{f['series']} {f['last_obs']} (+{f['age_days']}d)" for f in stale),
+              style="dim")
+    parts.append(fr)
+    parts.append(Text(doc["notice"], style="italic"))
+    return Group(*parts)

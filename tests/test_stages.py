@@ -1,0 +1,160 @@
+"""The stage engine on the real snapshot: what an analyst expects, and no look-ahead."""
+
+from __future__ import annotations
+
+import json
+import jsonschema
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from dollarliq.cli import app
+from dollarliq.engine import run_engine
+from dollarliq.indicators import INPUT_IDS
+from dollarliq.reports.model import build_report
+from dollarliq.stages import apply_hysteresis, load_rules
+from dollarliq.store import Store
+
+T = pd.Timestamp
+
+
+@pytest.fixture(scope="module")
+def replay():
+    """The whole history, replayed point-in-time, once for the module."""
+    with Store(None) as s:
+        yield run_engine(s, as_of=T("2026-08-21"))
+
+
+def level(replay, day: str) -> int:
+    return int(replay.stages.table.loc[T(day), "level"])
+
+
+def test_2021_mid_year_reads_ample(replay):
+    assert level(replay, "2021-06-30") == 0
+
+
+@pytest.mark.parametrize("day", ["2019-09-17", "2020-03-16"])
+def test_the_2019_repo_spike_and_the_dash_for_cash_read_drained_or_crisis(replay, day):
+    assert level(replay, day) >= 2
+
+
+def test_march_2020_reaches_crisis(replay):
+    assert replay.stages.table.loc["2020-03-16":"2020-03-31", "level"].max() == 3
+
+
+def test_late_2025_reads_tight_not_drained(replay):
+    assert level(replay, "2025-10-31") == 1
+    mid_november = replay.stages.table.loc["2025-11-10":"2025-11-21", "level"]
+    assert len(mid_november) == 9 and (mid_november == 1).all()  # 11-11 is a holiday
+
+
+def test_the_october_2025_squeeze_is_in_the_evidence_once_published(store):
+    doc = build_report(run_engine(store, as_of=T("2025-11-03")))
+    assert doc["stage"]["name"] == "tight"
+    sofr = next(i for i in doc["indicators"] if i["id"] == "sofr_iorb_bp")
+    assert sofr["value"] == pytest.approx(32.0) and sofr["obs_date"] == "2025-10-31"
+    rule = next(e for e in doc["evidence"] if e["rule"] == "acute_squeeze")
+    assert rule["conditions"][0]["value"] == pytest.approx(32.0)
+    assert rule["conditions"][0]["met"] is True and rule["met"] is False  # EFFR did not confirm
+    rec = next(r for r in doc["records"] if r["indicator"] == "sofr_iorb_bp")
+    assert rec["since"] == "2020-03-17"  # the widest since March 2020
+    assert doc["calendar"]["sofr_iorb_bp"]["calendar"] == "month_end"
+
+
+def test_on_2025_10_31_the_friday_print_is_not_yet_public(store):
+    # SOFR for Friday 2025-10-31 is published on Monday 2025-11-03 at 08:00 ET.
+    doc = build_report(run_engine(store, as_of=T("2025-10-31")))
+    sofr = next(i for i in doc["indicators"] if i["id"] == "sofr_iorb_bp")
+    assert sofr["obs_date"] == "2025-10-30" and sofr["value"] == pytest.approx(14.0)
+    assert doc["stage"]["level"] >= 1
+
+
+def test_reserves_record_names_its_series_and_date(store):
+    doc = build_report(run_engine(store, as_of=T("2025-10-31")))
+    rec = next(r for r in doc["records"] if r["indicator"] == "reserves_usd_bn")
+    assert rec["value"] == pytest.approx(2848.021)
+    assert rec["since"] == "2023-01-04"  # by WRESBAL, lower last in early 2023, not 2021
+
+
+def _truncated_store(day: T) -> Store:
+    full = Store(None)
+    rows = full.con.execute(f"SELECT series_id, obs_date, value, as_of FROM {full._all} "
+                            "WHERE as_of <= ?", [day.date()]).df()
+    full.close()
+    s = Store(":memory:", snapshot=None)
+    s.write([rows.assign(vintage=True)])
+    return s
+
+
+@pytest.mark.parametrize("day", ["2019-09-17", "2020-03-16", "2025-11-03"])
+def test_deleting_everything_released_after_d_does_not_change_d(replay, day):
+    d = T(day)
+    with _truncated_store(d) as s:
+        res = run_engine(s, as_of=d)
+    a = res.stages.table.loc[d]
+    b = replay.stages.table.loc[d]
+    assert (a["level"], a["raw_level"]) == (b["level"], b["raw_level"])
+    assert a["score"] == pytest.approx(b["score"])
+    pd.testing.assert_series_equal(res.panel.daily.loc[d], replay.panel.daily.loc[d],
+                                   check_names=False)
+
+
+def test_report_as_of_equals_the_replay_row(replay, store):
+    res = run_engine(store, as_of=T("2023-03-24"))
+    assert res.stages.table.iloc[-1]["level"] == replay.stages.table.loc["2023-03-24", "level"]
+
+
+def test_hysteresis_one_spike_does_not_flip_and_down_waits():
+    idx = pd.bdate_range("2025-01-01", periods=30)
+    raw = pd.Series(1, index=idx)
+    raw.iloc[5] = 0  # one quiet day
+    lv = apply_hysteresis(raw, down_days=10)
+    assert (lv == 1).all()
+    raw2 = pd.Series([2] * 3 + [1] * 15, index=idx[:18])
+    lv2 = apply_hysteresis(raw2, down_days=10)
+    assert lv2.iloc[11] == 2 and lv2.iloc[12] == 1
+
+
+def test_rules_file_is_readable_and_complete():
+    rs = load_rules()
+    assert {r.level for r in rs.rules} == {1, 2, 3}
+    assert rs.min_rules[3] == 2
+    # No rule stands on SOFR percentiles or TGCR alone (they need `dollarliq update`).
+    assert not any(r.indicator in ("sofr99_iorb_bp", "tgcr_rrp_bp") for r in rs.rules)
+
+
+def test_report_json_validates_against_the_schema(home):
+    res = CliRunner().invoke(app, ["report", "--as-of", "2025-11-03", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    from importlib.resources import files
+
+    schema = json.loads(files("dollarliq").joinpath("data/report.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    for key in ("as_of", "data_end", "stage", "score", "indicators", "evidence", "records",
+                "freshness", "notice"):
+        assert key in doc
+    assert doc["stage"] == {**doc["stage"], "level": 1, "name": "tight", "name_zh": "紧缺"}
+
+
+def test_report_in_chinese(home):
+    res = CliRunner().invoke(app, ["report", "--as-of", "2025-11-03", "--lang", "zh"])
+    assert res.exit_code == 0
+    assert "紧缺" in res.stdout and "不构成投资建议" in res.stdout
+
+
+def test_report_before_the_data_begin_is_exit_2(home):
+    res = CliRunner().invoke(app, ["report", "--as-of", "2017-06-30"])
+    assert res.exit_code == 2 and "before the data begin" in res.stderr
+
+
+def test_stages_command_csv_and_json(home):
+    res = CliRunner().invoke(app, ["stages", "--start", "2019-09-16", "--end", "2019-09-18"])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.strip().splitlines()
+    assert lines[0] == "date,level,name,score,raw_level"
+    assert [ln.split(",")[2] for ln in lines[1:]] == ["tight", "drained", "drained"]
+    res = CliRunner().invoke(app, ["stages", "--start", "2021-06-28", "--end", "2021-06-30",
+                                   "--format", "json"])
+    days = json.loads(res.stdout)["days"]
+    assert [d["name"] for d in days] == ["ample"] * 3
