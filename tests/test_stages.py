@@ -158,3 +158,25 @@ def test_stages_command_csv_and_json(home):
                                    "--format", "json"])
     days = json.loads(res.stdout)["days"]
     assert [d["name"] for d in days] == ["ample"] * 3
+
+
+def test_every_indicator_is_a_series(home):
+    res = CliRunner().invoke(app, ["series", "list", "--source", "derived", "--format", "json"])
+    rows = {r["id"]: r for r in json.loads(res.stdout)}
+    assert rows["net_liquidity_usd_bn"]["unit"] == "usd_bn"
+    assert rows["sofr_iorb_bp"]["unit"] == "bp"
+    res = CliRunner().invoke(app, ["series", "show", "net_liquidity_usd_bn", "--as-of",
+                                   "2025-10-30", "--start", "2025-10-27", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["data_end"] == "2025-10-30"
+    # Thursday 2025-10-30: WALCL of Wednesday 10-29 (H.4.1 out that day), the TGA closing
+    # balance of 10-29 (DTS, out on 10-30) and the ON RRP of 10-30 (same day), by hand:
+    v = {o["date"]: o["value"] for o in doc["observations"]}
+    assert v["2025-10-30"] == pytest.approx(6587.034 - 983.859 - 19.166)
+    # Wednesday 10-29: last week's WALCL (10-22) is still the latest public.
+    assert v["2025-10-29"] != pytest.approx(6587.034 - 984.857 - 19.504)
+    res = CliRunner().invoke(app, ["series", "show", "sofr_iorb_bp", "--as-of", "2025-11-03",
+                                   "--start", "2025-10-31", "--format", "json"])
+    obs = json.loads(res.stdout)["observations"]
+    assert obs == [{"date": "2025-10-31", "value": 32.0, "released": "2025-11-03"}]

@@ -21,6 +21,9 @@ UNIT_NAMES = {
     "usd": ("USD", "美元"),
     "usd_per_share": ("USD per share", "美元/股"),
     "ratio": ("ratio", "比率"),
+    "percentile": ("percentile rank, 0-100", "百分位"),
+    "bp_per_100bn": ("basis points per $100bn", "基点/千亿美元"),
+    "usd_bn_per_month": ("billions of USD per month", "十亿美元/月"),
 }
 
 SOURCES = ("fred", "nyfed", "treasury", "yahoo", "shiller")

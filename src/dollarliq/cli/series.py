@@ -47,13 +47,26 @@ def series_list(
             "first": c.first_obs.strftime("%Y-%m-%d") if c else None,
             "last": c.last_obs.strftime("%Y-%m-%d") if c else None,
         })
+    if source in (None, "derived"):
+        from dollarliq.indicators import INDICATORS
+
+        for ind in INDICATORS.values():
+            rows.append({
+                "id": ind.id, "source": "derived", "name": ind.name_en, "name_zh": ind.name_zh,
+                "unit": ind.unit, "native_unit": ind.unit,
+                "freq": "D" if ind.level == "daily" else "obs",
+                "observation": "business day (as known that day)" if ind.level == "daily"
+                else "observation date of its inputs",
+                "release": "when its latest input is released",
+                "first": None, "last": None, "inputs": list(ind.inputs)})
     if fmt is Fmt.json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
         return
     if fmt is Fmt.csv:
         import csv
 
-        w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
+        w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"],
+                           extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
         return
@@ -62,14 +75,56 @@ def series_list(
         t.add_column(col, no_wrap=True)
     t.add_column("name", min_width=20, overflow="fold")
     for r in rows:
-        t.add_row(r["id"], r["source"], r["unit"], r["last"] or "(update)", r["name"])
+        last = r["last"] or ("(computed)" if r["source"] == "derived" else "(update)")
+        t.add_row(r["id"], r["source"], r["unit"], last, r["name"])
     console.print(t)
+
+
+class _IndicatorView:
+    """The few attributes of a SeriesSpec that ``series show`` prints, for an indicator."""
+
+    def __init__(self, id: str, name_en: str, name_zh: str, unit: str, source: str) -> None:
+        self.id, self.name_en, self.name_zh, self.unit, self.source = (
+            id, name_en, name_zh, unit, source)
+
+    @property
+    def unit_name(self) -> str:
+        from dollarliq.catalog import UNIT_NAMES
+
+        return UNIT_NAMES.get(self.unit, (self.unit,))[0]
+
+
+def _indicator_rows(store, ind_id: str, d: dict) -> list[tuple]:
+    """(id, date, value, released) rows of a derived series as known on ``d['as_of']``."""
+    import math
+
+    import pandas as pd
+
+    from dollarliq.engine import run_engine
+    from dollarliq.errors import UsageError
+    from dollarliq.indicators import INDICATORS
+
+    if d["start"] is not None and d["end"] is not None and d["end"] < d["start"]:
+        raise UsageError(f"--end {d['end']} is before --start {d['start']}")
+    res = run_engine(store, as_of=d["as_of"])
+    lo = pd.Timestamp(d["start"]) if d["start"] is not None else res.data_start
+    hi = pd.Timestamp(d["end"]) if d["end"] is not None else res.as_of
+    if INDICATORS[ind_id].level == "obs":
+        o = res.panel.obs[ind_id]
+        o = o[(o.index >= lo) & (o.index <= hi)]
+        return [(ind_id, i.date(), float(v), pd.Timestamp(r).date())
+                for i, v, r in zip(o.index, o["value"], o["release"])]
+    x = res.panel.daily[ind_id]
+    x = x[(x.index >= lo) & (x.index <= hi)]
+    return [(ind_id, i.date(), None if math.isnan(v) else float(v), i.date())
+            for i, v in x.items()]
 
 
 @series_app.command("show")
 @handle_errors
 def series_show(
-    series_id: str = typer.Argument(..., help="Series id, e.g. SOFR or WALCL."),
+    series_id: str = typer.Argument(..., help="Series or indicator id, e.g. SOFR, WALCL, "
+                                    "net_liquidity_usd_bn."),
     start: str = typer.Option(None, "--start", help="First observation date, YYYY-MM-DD."),
     end: str = typer.Option(None, "--end", help="Last observation date, YYYY-MM-DD."),
     as_of: str = typer.Option(None, "--as-of",
@@ -88,10 +143,18 @@ def series_show(
     from dollarliq.store import open_store
 
     d = parse_dates(start=start, end=end, as_of=as_of)
-    spec = get_spec(series_id)
-    with open_store() as store:
-        check_query(store, [spec.id], **d)
-        rows = store.query_records([spec.id], **d)
+    from dollarliq.indicators import INDICATORS
+
+    if series_id.lower() in INDICATORS:
+        ind = INDICATORS[series_id.lower()]
+        with open_store() as store:
+            rows = _indicator_rows(store, ind.id, d)
+        spec = _IndicatorView(ind.id, ind.name_en, ind.name_zh, ind.unit, "derived")
+    else:
+        spec = get_spec(series_id)
+        with open_store() as store:
+            check_query(store, [spec.id], **d)
+            rows = store.query_records([spec.id], **d)
     known = [r for r in rows if r[2] is not None]
     data_end = known[-1][1] if known else None
     end_txt = f"{data_end:%Y-%m-%d}" if data_end is not None else "no data"
@@ -107,7 +170,8 @@ def series_show(
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
         return
     if fmt is Fmt.csv:
-        sys.stdout.write(f"date,{spec.id}_{spec.unit},released\n")
+        col = spec.id if spec.id.endswith(spec.unit) else f"{spec.id}_{spec.unit}"
+        sys.stdout.write(f"date,{col},released\n")
         for _, o, v, a in rows:
             sys.stdout.write(f"{o:%Y-%m-%d},{'' if v is None else repr(float(v))},{a:%Y-%m-%d}\n")
         err_console.print(f"{spec.id}: data end {end_txt}", markup=False)
