@@ -66,7 +66,8 @@ def spread_bp(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     Released when the later of the two inputs is.
     """
     j = a.add_suffix("_a").join(b.add_suffix("_b"), how="inner")
-    return pd.DataFrame({"value": (j["value_a"] - j["value_b"]) * 100.0,
+    # Rates are quoted to 2-4 decimals: round away binary noise (4.22 - 3.90 -> 32, not 31.99..).
+    return pd.DataFrame({"value": np.round((j["value_a"] - j["value_b"]) * 100.0, 6),
                          "release": np.maximum(j["release_a"].to_numpy(),
                                                j["release_b"].to_numpy())},
                         index=j.index)
