@@ -21,9 +21,10 @@ UNIT_NAMES = {
     "usd": ("USD", "美元"),
     "usd_per_share": ("USD per share", "美元/股"),
     "ratio": ("ratio", "比率"),
+    "shares": ("shares", "股"),
 }
 
-SOURCES = ("fred", "nyfed", "treasury", "yahoo", "shiller")
+SOURCES = ("fred", "nyfed", "treasury", "yahoo", "shiller", "edgar")
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,29 @@ _SPECS: list[SeriesSpec] = [
     _yahoo("VIX", "^VIX", "CBOE VIX (Yahoo)", "VIX指数(雅虎)", unit="index", tags=("price",)),
     _yahoo("DXY", "DX-Y.NYB", "ICE US dollar index (DXY)", "美元指数(DXY)", unit="index",
            tags=("dollar", "price")),
+    # --- SEC EDGAR share counts (as reported, not split-adjusted); as_of = the filing date
+    *[SeriesSpec(id=f"SHARES_{t}", source="edgar", source_id=f"{cik}:{concept}",
+                 name_en=f"{n} shares outstanding (SEC XBRL {concept.split(':')[1]})",
+                 name_zh=f"{z}流通股数(SEC XBRL)", native_unit="shares", unit="shares",
+                 scale=1.0, freq="Q", obs_convention="count at the stated date (as reported, "
+                 "not split-adjusted); as_of is the filing date", release=SAME_DAY,
+                 tags=("megacap", "shares"))
+      for t, cik, concept, n, z in [
+          ("AAPL", "0000320193", "dei:EntityCommonStockSharesOutstanding", "Apple", "苹果"),
+          ("NVDA", "0001045810", "dei:EntityCommonStockSharesOutstanding", "NVIDIA", "英伟达"),
+          ("GOOGL", "0001652044", "us-gaap:CommonStockSharesOutstanding",
+           "Alphabet (all classes)", "谷歌(全部股类)"),
+          ("TSLA", "0001318605", "dei:EntityCommonStockSharesOutstanding", "Tesla", "特斯拉"),
+      ]],
+    *[SeriesSpec(id=f"WASHARES_{t}", source="edgar", source_id=f"{t}:8-K EX-99.1",
+                 name_en=f"{n} weighted-average basic shares (earnings release)",
+                 name_zh=f"{z}加权平均基本股数(财报新闻稿)", native_unit="shares_mn",
+                 unit="shares", scale=1e6, freq="Q",
+                 obs_convention="fiscal-quarter weighted average, dated by the release date "
+                 "(as printed, not split-adjusted)", release=SAME_DAY,
+                 tags=("megacap", "shares"))
+      for t, n, z in [("MSFT", "Microsoft", "微软"), ("META", "Meta Platforms", "Meta"),
+                      ("AVGO", "Broadcom", "博通")]],
     # --- Long-run S&P composite (Shiller), monthly; snapshot only
     SeriesSpec(id="SHILLER_PD", source="shiller", source_id="SP_DV_1871_2010",
                name_en="S&P composite price/dividend ratio (Shiller, 1871-2010)",
