@@ -20,7 +20,8 @@ from dollarliq.store import Store
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "data" / "gauges.schema.json"
 NOTICE = "Measurements, not forecasts. Not investment advice."
-SHARES_OUTSTANDING = ("AAPL", "NVDA", "GOOGL", "TSLA")  # catalog SHARES_<T>
+SHARES_OUTSTANDING = ("AAPL", "MSFT", "NVDA", "GOOGL", "AMZN", "META", "TSLA",
+                      "AVGO")  # catalog SHARES_<T>; the snapshot holds AAPL, NVDA, GOOGL, TSLA
 WEIGHTED_SHARES = ("MSFT", "META", "AVGO")  # catalog WASHARES_<T>
 FORM4_NAMESPACE = "edgar_form4"  # store cache: ticker -> JSON list of transactions
 FACTS_NAMESPACE = "edgar_companyfacts"  # store cache: CIK -> companyfacts body
@@ -144,7 +145,10 @@ def gauges_section(store: Store, as_of: pd.Timestamp | None) -> dict:
         return r
 
     def dollar() -> dict:
-        d = _freshest(("DXY", series("DXY")), ("DTWEXBGS", series("DTWEXBGS")))
+        # ICE DXY unless it stops before SPY does; then the Fed's broad dollar index
+        dxy, spy = series("DXY"), need("SPY")
+        d = (("DXY", dxy) if dxy is not None and dxy.index[-1] >= spy.index[-1]
+             else _freshest(("DXY", dxy), ("DTWEXBGS", series("DTWEXBGS"))))
         if d is None:
             raise NotEnoughData("no dollar index public on this date")
         return dollar_hoarding(d[1], need("SPY"), need("DGS10"), date=date, dollar_name=d[0])

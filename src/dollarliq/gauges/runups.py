@@ -27,6 +27,7 @@ RUNUP_THRESHOLD = 1.0  # a 100% two-year return
 CRASH_DRAWDOWN = 0.40  # the paper's crash: a 40% drawdown
 TWO_YEARS_DAYS = 730
 TRADING_DAYS_PER_YEAR = 252
+MARKET_LAG_DAYS = 5  # the market price must be this close to the stock's last price
 
 
 def annualised_vol_pct(price: pd.Series) -> float:
@@ -73,10 +74,14 @@ def runup(price: pd.Series, market: pd.Series | None, *, date: pd.Timestamp,
     r2 = return_over_days(p, TWO_YEARS_DAYS, end=end)
     out: dict = {"date": f"{end:%Y-%m-%d}", "return_2y_pct": finite(100 * r2, 2),
                  "runup_100pct": bool(r2 >= RUNUP_THRESHOLD)}
-    if market is not None and not market.dropna().empty:
+    m = None if market is None else market.dropna()[market.dropna().index <= end]
+    if m is not None and (m.empty or (end - m.index[-1]).days > MARKET_LAG_DAYS):
+        out["return_2y_net_of_market_pct"] = None
+        out["runup_100pct_net_of_market"] = None
+        out["net_of_market_note"] = f"no {market.name} price within {MARKET_LAG_DAYS} days"
+    elif m is not None:
         try:
-            rm = return_over_days(market.dropna()[market.dropna().index <= end],
-                                  TWO_YEARS_DAYS, end=end)
+            rm = return_over_days(m, TWO_YEARS_DAYS, end=end)
             net = (1 + r2) / (1 + rm) - 1
             out["return_2y_net_of_market_pct"] = finite(100 * net, 2)
             out["runup_100pct_net_of_market"] = bool(net >= RUNUP_THRESHOLD)

@@ -54,16 +54,19 @@ def sec_user_agent(contact: str | None = None) -> str:
 
 
 class RateLimiter:
-    """Token bucket: at most ``rate`` acquisitions per second, bursts up to ``capacity``.
+    """Token bucket: tokens refill at ``rate`` per second up to ``capacity``.
 
-    ``clock`` (seconds, monotonic) and ``sleep`` are injectable for tests.
+    With the default capacity of one token, requests are spaced at least ``1/rate`` seconds
+    apart, so no one-second window ever holds more than ``rate`` of them (a larger bucket
+    would let a burst plus the refill exceed SEC's 10 per second). ``clock`` (seconds,
+    monotonic) and ``sleep`` are injectable for tests.
     """
 
-    def __init__(self, rate: float = MAX_REQUESTS_PER_SECOND, capacity: float | None = None,
+    def __init__(self, rate: float = MAX_REQUESTS_PER_SECOND, capacity: float = 1.0,
                  *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.rate = float(rate)
-        self.capacity = float(capacity if capacity is not None else rate)
+        self.capacity = float(capacity)
         self.clock = clock
         self.sleep = sleep
         self.tokens = self.capacity
