@@ -57,3 +57,11 @@ def test_real_runups_on_the_snapshot(store):
     assert g["names"]["NVDA"]["runup_100pct"] is True
     assert "NVDA" in g["runup_100pct"]
     assert g["names"]["QQQ"]["return_2y_pct"] < 100
+
+
+def test_price_path_by_hand():
+    price = _path({"2022-01-01": 10.0, "2023-07-03": 12.0, "2024-01-01": 24.0})
+    r = runup(price, None, date=pd.Timestamp("2024-01-01"))
+    # 2024-01-01 - 182 days = 2023-07-03
+    assert r["return_first_18m_pct"] == pytest.approx(20.0)
+    assert r["return_last_6m_pct"] == pytest.approx(100.0)

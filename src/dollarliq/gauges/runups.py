@@ -7,8 +7,9 @@ years). Among run-ups, crashes are more likely with high and rising volatility, 
 turnover, more equity issuance, younger firms and an accelerating price path.
 
 What the data here allow: the two-year return, raw and net of SPY; the 40%-drawdown crash
-check on the same price; return volatility and its change over the run-up; a price-path
-measure (the share of the two-year gain made in the last six months); and, for names with
+check on the same price; return volatility and its change over the run-up; the price path
+(the return of the first 18 months and of the last 6 months of the window: a last-6-month
+return above a third of the first-18-month one is a faster pace); and, for names with
 SEC share counts, the two-year change of split-adjusted shares (issuance). Left out:
 turnover (no volume in the store) and firm age (megacaps are old firms; the paper measures
 the share of young firms in an industry, which does not apply to single names).
@@ -27,6 +28,7 @@ RUNUP_THRESHOLD = 1.0  # a 100% two-year return
 CRASH_DRAWDOWN = 0.40  # the paper's crash: a 40% drawdown
 TWO_YEARS_DAYS = 730
 TRADING_DAYS_PER_YEAR = 252
+SIX_MONTHS_DAYS = 182
 MARKET_LAG_DAYS = 5  # the market price must be this close to the stock's last price
 
 
@@ -62,9 +64,9 @@ def runup(price: pd.Series, market: pd.Series | None, *, date: pd.Timestamp,
     price : close, USD per share (split-adjusted), daily. market : SPY (dividend-adjusted).
     Returns the two-year return raw and net of the market (pct), whether each crosses 100%,
     the drawdown from the two-year high (pct) and whether it is a 40% crash, volatility of
-    daily returns over the last year and the year before (annualised, pct), the share of the
-    two-year gain made in the last six months (pct; above 25 = faster than an even pace),
-    and, when share counts are given, the two-year issuance (pct).
+    daily returns over the last year and the year before (annualised, pct), the returns of
+    the first 18 and the last 6 months of the window (pct), and, when share counts are
+    given, the two-year issuance (pct).
     """
     p = price.dropna()
     p = p[p.index <= date]
@@ -103,10 +105,9 @@ def runup(price: pd.Series, market: pd.Series | None, *, date: pd.Timestamp,
     except NotEnoughData:
         out["vol_1y_pct"] = out["vol_prior_1y_pct"] = out["vol_change_pp"] = None
     start_val = value_on_or_before(p, end - pd.Timedelta(days=TWO_YEARS_DAYS))
-    mid_val = value_on_or_before(p, end - pd.Timedelta(days=182))
-    gain = p.iloc[-1] - start_val[1]
-    out["share_of_2y_gain_in_last_6m_pct"] = (
-        finite(100 * (p.iloc[-1] - mid_val[1]) / gain, 1) if gain > 0 else None)
+    mid_val = value_on_or_before(p, end - pd.Timedelta(days=SIX_MONTHS_DAYS))
+    out["return_first_18m_pct"] = finite(100 * (mid_val[1] / start_val[1] - 1), 2)
+    out["return_last_6m_pct"] = finite(100 * (p.iloc[-1] / mid_val[1] - 1), 2)
     if shares is not None:
         out["issuance_2y_pct"] = finite(
             issuance_2y_pct(shares, date=end, split_history=split_history), 2)
