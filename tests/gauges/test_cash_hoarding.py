@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,12 +17,12 @@ from dollarliq.errors import NotEnoughData
 from dollarliq.gauges.cash_hoarding import cash_hoarding, cash_share_of_assets
 from dollarliq.sources.edgar import MissingConcept
 
+SEC = Path(__file__).resolve().parents[1] / "fixtures" / "sec"
+
 
 @pytest.fixture(scope="module")
 def apple_facts():
-    from tests.conftest import FIXTURES
-
-    return json.load(gzip.open(FIXTURES / "sec/companyfacts_CIK0000320193.json.gz"))
+    return json.load(gzip.open(SEC / "companyfacts_CIK0000320193.json.gz"))
 
 
 def test_apple_fy2023_balance_sheet_by_hand(apple_facts):
@@ -46,9 +47,7 @@ def test_point_in_time_uses_the_filing_date(apple_facts):
 
 
 def test_nvidia_recording_parses():
-    from tests.conftest import FIXTURES
-
-    facts = json.load(gzip.open(FIXTURES / "sec/companyfacts_CIK0001045810.json.gz"))
+    facts = json.load(gzip.open(SEC / "companyfacts_CIK0001045810.json.gz"))
     r = cash_hoarding(facts, as_of=pd.Timestamp("2024-12-31"))
     assert r["entity"] == "NVIDIA CORP" and 0 < r["cash_and_bills_share_pct"] < 100
 

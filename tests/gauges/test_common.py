@@ -60,4 +60,4 @@ def test_spells():
     out = spells(m)
     assert [(x.start.day, x.end.day, x.length_obs) for x in out] == [(2, 3, 2), (5, 5, 1)]
     assert spells(s([0, 0]).astype(bool)) == []
-    assert np.isnan(s([np.nan]).iloc[0])
+    assert spells(pd.Series([np.nan, True, np.nan]))[0].length_obs == 1  # NaN is False
