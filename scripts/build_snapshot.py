@@ -31,6 +31,8 @@ MEGACAPS = ("AAPL", "MSFT", "NVDA", "GOOGL", "AMZN", "META", "TSLA", "AVGO")
 PRICE_FILES = {"SPY": "SPY.csv", "QQQ": "QQQ.csv", "RSP": "RSP.csv", "VIX": "VIX.csv",
                "DXY": "DX-Y.NYB.csv"}
 TREASURY_FILES = {"TGA_DTS": "treasury/DTS_TGA_CLOSE.csv"}
+SHARES_TICKERS = ("AAPL", "NVDA", "GOOGL", "TSLA")  # sec/shares_outstanding_<T>.csv
+WEIGHTED_SHARES_TICKERS = ("MSFT", "META", "AVGO")  # millions as printed in the releases
 
 
 def _frame(spec: SeriesSpec, dates: pd.Series, values: pd.Series) -> pd.DataFrame:
@@ -70,6 +72,38 @@ def megacap_prices(data: Path, ticker: str) -> pd.DataFrame:
     return pd.concat([older[["date", "close"]], new[["date", "close"]]], ignore_index=True)
 
 
+def sec_share_counts(data: Path) -> list[pd.DataFrame]:
+    """SEC share counts, as reported (no split adjustment), public on their filing date.
+
+    shares_outstanding_<T>.csv: one row per count date with the filing date (``filed``).
+    press_release_weighted_shares.csv: weighted-average basic shares per fiscal quarter from
+    earnings releases, dated and released on ``release_date`` (rows without one are left out).
+    """
+    frames = []
+    sec = data / "sec"
+    for t in SHARES_TICKERS:
+        path = sec / f"shares_outstanding_{t}.csv"
+        if not path.exists():
+            continue
+        df = pd.read_csv(path, parse_dates=["date", "filed"])
+        spec = CATALOG[f"SHARES_{t}"]
+        frames.append(pd.DataFrame({"series_id": spec.id, "obs_date": df["date"],
+                                    "value": df["value"].astype(float) * spec.scale,
+                                    "as_of": df["filed"]}))
+    path = sec / "press_release_weighted_shares.csv"
+    if path.exists():
+        pr = pd.read_csv(path, parse_dates=["release_date"])
+        for t in WEIGHTED_SHARES_TICKERS:
+            spec = CATALOG[f"WASHARES_{t}"]
+            rows = pr[(pr["ticker"] == t) & pr["release_date"].notna()]
+            rows = rows.drop_duplicates("release_date", keep="last")
+            frames.append(pd.DataFrame({
+                "series_id": spec.id, "obs_date": rows["release_date"],
+                "value": pd.to_numeric(rows["shares_basic_as_printed"]) * spec.scale,
+                "as_of": rows["release_date"]}))
+    return frames
+
+
 def build(data: Path) -> pd.DataFrame:
     frames: list[pd.DataFrame] = []
     for path in sorted((data / "fred").glob("*.csv")):
@@ -88,6 +122,7 @@ def build(data: Path) -> pd.DataFrame:
     for sid, fname in PRICE_FILES.items():
         df = pd.read_csv(data / "prices" / fname)
         frames.append(_frame(CATALOG[sid], df["date"], _price_column(CATALOG[sid], df)))
+    frames.extend(sec_share_counts(data))
     shiller = pd.read_csv(data / "shiller" / "SP_DV_1871_2010.csv", sep=";", dtype=str)
     year = shiller["Date"].str.split(".").str[0]
     month = shiller["Date"].str.split(".").str[1].str.ljust(2, "0")

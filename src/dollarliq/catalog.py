@@ -24,9 +24,10 @@ UNIT_NAMES = {
     "percentile": ("percentile rank, 0-100", "百分位"),
     "bp_per_100bn": ("basis points per $100bn", "基点/千亿美元"),
     "usd_bn_per_month": ("billions of USD per month", "十亿美元/月"),
+    "shares": ("shares", "股"),
 }
 
-SOURCES = ("fred", "nyfed", "treasury", "yahoo", "shiller")
+SOURCES = ("fred", "nyfed", "treasury", "yahoo", "shiller", "edgar")
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,34 @@ _SPECS: list[SeriesSpec] = [
     _yahoo("VIX", "^VIX", "CBOE VIX (Yahoo)", "VIX指数(雅虎)", unit="index", tags=("price",)),
     _yahoo("DXY", "DX-Y.NYB", "ICE US dollar index (DXY)", "美元指数(DXY)", unit="index",
            tags=("dollar", "price")),
+    # --- SEC EDGAR share counts (as reported, not split-adjusted); as_of = the filing date
+    *[SeriesSpec(id=f"SHARES_{t}", source="edgar", source_id=f"{cik}:{concept}",
+                 name_en=f"{n} shares outstanding (SEC XBRL {concept.split(':')[1]})",
+                 name_zh=f"{z}流通股数(SEC XBRL)", native_unit="shares", unit="shares",
+                 scale=1.0, freq="Q", obs_convention="count at the stated date (as reported, "
+                 "not split-adjusted); as_of is the filing date", release=SAME_DAY,
+                 tags=("megacap", "shares"))
+      for t, cik, concept, n, z in [
+          ("AAPL", "0000320193", "dei:EntityCommonStockSharesOutstanding", "Apple", "苹果"),
+          ("NVDA", "0001045810", "dei:EntityCommonStockSharesOutstanding", "NVIDIA", "英伟达"),
+          ("GOOGL", "0001652044", "us-gaap:CommonStockSharesOutstanding",
+           "Alphabet (all classes)", "谷歌(全部股类)"),
+          ("TSLA", "0001318605", "dei:EntityCommonStockSharesOutstanding", "Tesla", "特斯拉"),
+          ("MSFT", "0000789019", "dei:EntityCommonStockSharesOutstanding", "Microsoft", "微软"),
+          ("AMZN", "0001018724", "dei:EntityCommonStockSharesOutstanding", "Amazon", "亚马逊"),
+          ("META", "0001326801", "dei:EntityCommonStockSharesOutstanding", "Meta Platforms",
+           "Meta"),
+          ("AVGO", "0001730168", "dei:EntityCommonStockSharesOutstanding", "Broadcom", "博通"),
+      ]],
+    *[SeriesSpec(id=f"WASHARES_{t}", source="edgar", source_id=f"{t}:8-K EX-99.1",
+                 name_en=f"{n} weighted-average basic shares (earnings release)",
+                 name_zh=f"{z}加权平均基本股数(财报新闻稿)", native_unit="shares_mn",
+                 unit="shares", scale=1e6, freq="Q",
+                 obs_convention="fiscal-quarter weighted average, dated by the release date "
+                 "(as printed, not split-adjusted)", release=SAME_DAY,
+                 tags=("megacap", "shares"))
+      for t, n, z in [("MSFT", "Microsoft", "微软"), ("META", "Meta Platforms", "Meta"),
+                      ("AVGO", "Broadcom", "博通")]],
     # --- Long-run S&P composite (Shiller), monthly; snapshot only
     SeriesSpec(id="SHILLER_PD", source="shiller", source_id="SP_DV_1871_2010",
                name_en="S&P composite price/dividend ratio (Shiller, 1871-2010)",

@@ -1,0 +1,91 @@
+"""Market caps on one split basis, the covered basket, equal- vs cap-weight."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dollarliq.errors import NotEnoughData
+from dollarliq.frame import load_series
+from dollarliq.gauges.concentration import (concentration, equal_vs_cap_weight,
+                                            market_cap_usd_bn, split_factors)
+
+
+def test_split_factors_are_read_from_jumps_in_the_counts():
+    counts = pd.Series([100e6, 98e6, 400e6, 396e6],
+                       index=pd.to_datetime(["2020-03-31", "2020-06-30", "2020-09-30",
+                                             "2020-12-31"]))
+    # 400/98 = 4.08: a 4:1 split between June and September; 98/100 is a buyback
+    assert split_factors(counts).tolist() == [4.0, 4.0, 1.0, 1.0]
+
+
+def test_market_cap_puts_counts_on_the_price_basis():
+    counts = pd.Series([100e6, 400e6], index=pd.to_datetime(["2020-06-30", "2020-09-30"]))
+    # prices already adjusted for the 4:1 split: 25 USD before is 100 USD on the old basis
+    price = pd.Series([25.0, 26.0, 30.0],
+                      index=pd.to_datetime(["2020-07-01", "2020-08-31", "2020-10-01"]))
+    mc = market_cap_usd_bn(price, counts)
+    # 100e6 shares x 4 x 25 USD = 10 USD bn; the split date itself needs no special case
+    assert mc.tolist() == pytest.approx([10.0, 10.4, 12.0])
+
+
+def test_split_history_can_come_from_later_counts():
+    known = pd.Series([100e6], index=pd.to_datetime(["2020-06-30"]))
+    later = pd.Series([100e6, 400e6], index=pd.to_datetime(["2020-06-30", "2020-09-30"]))
+    price = pd.Series([25.0], index=pd.to_datetime(["2020-07-01"]))
+    assert market_cap_usd_bn(price, known).iloc[0] == pytest.approx(2.5)  # wrong basis
+    assert market_cap_usd_bn(price, known, split_history=later).iloc[0] == pytest.approx(10.0)
+
+
+def test_stale_counts_do_not_cover_a_name():
+    counts = pd.Series([1e9], index=pd.to_datetime(["2020-01-01"]))
+    price = pd.Series([10.0, 10.0], index=pd.to_datetime(["2020-02-01", "2021-01-01"]))
+    mc = market_cap_usd_bn(price, counts, max_age_days=200)
+    assert mc.iloc[0] == pytest.approx(10.0) and pd.isna(mc.iloc[1])
+
+
+def test_basket_weights_by_hand():
+    d = pd.to_datetime(["2024-01-02", "2024-01-03"])
+    prices = {"AAPL": pd.Series([10.0, 20.0], index=d), "NVDA": pd.Series([30.0, 30.0], index=d)}
+    so = {"AAPL": pd.Series([1e9], index=pd.to_datetime(["2023-12-31"]))}
+    wa = {"NVDA": pd.Series([1e9], index=pd.to_datetime(["2023-12-31"]))}
+    spx = pd.Series([5.0, 10.0], index=d)
+    r = concentration(prices, so, wa, spx, date=d[-1])
+    assert r["market_cap_usd_bn"] == {"AAPL": 20.0, "NVDA": 30.0}
+    assert r["weight_in_basket_pct"] == {"AAPL": 40.0, "NVDA": 60.0}
+    assert r["basket_usd_bn_per_sp500_point"] == pytest.approx(5.0)  # 50 / 10
+    assert r["basket_weighted_average_shares"] == ["NVDA"]
+    assert r["not_covered"]["AMZN"] == "no price on or before this date"
+
+
+def test_no_share_counts_at_all_says_why():
+    d = pd.to_datetime(["2024-01-02"])
+    with pytest.raises(NotEnoughData, match="AAPL: no SEC share count"):
+        concentration({"AAPL": pd.Series([1.0], index=d)}, {}, {}, None, date=d[0])
+
+
+def test_equal_vs_cap_weight_by_hand():
+    d = pd.date_range("2023-01-01", "2024-01-01", freq="D")
+    spy = pd.Series(100.0, index=d)
+    rsp = pd.Series(100.0, index=d)
+    spy.iloc[-1] = 110.0  # cap-weight +10% on the last day
+    r = equal_vs_cap_weight(rsp, spy, date=d[-1])
+    assert r["rsp_minus_spy_1m_pct"] == pytest.approx(100 * (1 / 1.1 - 1), abs=0.01)
+    assert r["rsp_spy_ratio_record"]["is_record"]  # lowest ratio in the history
+
+
+def test_real_market_caps_on_2023_12_29(store):
+    """AAPL: cover-page count x close; NVDA: the 2024 10:1 split applied to the count."""
+    from dollarliq.gauges import gauges_section
+
+    d = pd.Timestamp("2023-12-29")
+    g = gauges_section(store, d)["gauges"]["concentration"]
+    assert g["status"] == "ok"
+    aapl_sh = load_series(store, "SHARES_AAPL", as_of=d).iloc[-1]
+    aapl_px = load_series(store, "AAPL", as_of=d).loc["2023-12-29"]
+    assert g["market_cap_usd_bn"]["AAPL"] == pytest.approx(aapl_sh * aapl_px / 1e9, abs=0.1)
+    nvda_sh = load_series(store, "SHARES_NVDA", as_of=d).iloc[-1]
+    nvda_px = load_series(store, "NVDA", as_of=d).loc["2023-12-29"]
+    assert g["market_cap_usd_bn"]["NVDA"] == pytest.approx(nvda_sh * 10 * nvda_px / 1e9, abs=0.1)
+    assert {"AAPL", "NVDA", "GOOGL"} <= set(g["basket_shares_outstanding"])
+    assert "AMZN" in g["not_covered"] and "TSLA" in g["not_covered"]

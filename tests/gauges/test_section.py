@@ -1,0 +1,148 @@
+"""The gauges section: real output against its JSON Schema, per-gauge status, the CLI."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import httpx
+import jsonschema
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from dollarliq.cli import app
+from dollarliq.edgar_update import run_edgar_update
+from dollarliq.gauges import (FACTS_NAMESPACE, FORM4_NAMESPACE, SCHEMA_PATH, gauges_section)
+from dollarliq.gauges.cash_hoarding import BERKSHIRE_CIK
+from dollarliq.http import Fetch, make_client
+from dollarliq.sources.edgar import EdgarClient, RateLimiter, parse_form4
+from dollarliq.store import Store
+
+SCHEMA = json.loads(SCHEMA_PATH.read_text())
+GAUGES = ["concentration", "equal_vs_cap_weight", "runups", "fear_greed", "dollar_hoarding",
+          "insider_selling", "cash_hoarding"]
+
+
+def validate(section: dict) -> None:
+    jsonschema.validate(section, SCHEMA)
+
+
+def test_schema_itself_is_valid():
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_december_2023_against_the_schema(store):
+    sec = gauges_section(store, pd.Timestamp("2023-12-29"))
+    validate(sec)
+    g = sec["gauges"]
+    assert list(g) == GAUGES
+    for k in ("concentration", "equal_vs_cap_weight", "runups", "fear_greed",
+              "dollar_hoarding"):
+        assert g[k]["status"] == "ok", (k, g[k]["status"])
+    # no EDGAR fetch yet: said plainly, the rest still computed
+    assert g["cash_hoarding"]["status"].startswith("unavailable: the Berkshire Hathaway")
+    assert "dollarliq bubble edgar-update" in g["cash_hoarding"]["status"]
+    assert g["insider_selling"]["status"].startswith("unavailable:")
+
+
+def test_latest_against_the_schema(store):
+    sec = gauges_section(store, None)
+    validate(sec)
+    assert sec["as_of"] >= "2026-08-01"
+
+
+def test_before_the_data_every_gauge_says_why(store):
+    sec = gauges_section(store, pd.Timestamp("1960-01-04"))
+    validate(sec)
+    assert all(v["status"].startswith("unavailable: ") for v in sec["gauges"].values())
+
+
+def test_edgar_data_in_the_store_feed_the_gauges(store, fixture_bytes):
+    txs = parse_form4(fixture_bytes("sec/form4_AAPL_0000320193-22-000061.xml"),
+                      accession="0000320193-22-000061", filing_date="2022-05-06")
+    store.cache_put(FORM4_NAMESPACE, "AAPL", json.dumps([t.as_dict() for t in txs]).encode())
+    # Apple's companyfacts stands in for Berkshire's (no Berkshire recording exists): the
+    # path from the store to the gauge is what is checked here
+    store.cache_put(FACTS_NAMESPACE, str(BERKSHIRE_CIK),
+                    gzip.decompress(fixture_bytes("sec/companyfacts_CIK0000320193.json.gz")))
+    sec = gauges_section(store, pd.Timestamp("2022-06-30"))
+    validate(sec)
+    ins = sec["gauges"]["insider_selling"]
+    assert ins["status"] == "ok"
+    assert ins["windows"]["3m"]["net_sales_usd"] == pytest.approx(4_042_887.94)
+    assert ins["tickers_fetched"] == ["AAPL"] and "NVDA" in ins["tickers_missing"]
+    cash = sec["gauges"]["cash_hoarding"]
+    assert cash["status"] == "ok" and cash["quarter_end"] == "2022-03-26"
+
+
+def test_a_broken_cache_entry_only_breaks_its_gauge(store):
+    store.cache_put(FACTS_NAMESPACE, str(BERKSHIRE_CIK), b"<html>not json</html>")
+    sec = gauges_section(store, pd.Timestamp("2023-12-29"))
+    validate(sec)
+    assert sec["gauges"]["cash_hoarding"]["status"].startswith("unavailable: edgar:")
+    assert sec["gauges"]["fear_greed"]["status"] == "ok"
+
+
+def test_edgar_update_with_recorded_bodies(fixture_bytes):
+    """Apple's recordings served for every EDGAR path; a bad ticker and a 404 for Berkshire
+    are reported and the rest is still written."""
+    facts = gzip.decompress(fixture_bytes("sec/companyfacts_CIK0000320193.json.gz"))
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        p = req.url.path
+        if p.endswith("company_tickers.json"):
+            return httpx.Response(200, content=fixture_bytes("sec/company_tickers.json"))
+        if p.endswith("companyfacts/CIK0000320193.json"):
+            return httpx.Response(200, content=facts)
+        if p.endswith("submissions/CIK0000320193.json"):
+            return httpx.Response(200, content=fixture_bytes("sec/submissions_CIK0000320193.json"))
+        if p.endswith("/wf-form4_165187623819106.xml"):
+            return httpx.Response(200, content=fixture_bytes(
+                "sec/form4_AAPL_0000320193-22-000061.xml"))
+        if "/Archives/" in p:
+            return httpx.Response(200, content=b"<html>not a filing</html>")
+        return httpx.Response(404)
+
+    now = [0.0]
+    client = EdgarClient(Fetch(make_client(httpx.MockTransport(handler)), retries=0,
+                               sleep=lambda s: None),
+                         contact="tests tests@example.com",
+                         limiter=RateLimiter(clock=lambda: now[0],
+                                             sleep=lambda d: now.__setitem__(0, now[0] + d)))
+    store = Store(":memory:", snapshot=None)
+    res = run_edgar_update(store, client, ["AAPL", "NOPEX"], since=pd.Timestamp("2022-05-01"),
+                           max_filings=10_000)
+    assert any("'NOPEX' is not in" in p for p in res.problems)
+    assert any("Berkshire" in p and "HTTP 404" in p for p in res.problems)
+    assert any("not <ownershipDocument>" in p for p in res.problems)
+    assert res.shares_rows > 60 and res.transactions["AAPL"] == 7
+    cached = json.loads(store.cache_get(FORM4_NAMESPACE, "AAPL"))
+    assert sum(r["value_usd"] for r in cached) == pytest.approx(4_042_887.94)
+    assert not res.berkshire
+
+
+def test_cli_gauges_json(home):
+    r = CliRunner().invoke(app, ["bubble", "gauges", "--as-of", "2023-12-29",
+                                 "--format", "json"])
+    assert r.exit_code == 0, r.output
+    sec = json.loads(r.stdout)
+    validate(sec)
+    assert sec["as_of"] == "2023-12-29"
+
+
+def test_cli_gauges_text_and_bad_format(home):
+    r = CliRunner().invoke(app, ["bubble", "gauges", "--as-of", "2023-12-29"])
+    assert r.exit_code == 0
+    assert "Fear & greed:" in r.stdout and "Not investment advice." in r.stdout
+    bad = CliRunner().invoke(app, ["bubble", "gauges", "--format", "xml"])
+    assert bad.exit_code == 2
+    bad = CliRunner().invoke(app, ["bubble", "gauges", "--as-of", "2023-13-45"])
+    assert bad.exit_code == 2
+
+
+def test_cli_edgar_update_needs_a_contact(home, monkeypatch):
+    monkeypatch.delenv("DOLLARLIQ_SEC_CONTACT", raising=False)
+    r = CliRunner().invoke(app, ["bubble", "edgar-update"])
+    assert r.exit_code == 3
+    assert "DOLLARLIQ_SEC_CONTACT" in r.stderr
