@@ -180,3 +180,15 @@ def test_every_indicator_is_a_series(home):
                                    "--start", "2025-10-31", "--format", "json"])
     obs = json.loads(res.stdout)["observations"]
     assert obs == [{"date": "2025-10-31", "value": 32.0, "released": "2025-11-03"}]
+
+
+def test_report_json_carries_the_bubble_section_under_its_schema(home):
+    from importlib.resources import files
+
+    res = CliRunner().invoke(app, ["report", "--as-of", "2023-12-29", "--format", "json"])
+    doc = json.loads(res.stdout)
+    schema = json.loads(files("dollarliq").joinpath("data/gauges.schema.json").read_text())
+    jsonschema.validate(doc["bubble"], schema)
+    assert doc["bubble"]["as_of"] == "2023-12-29"
+    assert doc["bubble"]["gauges"]["fear_greed"]["status"] == "ok"
+    assert doc["bubble"]["gauges"]["cash_hoarding"]["status"].startswith("unavailable")

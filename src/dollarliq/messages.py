@@ -51,6 +51,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "calendar.kind.month_start": {"en": "month-start", "zh": "月初"},
     "calendar.kind.tax_date": {"en": "tax date", "zh": "缴税日"},
     "calendar.kind.settlement": {"en": "Treasury settlement", "zh": "国债结算日"},
+    "report.bubble": {"en": "Tech-bubble gauges", "zh": "科技泡沫指标"},
+    "bubble.concentration": {"en": "Megacap basket", "zh": "巨头市值"},
+    "bubble.runups": {"en": "100% two-year run-ups", "zh": "两年涨幅超100%"},
+    "bubble.fear_greed": {"en": "Fear & greed (open inputs)", "zh": "恐惧贪婪指数(公开数据)"},
+    "bubble.dollar_hoarding": {"en": "Dollar hoarding (DXY up, stocks and Treasuries down)",
+                               "zh": "美元囤积(美元涨、股债跌)"},
     "notice": {"en": "Not investment advice: dollarliq measures and explains; it does not forecast.",
                "zh": "不构成投资建议:dollarliq 只做度量与解释,不做预测。"},
 }

@@ -48,9 +48,12 @@ def report(
 
     d = parse_dates(as_of=as_of)
     language = lang_from_env(lang.value if lang else None)
+    from dollarliq.gauges import gauges_section
+
     with open_store() as store:
         res = run_engine(store, as_of=d["as_of"], rules=load_rules(rules) if rules else None)
-    doc = build_report(res, lang=language)
+        doc = build_report(res, lang=language)
+        doc["bubble"] = gauges_section(store, res.as_of)
     if fmt is ReportFmt.json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
         return

@@ -29,14 +29,6 @@ EDGAR_HINT = ("needs SEC EDGAR data that the embedded snapshot does not hold: ru
               "`dollarliq bubble edgar-update` (with DOLLARLIQ_SEC_CONTACT set)")
 
 
-def _load(store: Store, sid: str, as_of: pd.Timestamp | None) -> pd.Series | None:
-    from dollarliq.frame import load_series
-
-    try:
-        s = load_series(store, sid, as_of=as_of)
-    except DollarliqError:
-        return None
-    return None if s.empty else s
 
 
 def _freshest(*named: tuple[str, pd.Series | None]) -> tuple[str, pd.Series] | None:
@@ -77,11 +69,21 @@ def gauges_section(store: Store, as_of: pd.Timestamp | None) -> dict:
 
     date = pd.Timestamp(as_of) if as_of is not None else latest_as_of(store)
     cache: dict[tuple[str, bool], pd.Series | None] = {}
+    loaded: dict[bool, dict[str, pd.Series]] = {}
 
     def series(sid: str, *, full: bool = False) -> pd.Series | None:
+        # One store query per view (as of the date / everything known) serves every gauge.
+        if full not in loaded:
+            from dollarliq.catalog import CATALOG
+
+            long = store.query(list(CATALOG), as_of=None if full else date)
+            long = long[long["value"].notna()]
+            loaded[full] = {k: g.set_index("obs_date")["value"].rename(k)
+                            for k, g in long.groupby("series_id", sort=False)}
         key = (sid, full)
         if key not in cache:
-            cache[key] = _load(store, sid, None if full else date)
+            s = loaded[full].get(sid)
+            cache[key] = None if s is None or s.empty else s
         return cache[key]
 
     def need(sid: str) -> pd.Series:

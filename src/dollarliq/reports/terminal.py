@@ -72,6 +72,8 @@ def render(doc: dict[str, Any]) -> Group:
         for u in doc["unavailable"]:
             un.append(f"  • {u['reason']}\n", style="dim")
         parts.append(un)
+    if doc.get("bubble"):
+        parts.append(render_bubble(doc["bubble"], lang))
     stale = [f for f in doc["freshness"] if f["last_obs"]]
     fr = Text(t("report.freshness", lang) + ": ", style="bold")
     fr.append(", ".join(f"{f['series']} {f['last_obs']} (+{f['age_days']}d)" for f in stale),
@@ -79,3 +81,42 @@ def render(doc: dict[str, Any]) -> Group:
     parts.append(fr)
     parts.append(Text(doc["notice"], style="italic"))
     return Group(*parts)
+
+
+def render_bubble(section: dict[str, Any], lang: str = "en") -> Text:
+    """A few lines on the tech-bubble gauges (``dollarliq bubble gauges`` has them all)."""
+    g = section.get("gauges", {})
+    out = Text(t("report.bubble", lang) + "\n", style="bold")
+
+    def line(s: str, style: str = "") -> None:
+        out.append(f"  • {s}\n", style=style)
+
+    c = g.get("concentration", {})
+    if c.get("status") == "ok":
+        rec = c.get("basket_per_sp500_record") or {}
+        extra = ""
+        if c.get("basket_usd_bn_per_sp500_point") is not None:
+            extra = (f"; per S&P 500 point {c['basket_usd_bn_per_sp500_point']:.3f}, "
+                     + ("a record" if rec.get("is_record") else f"highest since {rec.get('since')}"))
+        line(f"{t('bubble.concentration', lang)}: {', '.join(c['basket'])} "
+             f"${c['basket_market_cap_usd_bn']:,.0f}bn ({c['date']}){extra}")
+    e = g.get("equal_vs_cap_weight", {})
+    if e.get("status") == "ok":
+        line(f"RSP − SPY: 1m {e['rsp_minus_spy_1m_pct']:+.1f} pp, 12m "
+             f"{e['rsp_minus_spy_12m_pct']:+.1f} pp ({e['date']})")
+    r = g.get("runups", {})
+    if r.get("status") == "ok":
+        flagged = [k for k, v in r["names"].items() if v.get("runup_100pct")]
+        line(f"{t('bubble.runups', lang)}: " + (", ".join(flagged) if flagged else "-"))
+    f = g.get("fear_greed", {})
+    if f.get("status") == "ok":
+        line(f"{t('bubble.fear_greed', lang)}: {f['composite']:.0f} ({f['label']})")
+    h = g.get("dollar_hoarding", {})
+    if h.get("status") == "ok":
+        line(f"{t('bubble.dollar_hoarding', lang)}: {'ON' if h['hoarding_now'] else 'off'} "
+             f"({h['date']})")
+    for key in ("insider_selling", "cash_hoarding", "concentration", "fear_greed"):
+        st = g.get(key, {}).get("status", "ok")
+        if st != "ok":
+            line(f"{key}: {st}", style="dim")
+    return out
