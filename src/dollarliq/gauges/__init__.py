@@ -57,6 +57,12 @@ def _run(fn: Callable[[], dict]) -> dict:
         return {"status": f"unavailable: {exc}"}
 
 
+#: Catalog series the gauges read (besides the SEC share counts).
+_GAUGE_INPUTS = frozenset({"AAPL", "MSFT", "NVDA", "GOOGL", "AMZN", "META", "TSLA", "AVGO",
+                           "SPY", "QQQ", "RSP", "SP500", "VIX", "VIXCLS", "BAMLH0A0HYM2",
+                           "DGS10", "DXY", "DTWEXBGS"})
+
+
 def gauges_section(store: Store, as_of: pd.Timestamp | None) -> dict:
     """Every bubble gauge as known on ``as_of`` (default: the store's latest release date)."""
     from dollarliq.gauges.cash_hoarding import BERKSHIRE_CIK, cash_hoarding
@@ -65,7 +71,6 @@ def gauges_section(store: Store, as_of: pd.Timestamp | None) -> dict:
     from dollarliq.gauges.insiders import net_insider_sales
     from dollarliq.gauges.runups import runup
     from dollarliq.gauges.sentiment import fear_greed
-    from dollarliq.sources.edgar import parse_companyfacts
 
     date = pd.Timestamp(as_of) if as_of is not None else latest_as_of(store)
     cache: dict[tuple[str, bool], pd.Series | None] = {}
@@ -76,7 +81,11 @@ def gauges_section(store: Store, as_of: pd.Timestamp | None) -> dict:
         if full not in loaded:
             from dollarliq.catalog import CATALOG
 
-            long = store.query(list(CATALOG), as_of=None if full else date)
+            wanted = [k for k in CATALOG
+                      if k in _GAUGE_INPUTS or k.startswith(("SHARES_", "WASHARES_"))]
+            if full:  # the full history is read for the share counts only (split detection)
+                wanted = [k for k in wanted if k.startswith(("SHARES_", "WASHARES_"))]
+            long = store.query(wanted, as_of=None if full else date)
             long = long[long["value"].notna()]
             loaded[full] = {k: g.set_index("obs_date")["value"].rename(k)
                             for k, g in long.groupby("series_id", sort=False)}
@@ -173,6 +182,8 @@ def gauges_section(store: Store, as_of: pd.Timestamp | None) -> dict:
         raw = store.cache_get(FACTS_NAMESPACE, str(BERKSHIRE_CIK))
         if raw is None:
             raise NotEnoughData(f"the Berkshire Hathaway cash gauge {EDGAR_HINT}")
+        from dollarliq.sources.edgar import parse_companyfacts
+
         return cash_hoarding(parse_companyfacts(raw), as_of=date)
 
     gauges = {
