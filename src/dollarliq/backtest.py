@@ -357,13 +357,15 @@ def event_study(table: pd.DataFrame, prices: pd.Series, asset: str, *, n_boot: i
     """Forward returns and drawdowns after each replay day, grouped by the day's stage."""
     px = prices.dropna().sort_index()
     px = px[~px.index.duplicated()]
-    common = table.index.intersection(px.index)
-    lvl_all = table["level"].reindex(px.index)
+    px = px[(px.index >= table.index[0]) & (px.index <= table.index[-1])]
+    # A trading day that is not a federal business day (Columbus Day, Veterans Day) carries
+    # the stage of the business day before: nothing new was published.
+    lvl_all = table["level"].reindex(px.index, method="ffill")
     rows = []
     for hname, h in HORIZONS.items():
         fr = forward_returns(px, h)
         dd = forward_max_drawdown(px, h)
-        ok = lvl_all.notna().to_numpy() & np.isfinite(fr) & px.index.isin(common)
+        ok = lvl_all.notna().to_numpy() & np.isfinite(fr)
         lv = lvl_all.to_numpy()
         for group in ("0", "1", "2", "3", "all"):
             sel = ok if group == "all" else ok & (lv == int(group))

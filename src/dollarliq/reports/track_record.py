@@ -89,11 +89,11 @@ def summary_lines(r: BacktestResult) -> list[str]:
     return out
 
 
-def episode_rows(r: BacktestResult) -> list[list[str]]:
+def episode_rows(r: BacktestResult, short: bool = False) -> list[list[str]]:
     rows = []
     for s in r.episodes:
         ep = s.episode
-        rows.append([ep.name, ep.severity, f"{ep.start:%Y-%m-%d}..{ep.end:%Y-%m-%d}",
+        rows.append([ep.id if short else ep.name, ep.severity, f"{ep.start:%Y-%m-%d}..{ep.end:%Y-%m-%d}",
                      "out of range" if not s.in_range else _stage(s.max_level),
                      "." if s.max_score is None else f"{s.max_score:.0f}",
                      _date(s.first_drained), _lead(s, "drained"), _date(s.first_tight),
@@ -176,7 +176,7 @@ def render_terminal(r: BacktestResult) -> list[Any]:
 
     out: list[Any] = [Text("Track record", style="bold")]
     out += [Text(s) for s in summary_lines(r)]
-    out.append(table("Episodes", EPISODE_HEAD, episode_rows(r)))
+    out.append(table("Episodes", EPISODE_HEAD, episode_rows(r, short=True)))
     out.append(table("Spells of stage >= drained", SPELL_HEAD, spell_rows(r)))
     out.append(table("Independent yardsticks (weekly)", YARD_HEAD, yard_rows(r)))
     out.append(table("Event study: forward returns by stage", EVENT_HEAD, event_rows(r)))
