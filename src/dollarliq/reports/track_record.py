@@ -81,6 +81,15 @@ def summary_lines(r: BacktestResult) -> list[str]:
             f"{rt.drained_days} drained days).")
     else:
         out.append("No spell of stage >= drained in the span.")
+    for y in r.yardsticks:
+        if y.pearson is None:
+            continue
+        a = y.agreement["drained"]
+        hi, dr = a["both"] + a["index_only"], a["both"] + a["stage_only"]
+        out.append(
+            f"Score vs {y.id} ({_date(y.first)}..{_date(y.last)}, {y.weeks} weeks): Pearson "
+            f"{_num(y.pearson)}, Spearman {_num(y.spearman)}; {y.id} > 0 in {hi} weeks, of which "
+            f"{a['both']} read >= drained; {a['both']} of {dr} drained weeks had {y.id} > 0.")
     if rt.calendar_in_range:
         out.append(
             f"Year-ends (minor calendar episodes, not in the hit rate): {rt.calendar_drained} of "
