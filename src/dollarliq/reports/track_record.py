@@ -1,0 +1,368 @@
+"""Renderers of the track record (:mod:`dollarliq.backtest`): terminal, Markdown and HTML.
+
+Pure functions of a :class:`~dollarliq.backtest.BacktestResult`; they print nothing.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dollarliq.backtest import (ASSETS, DRAINED, HORIZONS, MIN_INDEPENDENT, MIN_SPELLS, NOTICE,
+                                BacktestResult, EpisodeScore, EventRow)
+from dollarliq.stages import STAGE_NAMES
+
+STAGE_COLORS = {0: "#2e7d32", 1: "#f9a825", 2: "#ef6c00", 3: "#c62828"}
+YARD_NOTES = {"STLFSI4": "St. Louis Fed Financial Stress Index (0 = average stress)",
+              "NFCI": "Chicago Fed NFCI (> 0 = tighter than average); data from 2021-05 only",
+              "ANFCI": "Chicago Fed adjusted NFCI (> 0 = tighter than average, net of the cycle)"}
+
+
+def _pct(x: float | None, nd: int = 1) -> str:
+    return "." if x is None or not np.isfinite(x) else f"{100 * x:.{nd}f}%"
+
+
+def _ci(ci: tuple[float, float] | None) -> str:
+    return "." if ci is None else f"[{_pct(ci[0])}, {_pct(ci[1])}]"
+
+
+def _num(x: float | None, nd: int = 2) -> str:
+    return "." if x is None or not np.isfinite(x) else f"{x:+.{nd}f}"
+
+
+def _date(x: pd.Timestamp | None) -> str:
+    return "." if x is None else f"{x:%Y-%m-%d}"
+
+
+def _lead(s: EpisodeScore, which: str) -> str:
+    bd = s.lead_lag_bd if which == "drained" else s.tight_lead_lag_bd
+    cens = s.drained_censored if which == "drained" else s.tight_censored
+    if bd is None:
+        return "."
+    return f"<= {bd:+d} (since data start)" if cens else f"{bd:+d}"
+
+
+def _stage(level: int | None) -> str:
+    return "." if level is None else STAGE_NAMES[level][0]
+
+
+def _group(g: str) -> str:
+    return "all days" if g == "all" else STAGE_NAMES[int(g)][0]
+
+
+def _event_note(e: EventRow) -> str:
+    if e.days == 0:
+        return "no days"
+    return "too small" if e.too_small else ""
+
+
+def summary_lines(r: BacktestResult) -> list[str]:
+    """The headline, in plain sentences."""
+    rt, p = r.rates, r.params
+    out = [
+        f"Replay {r.start:%Y-%m-%d} to {r.end:%Y-%m-%d} ({len(r.table)} business days, rules "
+        f"{r.rules or 'default'}), every day point-in-time: "
+        + ", ".join(f"{STAGE_NAMES[k][0]} {v}" for k, v in r.stage_days.items()) + " days.",
+    ]
+    if rt.major_in_range:
+        out.append(
+            f"Hit rate: {rt.hits_drained} of {rt.major_in_range} major episodes reached stage >= "
+            f"drained within +-{p.tolerance_bd} business days of the episode window "
+            f"({_pct(rt.hit_rate, 0)}); {rt.hits_tight} of {rt.major_in_range} reached >= tight "
+            f"({_pct(rt.hit_rate_tight, 0)}).")
+    if rt.spells:
+        out.append(
+            f"False alarms: {rt.false_alarms} of {rt.spells} spells of stage >= drained had no "
+            f"major episode within {p.alarm_window_bd} business days either side "
+            f"({_pct(rt.false_alarm_rate, 0)} of spells; {rt.false_alarm_days} of "
+            f"{rt.drained_days} drained days).")
+    else:
+        out.append("No spell of stage >= drained in the span.")
+    for y in r.yardsticks:
+        if y.pearson is None:
+            continue
+        a = y.agreement["drained"]
+        hi, dr = a["both"] + a["index_only"], a["both"] + a["stage_only"]
+        out.append(
+            f"Score vs {y.id} ({_date(y.first)}..{_date(y.last)}, {y.weeks} weeks): Pearson "
+            f"{_num(y.pearson)}, Spearman {_num(y.spearman)}; {y.id} > 0 in {hi} weeks, of which "
+            f"{a['both']} read >= drained; {a['both']} of {dr} drained weeks had {y.id} > 0.")
+    if rt.calendar_in_range:
+        out.append(
+            f"Year-ends (minor calendar episodes, not in the hit rate): {rt.calendar_drained} of "
+            f"{rt.calendar_in_range} read >= drained. The rules are built to look through "
+            "calendar spikes, so a drained year-end would count against them.")
+    return out
+
+
+def episode_rows(r: BacktestResult, short: bool = False) -> list[list[str]]:
+    rows = []
+    for s in r.episodes:
+        ep = s.episode
+        rows.append([ep.id if short else ep.name, ep.severity, f"{ep.start:%Y-%m-%d}..{ep.end:%Y-%m-%d}",
+                     "out of range" if not s.in_range else _stage(s.max_level),
+                     "." if s.max_score is None else f"{s.max_score:.0f}",
+                     _date(s.first_drained), _lead(s, "drained"), _date(s.first_tight),
+                     _lead(s, "tight")])
+    return rows
+
+
+EPISODE_HEAD = ["episode", "class", "window", "max stage", "max score", "first >= drained",
+                "lead(-)/lag(+) bd", "first >= tight", "lead/lag bd (tight)"]
+SPELL_HEAD = ["start", "end", "business days", "max stage", "near episode", "verdict"]
+YARD_HEAD = ["index", "weeks", "span", "Pearson", "Spearman",
+             ">= drained vs index > 0 (both/stage only/index only/neither)",
+             ">= tight vs index > 0 (both/stage only/index only/neither)"]
+EVENT_HEAD = ["asset", "horizon", "stage", "days", "independent", "spells",
+              "mean return", "95% CI", "mean max drawdown", "95% CI (drawdown)", "note"]
+
+
+def spell_rows(r: BacktestResult) -> list[list[str]]:
+    return [[_date(s.start), _date(s.end), str(s.days), _stage(s.max_level),
+             ", ".join(s.near) or "none", "false alarm" if s.false_alarm else "near an episode"]
+            for s in r.spells]
+
+
+def _agr(a: dict[str, int] | None) -> str:
+    if not a:
+        return "."
+    return f"{a['both']}/{a['stage_only']}/{a['index_only']}/{a['neither']}"
+
+
+def yard_rows(r: BacktestResult) -> list[list[str]]:
+    return [[y.id, str(y.weeks), f"{_date(y.first)}..{_date(y.last)}", _num(y.pearson),
+             _num(y.spearman), _agr(y.agreement.get("drained")), _agr(y.agreement.get("tight"))]
+            for y in r.yardsticks]
+
+
+def event_rows(r: BacktestResult) -> list[list[str]]:
+    return [[e.asset, e.horizon, _group(e.group), str(e.days), str(e.independent), str(e.spells),
+             _pct(e.mean_return), _ci(e.ci_return), _pct(e.mean_drawdown), _ci(e.ci_drawdown),
+             _event_note(e)] for e in r.events]
+
+
+def method_lines(r: BacktestResult) -> list[str]:
+    p = r.params
+    hz = ", ".join(f"{k} = {v}" for k, v in HORIZONS.items())
+    return [
+        "Replay: `run_engine(store, as_of=end).stages.table`, the code path of `report --as-of`; "
+        "each day uses only data public on that day (tested by deleting later releases).",
+        f"Episode window: the sourced start..end, widened by {p.tolerance_bd} business days each "
+        "side. Lead/lag: business days from the episode start to the first day of the stage's "
+        "spell (negative = the stage was there first).",
+        f"False alarm: a spell of stage >= drained with no major episode within "
+        f"{p.alarm_window_bd} business days either side. Year-ends are minor calendar episodes: "
+        "scored, listed, but neither in the hit rate nor an excuse for a drained spell.",
+        "Yardsticks (final published values, on their weekly dates; the stage and score of the "
+        "last replay day on or before each date). Levels of persistent weekly series: "
+        "correlations are descriptive, not tests.",
+        f"Event study: forward returns and maximum drawdowns over {hz} trading days, from the "
+        "close of each replay day, grouped by that day's stage. SPY and QQQ are dividend-adjusted "
+        "ETF prices; QQQ stands in for the Nasdaq-100. Daily windows overlap: 'independent' "
+        "counts non-overlapping windows; confidence intervals are 95% stationary-bootstrap "
+        f"(mean block = the horizon, {p.n_boot} draws, seed {p.seed}). 'too small' = fewer than "
+        f"{MIN_INDEPENDENT} independent windows or fewer than {MIN_SPELLS} distinct spells.",
+    ]
+
+
+# ----------------------------------------------------------------------------- terminal
+
+def render_terminal(r: BacktestResult) -> list[Any]:
+    """Rich renderables: headline, episodes, spells, yardsticks, event study, notice."""
+    from rich.table import Table
+    from rich.text import Text
+
+    def table(title: str, head: list[str], rows: list[list[str]]) -> Table:
+        t = Table(title=title, title_justify="left", show_lines=False)
+        for h in head:
+            t.add_column(h, overflow="fold")
+        for row in rows:
+            t.add_row(*row)
+        return t
+
+    out: list[Any] = [Text("Track record", style="bold")]
+    out += [Text(s) for s in summary_lines(r)]
+    out.append(table("Episodes", EPISODE_HEAD, episode_rows(r, short=True)))
+    out.append(table("Spells of stage >= drained", SPELL_HEAD, spell_rows(r)))
+    out.append(table("Independent yardsticks (weekly)", YARD_HEAD, yard_rows(r)))
+    out.append(table("Event study: forward returns by stage", EVENT_HEAD, event_rows(r)))
+    out.append(Text("Sources of the episodes", style="bold"))
+    out += [Text(f"- {s.episode.name}: {s.episode.source}"
+                 + (f" <{s.episode.url}>" if s.episode.url else "")) for s in r.episodes]
+    out.append(Text("Method", style="bold"))
+    out += [Text(f"- {m}") for m in method_lines(r)]
+    out.append(Text(NOTICE, style="dim"))
+    return out
+
+
+# ----------------------------------------------------------------------------- markdown
+
+def _md_table(head: list[str], rows: list[list[str]]) -> str:
+    esc = [[c.replace("|", "\\|") for c in row] for row in rows]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in esc]
+    return "\n".join(lines)
+
+
+def render_markdown(r: BacktestResult, *, command: str = "dollarliq backtest --format markdown"
+                    ) -> str:
+    parts = [
+        "# Track record",
+        "",
+        f"<!-- Generated by `{command}`; do not edit by hand. -->",
+        "",
+        f"Generated from the data as of {r.as_of:%Y-%m-%d}. {NOTICE}",
+        "",
+        "## Headline",
+        "",
+        *[f"- {s}" for s in summary_lines(r)],
+        "",
+        "## Episodes",
+        "",
+        _md_table(EPISODE_HEAD, episode_rows(r)),
+        "",
+        "## Spells of stage >= drained",
+        "",
+        _md_table(SPELL_HEAD, spell_rows(r)) if r.spells else "None.",
+        "",
+        "## Independent yardsticks",
+        "",
+        *[f"- {k}: {v}" for k, v in YARD_NOTES.items()],
+        "",
+        _md_table(YARD_HEAD, yard_rows(r)),
+        "",
+        "## Event study",
+        "",
+        *[f"- {k}: {v}" for k, v in ASSETS.items()],
+        "",
+        _md_table(EVENT_HEAD, event_rows(r)),
+        "",
+        "## Sources of the episodes",
+        "",
+        *[f"- **{s.episode.name}** ({s.episode.start:%Y-%m-%d}..{s.episode.end:%Y-%m-%d}): "
+          f"{s.episode.source}" + (f" <{s.episode.url}>" if s.episode.url else "")
+          for s in r.episodes],
+        "",
+        "## Method",
+        "",
+        *[f"- {m}" for m in method_lines(r)],
+        "",
+    ]
+    return "\n".join(parts)
+
+
+# ----------------------------------------------------------------------------- HTML
+
+def _html_table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
+    h = "".join(f"<th>{html.escape(c)}</th>" for c in head)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return f'<table class="{cls}"><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _timeline_figure(r: BacktestResult):
+    import plotly.graph_objects as go
+
+    t = r.table
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=t.index, y=t["level"], mode="lines", line_shape="hv",
+                             name="stage", line={"color": "#37474f"},
+                             hovertemplate="%{x|%Y-%m-%d}: stage %{y}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=t.index, y=t["score"], mode="lines", name="score (right)",
+                             yaxis="y2", line={"color": "#1565c0", "width": 1}, opacity=0.6))
+    for s in r.episodes:
+        if not s.in_range:
+            continue
+        ep = s.episode
+        color = "rgba(198,40,40,0.18)" if ep.major else "rgba(120,120,120,0.12)"
+        fig.add_vrect(x0=ep.start - pd.Timedelta(days=1), x1=ep.end + pd.Timedelta(days=1),
+                      fillcolor=color, line_width=0, layer="below")
+        if ep.major:
+            fig.add_annotation(x=ep.start, y=3.3, text=ep.name[:28], showarrow=False,
+                               textangle=-60, font={"size": 9}, xanchor="left")
+    fig.update_layout(
+        height=380, margin={"l": 40, "r": 40, "t": 30, "b": 30},
+        yaxis={"title": "stage", "range": [-0.2, 4.2], "tickvals": [0, 1, 2, 3],
+               "ticktext": [STAGE_NAMES[k][0] for k in range(4)]},
+        yaxis2={"title": "score", "overlaying": "y", "side": "right", "range": [0, 100]},
+        legend={"orientation": "h"})
+    return fig
+
+
+def _yard_figure(r: BacktestResult):
+    import plotly.graph_objects as go
+
+    t = r.table
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=t.index, y=t["score"], name="stress score", mode="lines",
+                             line={"color": "#1565c0", "width": 1}))
+    for sid, color in (("STLFSI4", "#c62828"), ("NFCI", "#6a1b9a"), ("ANFCI", "#2e7d32")):
+        s = r.yardstick_series.get(sid)
+        if s is None:
+            continue
+        s = s[(s.index >= t.index[0]) & (s.index <= t.index[-1])]
+        fig.add_trace(go.Scatter(x=s.index, y=s.values, name=sid, yaxis="y2", mode="lines",
+                                 line={"color": color, "width": 1.5}))
+    fig.update_layout(height=340, margin={"l": 40, "r": 40, "t": 30, "b": 30},
+                      yaxis={"title": "score", "range": [0, 100]},
+                      yaxis2={"title": "index", "overlaying": "y", "side": "right"},
+                      legend={"orientation": "h"})
+    return fig
+
+
+def html_section(r: BacktestResult) -> str:
+    """The track record as an HTML fragment (Plotly charts as divs + scripts; no library)."""
+    figs = [_timeline_figure(r), _yard_figure(r)]
+    charts = [f.to_html(full_html=False, include_plotlyjs=False,
+                        config={"responsive": True, "displaylogo": False}) for f in figs]
+    p = "".join(f"<p>{html.escape(s)}</p>" for s in summary_lines(r))
+    src = "".join(
+        f"<li><b>{html.escape(s.episode.name)}</b>: {html.escape(s.episode.source)}"
+        + (f' <a href="{html.escape(s.episode.url)}">{html.escape(s.episode.url)}</a>'
+           if s.episode.url else "") + "</li>" for s in r.episodes)
+    meth = "".join(f"<li>{html.escape(m)}</li>" for m in method_lines(r))
+    return (
+        '<div class="track-record">'
+        f"{p}"
+        "<h3>Stage timeline and episodes</h3>"
+        '<p class="note">Shaded: major episodes (red) and year-ends (grey).</p>'
+        f"{charts[0]}"
+        "<h3>Episodes</h3>" + _html_table(EPISODE_HEAD, episode_rows(r)) +
+        "<h3>Spells of stage &gt;= drained</h3>" + _html_table(SPELL_HEAD, spell_rows(r)) +
+        "<h3>Stress score against independent indices</h3>"
+        f"{charts[1]}" + _html_table(YARD_HEAD, yard_rows(r)) +
+        "<h3>Event study: forward returns by stage</h3>"
+        + _html_table(EVENT_HEAD, event_rows(r), "events") +
+        f"<h3>Sources</h3><ul>{src}</ul><h3>Method</h3><ul>{meth}</ul>"
+        f'<p class="note">{html.escape(NOTICE)}</p>'
+        "</div>")
+
+
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:#1d232a;
+       max-width: 1200px; margin: 0 auto; padding: 16px; line-height: 1.45; }
+table { border-collapse: collapse; font-size: .85rem; margin: 6px 0 14px 0; }
+th, td { border: 1px solid #dde2e8; padding: 3px 6px; text-align: left; }
+th { background: #f3f5f8; }
+.note { color: #5f6b7a; font-size: .85rem; }
+"""
+
+
+def html_page(r: BacktestResult, plotly_js: str | None = None) -> str:
+    """A self-contained page: the section with the Plotly library inlined once."""
+    if plotly_js is None:
+        from plotly.offline import get_plotlyjs
+
+        plotly_js = get_plotlyjs()
+    title = f"dollarliq · track record · {r.start:%Y-%m-%d} to {r.end:%Y-%m-%d}"
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
+            f'<script type="text/javascript">{plotly_js}</script></head><body>'
+            f"<h1>{html.escape(title)}</h1>{html_section(r)}</body></html>\n")
+
+
+__all__ = ["html_page", "html_section", "render_markdown", "render_terminal", "summary_lines",
+           "DRAINED"]
