@@ -16,6 +16,7 @@ from dollarliq.cli import store_cmd as _store  # noqa: F401
 from dollarliq.cli import update_cmd as _update  # noqa: F401
 from dollarliq.cli import report_cmd as _report  # noqa: F401
 from dollarliq.cli import bubble_gauges as _bubble_gauges  # noqa: F401
+from dollarliq.cli import dashboard_cmd as _dashboard  # noqa: F401
 
 
 def main() -> None:
