@@ -137,6 +137,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     "episode.banks_2023": {"en": "Mar 2023 bank failures", "zh": "2023年3月银行倒闭"},
     "episode.month_end_2025": {"en": "Oct 2025 month-end squeeze",
                                "zh": "2025年10月月末资金紧张"},
+    # alerts (dollarliq watch)
+    "watch.stage_title": {"en": "dollarliq: stage {level} ({name})",
+                          "zh": "dollarliq:阶段 {level}({name})"},
+    "watch.stage_first": {
+        "en": "On {date} US-dollar liquidity is at stage {level} ({name}) since {since}; "
+              "stress score {score}/100.",
+        "zh": "{date} 美元流动性处于阶段 {level}({name}),自 {since} 起;压力评分 {score}/100。"},
+    "watch.stage_changed": {
+        "en": "On {date} the stage changed from {old} ({old_name}) to {level} ({name}); "
+              "stress score {score}/100.",
+        "zh": "{date} 阶段由 {old}({old_name})变为 {level}({name});压力评分 {score}/100。"},
+    "watch.record_title": {"en": "dollarliq: a new record", "zh": "dollarliq:新纪录"},
+    "watch.title_many": {"en": "dollarliq: {n} alerts", "zh": "dollarliq:{n} 条提醒"},
+    "watch.bad_url": {"en": "--notify: apprise does not understand {urls}",
+                      "zh": "--notify:apprise 无法识别 {urls}"},
+    "watch.notify_failed": {
+        "en": "notification failed for at least one of {n} URL(s); will retry next cycle",
+        "zh": "至少一个通知地址(共 {n} 个)发送失败;下一轮重试"},
+    "watch.update_failed": {"en": "update failed ({error}); going on with the data in the store",
+                            "zh": "更新失败({error});继续使用本地数据"},
+    "watch.cycle_failed": {"en": "cycle failed: {error}", "zh": "本轮失败:{error}"},
+    "watch.cycle": {"en": "checking: update and report", "zh": "检查中:更新与报告"},
+    "watch.summary": {"en": "{date}: stage {level} ({name}), score {score}; {n} alert(s) {sent}",
+                      "zh": "{date}:阶段 {level}({name}),评分 {score};{n} 条提醒{sent}"},
+    "watch.sent": {"en": "sent", "zh": "已发送"},
+    "watch.not_sent": {"en": "(no --notify URL: printed only)", "zh": "(未设 --notify:仅打印)"},
+    "watch.next": {"en": "next check in {every}", "zh": "下次检查:{every} 后"},
     "notice": {"en": "Not investment advice: dollarliq measures and explains; it does not forecast.",
                "zh": "不构成投资建议:dollarliq 只做度量与解释,不做预测。"},
 }
