@@ -57,6 +57,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bubble.fear_greed": {"en": "Fear & greed (open inputs)", "zh": "恐惧贪婪指数(公开数据)"},
     "bubble.dollar_hoarding": {"en": "Dollar hoarding (DXY up, stocks and Treasuries down)",
                                "zh": "美元囤积(美元涨、股债跌)"},
+    # errors the command line reports (English wording is what scripts and tests match)
+    "error.not_a_date": {"en": "{what}: {text!r} is not a date; use YYYY-MM-DD, e.g. 2025-10-31",
+                         "zh": "{what}:{text!r} 不是日期;请用 YYYY-MM-DD,例如 2025-10-31"},
+    "error.unknown_series": {
+        "en": "unknown series {sid!r}{hint} (`dollarliq series list` shows them all)",
+        "zh": "未知序列 {sid!r}{hint}(`dollarliq series list` 列出全部序列)"},
+    "error.did_you_mean": {"en": "; did you mean {ids}?", "zh": ";是否想找 {ids}?"},
+    "error.end_before_start": {"en": "--end {end} is before --start {start}",
+                               "zh": "--end {end} 早于 --start {start}"},
+    # the terminal report
+    "spark.net_liquidity_usd_bn": {"en": "Net liquidity", "zh": "净流动性"},
+    "spark.sofr_iorb_bp": {"en": "SOFR − IORB", "zh": "SOFR − IORB"},
+    "spark.rrp_usd_bn": {"en": "ON RRP", "zh": "隔夜逆回购"},
+    "spark.reserves_usd_bn": {"en": "Reserves", "zh": "准备金"},
+    "report.sparklines": {"en": "Last {n} business days", "zh": "最近 {n} 个交易日"},
+    "bubble.per_sp500": {"en": "per S&P 500 point {value}", "zh": "每个标普 500 点位 {value}"},
+    "bubble.a_record": {"en": "a record", "zh": "创纪录"},
+    "bubble.highest_since": {"en": "highest since {since}", "zh": "{since} 以来最高"},
+    "bubble.on": {"en": "ON", "zh": "是"},
+    "bubble.off": {"en": "off", "zh": "否"},
     # the dashboard
     "dash.usd_bn": {"en": "USD bn", "zh": "十亿美元"},
     "dash.net_liquidity": {"en": "Net liquidity and its parts",

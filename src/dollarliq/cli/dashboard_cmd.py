@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from dollarliq.cli._common import app, console, handle_errors, parse_dates
+from dollarliq.cli._common import app, console, is_quiet, handle_errors, parse_dates
 from dollarliq.cli.report_cmd import Lang
 
 
@@ -54,6 +54,7 @@ def dashboard(
     from dollarliq.messages import lang_from_env, t
     from dollarliq.store import open_store
 
+    quiet = is_quiet(quiet)
     d = parse_dates(as_of=as_of)
     language = lang_from_env(lang.value if lang else None)
     steps = ["engine", "gauges", "render"]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import typer
 
-from dollarliq.cli._common import app, console, err_console, handle_errors
+from dollarliq.cli._common import app, console, is_quiet, err_console, handle_errors
 from dollarliq.cli.report_cmd import Lang
 
 
@@ -82,6 +82,7 @@ def watch(
     from dollarliq.messages import lang_from_env, t
     from dollarliq.watch import parse_every
 
+    quiet = is_quiet(quiet)
     seconds = parse_every(every)
     language = lang_from_env(lang.value if lang else None)
 
