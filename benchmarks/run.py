@@ -11,6 +11,10 @@ prints the ratio (the minimum of ``--repeat`` runs). Figures are for the machine
                    a sample of days, extrapolated to all of them)
   stages.cold_cli  cold process ``dollarliq stages`` over the whole history (goal < 2 s)
   report.cold_cli  cold process ``dollarliq report`` (goal < 1.5 s)
+  dashboard.cold_cli  cold process ``dollarliq dashboard`` writing the HTML file vs a cold
+                   ``report --format json`` for the same date (goal ours < 3 s, file < 6 MB)
+  dashboard.render    the page alone in-process (``render_dashboard``) vs the engine, report
+                   and gauges it is built from
 """
 
 from __future__ import annotations
@@ -144,7 +148,54 @@ def bench_stages(repeat: int) -> list[dict]:
     ]
 
 
-BENCHES = {"cold_cli": bench_cold_cli, "as_of": bench_as_of, "stages": bench_stages}
+def bench_dashboard(repeat: int) -> list[dict]:
+    import tempfile
+
+    import pandas as pd
+
+    from dollarliq.engine import run_engine
+    from dollarliq.gauges import gauges_section
+    from dollarliq.reports.html import render_dashboard
+    from dollarliq.reports.model import build_report
+    from dollarliq.store import Store
+
+    day = "2025-10-31"
+    tmp = Path(tempfile.mkdtemp(prefix="dollarliq-bench-"))
+    env = dict(os.environ, DOLLARLIQ_HOME=str(tmp / "home"))
+    out = tmp / "dashboard.html"
+    ours = [sys.executable, "-m", "dollarliq", "--quiet", "dashboard", "--as-of", day,
+            "--out", str(out)]
+    ref = [sys.executable, "-m", "dollarliq", "report", "--as-of", day, "--format", "json"]
+    _cold(ours, env)  # warm the OS file cache
+    t_ours = min(_cold(ours, env)[0] for _ in range(repeat))
+    t_ref = min(_cold(ref, env)[0] for _ in range(repeat))
+    size_mb = out.stat().st_size / 1e6
+
+    store = Store(":memory:")
+    as_of = pd.Timestamp(day)
+    inputs = {}
+
+    def build():
+        inputs["res"] = res = run_engine(store, as_of=as_of)
+        inputs["doc"] = build_report(res)
+        inputs["bubble"] = gauges_section(store, res.as_of)
+
+    t_in = _best(build, repeat)
+    t_render = _best(lambda: render_dashboard(inputs["res"], inputs["doc"], inputs["bubble"],
+                                              "en"), repeat)
+    return [
+        {"bench": "dashboard.cold_cli", "n": 1, "reference_ms": t_ref * 1e3,
+         "ours_ms": t_ours * 1e3, "ratio": t_ours / t_ref,
+         "note": f"reference = cold report --format json; file {size_mb:.2f} MB; "
+                 "goal ours < 3000 ms, < 6 MB"},
+        {"bench": "dashboard.render", "n": 1, "reference_ms": t_in * 1e3,
+         "ours_ms": t_render * 1e3, "ratio": t_render / t_in,
+         "note": "reference = engine + report + gauges in-process; ours = the page alone"},
+    ]
+
+
+BENCHES = {"cold_cli": bench_cold_cli, "as_of": bench_as_of, "stages": bench_stages,
+           "dashboard": bench_dashboard}
 
 
 def main() -> None:
