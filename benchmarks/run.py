@@ -13,6 +13,10 @@ prints the ratio (the minimum of ``--repeat`` runs). Figures are for the machine
   report.cold_cli  cold process ``dollarliq report`` (goal < 1.5 s)
   backtest.full    the whole track record (replay 2018..snapshot end, episodes, yardsticks,
                    event study with bootstrap CIs) vs the replay alone (goal < 10 s)
+  dashboard.cold_cli  cold process ``dollarliq dashboard`` writing the HTML file vs a cold
+                   ``report --format json`` for the same date (goal ours < 3 s, file < 6 MB)
+  dashboard.render    the page alone in-process (``render_dashboard``) vs the engine, report
+                   and gauges it is built from
 """
 
 from __future__ import annotations
@@ -161,8 +165,54 @@ def bench_backtest(repeat: int) -> list[dict]:
                      "goal ours < 10000 ms"}]
 
 
+def bench_dashboard(repeat: int) -> list[dict]:
+    import tempfile
+
+    import pandas as pd
+
+    from dollarliq.engine import run_engine
+    from dollarliq.gauges import gauges_section
+    from dollarliq.reports.html import render_dashboard
+    from dollarliq.reports.model import build_report
+    from dollarliq.store import Store
+
+    day = "2025-10-31"
+    tmp = Path(tempfile.mkdtemp(prefix="dollarliq-bench-"))
+    env = dict(os.environ, DOLLARLIQ_HOME=str(tmp / "home"))
+    out = tmp / "dashboard.html"
+    ours = [sys.executable, "-m", "dollarliq", "--quiet", "dashboard", "--as-of", day,
+            "--out", str(out)]
+    ref = [sys.executable, "-m", "dollarliq", "report", "--as-of", day, "--format", "json"]
+    _cold(ours, env)  # warm the OS file cache
+    t_ours = min(_cold(ours, env)[0] for _ in range(repeat))
+    t_ref = min(_cold(ref, env)[0] for _ in range(repeat))
+    size_mb = out.stat().st_size / 1e6
+
+    store = Store(":memory:")
+    as_of = pd.Timestamp(day)
+    inputs = {}
+
+    def build():
+        inputs["res"] = res = run_engine(store, as_of=as_of)
+        inputs["doc"] = build_report(res)
+        inputs["bubble"] = gauges_section(store, res.as_of)
+
+    t_in = _best(build, repeat)
+    t_render = _best(lambda: render_dashboard(inputs["res"], inputs["doc"], inputs["bubble"],
+                                              "en"), repeat)
+    return [
+        {"bench": "dashboard.cold_cli", "n": 1, "reference_ms": t_ref * 1e3,
+         "ours_ms": t_ours * 1e3, "ratio": t_ours / t_ref,
+         "note": f"reference = cold report --format json; file {size_mb:.2f} MB; "
+                 "goal ours < 3000 ms, < 6 MB"},
+        {"bench": "dashboard.render", "n": 1, "reference_ms": t_in * 1e3,
+         "ours_ms": t_render * 1e3, "ratio": t_render / t_in,
+         "note": "reference = engine + report + gauges in-process; ours = the page alone"},
+    ]
+
+
 BENCHES = {"cold_cli": bench_cold_cli, "as_of": bench_as_of, "stages": bench_stages,
-           "backtest": bench_backtest}
+           "backtest": bench_backtest, "dashboard": bench_dashboard}
 
 
 def main() -> None:

@@ -277,9 +277,11 @@ def get_spec(series_id: str) -> SeriesSpec:
     spec = CATALOG.get(series_id) or CATALOG.get(series_id.upper())
     if spec is None:
         close = [k for k in CATALOG if k.lower().startswith(series_id.lower()[:3])][:5]
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise UnknownSeries(
-            f"unknown series {series_id!r}{hint} (`dollarliq series list` shows them all)")
+        from dollarliq.messages import lang_from_env, t
+
+        lang = lang_from_env()
+        hint = t("error.did_you_mean", lang, ids=", ".join(close)) if close else ""
+        raise UnknownSeries(t("error.unknown_series", lang, sid=series_id, hint=hint))
     return spec
 
 

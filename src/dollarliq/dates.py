@@ -105,7 +105,9 @@ def parse_date(text: str | None, *, what: str = "date") -> dt.date | None:
     try:
         return dt.date.fromisoformat(s)
     except ValueError:
-        raise UsageError(f"{what}: {s!r} is not a date; use YYYY-MM-DD, e.g. 2025-10-31") from None
+        from dollarliq.messages import lang_from_env, t
+
+        raise UsageError(t("error.not_a_date", lang_from_env(), what=what, text=s)) from None
 
 
 def as_date(x) -> dt.date | None:

@@ -57,6 +57,133 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bubble.fear_greed": {"en": "Fear & greed (open inputs)", "zh": "恐惧贪婪指数(公开数据)"},
     "bubble.dollar_hoarding": {"en": "Dollar hoarding (DXY up, stocks and Treasuries down)",
                                "zh": "美元囤积(美元涨、股债跌)"},
+    # errors the command line reports (English wording is what scripts and tests match)
+    "error.not_a_date": {"en": "{what}: {text!r} is not a date; use YYYY-MM-DD, e.g. 2025-10-31",
+                         "zh": "{what}:{text!r} 不是日期;请用 YYYY-MM-DD,例如 2025-10-31"},
+    "error.unknown_series": {
+        "en": "unknown series {sid!r}{hint} (`dollarliq series list` shows them all)",
+        "zh": "未知序列 {sid!r}{hint}(`dollarliq series list` 列出全部序列)"},
+    "error.did_you_mean": {"en": "; did you mean {ids}?", "zh": ";是否想找 {ids}?"},
+    "error.end_before_start": {"en": "--end {end} is before --start {start}",
+                               "zh": "--end {end} 早于 --start {start}"},
+    # the terminal report
+    "spark.net_liquidity_usd_bn": {"en": "Net liquidity", "zh": "净流动性"},
+    "spark.sofr_iorb_bp": {"en": "SOFR − IORB", "zh": "SOFR − IORB"},
+    "spark.rrp_usd_bn": {"en": "ON RRP", "zh": "隔夜逆回购"},
+    "spark.reserves_usd_bn": {"en": "Reserves", "zh": "准备金"},
+    "report.sparklines": {"en": "Last {n} business days", "zh": "最近 {n} 个交易日"},
+    "bubble.per_sp500": {"en": "per S&P 500 point {value}", "zh": "每个标普 500 点位 {value}"},
+    "bubble.a_record": {"en": "a record", "zh": "创纪录"},
+    "bubble.highest_since": {"en": "highest since {since}", "zh": "{since} 以来最高"},
+    "bubble.on": {"en": "ON", "zh": "是"},
+    "bubble.off": {"en": "off", "zh": "否"},
+    # the dashboard
+    "dash.usd_bn": {"en": "USD bn", "zh": "十亿美元"},
+    "dash.net_liquidity": {"en": "Net liquidity and its parts",
+                           "zh": "净流动性及其构成"},
+    "dash.net_liquidity_note": {
+        "en": "Net liquidity = Fed total assets − Treasury General Account − ON RRP. "
+              "Background: stage (yellow tight, orange drained, red crisis).",
+        "zh": "净流动性 = 美联储总资产 − 财政部一般账户 − 隔夜逆回购。背景色为阶段"
+              "(黄:紧缺,橙:枯竭,红:危机)。"},
+    "dash.spreads": {"en": "Overnight rates against the floor (IORB)",
+                     "zh": "隔夜利率与准备金利率(IORB)之差"},
+    "dash.spreads_note": {
+        "en": "Above zero: cash costs more in the market than the Fed pays on reserves. "
+              "Triangles: calendar spikes (month-, quarter-, year-ends, tax and settlement "
+              "days); the persistent line leaves them out.",
+        "zh": "高于零:市场上的现金比美联储付给准备金的利率更贵。三角形为日历性尖峰"
+              "(月末、季末、年末、缴税日与国债结算日);持续水平已剔除这些日子。"},
+    "dash.sofr99_missing": {
+        "en": "SOFR 99th percentile: no data yet; `dollarliq update --source nyfed` fetches it.",
+        "zh": "SOFR 第 99 百分位:暂无数据;运行 `dollarliq update --source nyfed` 获取。"},
+    "dash.clipped": {
+        "en": "The axis stops at {hi} bp; the peak, {value} bp on {date}, is off the scale "
+              "(the autoscale button shows it).",
+        "zh": "纵轴上限为 {hi} 基点;{date} 的峰值 {value} 基点超出范围(点击自动缩放按钮可查看)。"},
+    "dash.calendar_spikes": {"en": "calendar spike (SOFR − IORB)",
+                             "zh": "日历性尖峰(SOFR − IORB)"},
+    "dash.demand_curve": {"en": "Reserves on the reserve demand curve",
+                          "zh": "准备金需求曲线上的准备金"},
+    "dash.demand_curve_note": {
+        "en": "Each point is a week since 2015, coloured by year; the star is the latest. "
+              "The curve turns steep when reserves become scarce.",
+        "zh": "每个点为 2015 年以来的一周,颜色表示年份;星号为最新一点。准备金稀缺时曲线变陡。"},
+    "dash.slope_now": {"en": "Slope now: {value}.", "zh": "当前斜率:{value}。"},
+    "dash.weekly_points": {"en": "weekly", "zh": "每周"},
+    "dash.latest": {"en": "latest", "zh": "最新"},
+    "dash.tga": {"en": "The TGA drain", "zh": "财政部一般账户(TGA)抽水"},
+    "dash.tga_note": {
+        "en": "A rising Treasury cash balance drains reserves; bars: 4-week change.",
+        "zh": "财政部现金余额上升会抽走准备金;柱形为 4 周变化。"},
+    "dash.chg_4w": {"en": "4-week change", "zh": "4 周变化"},
+    "dash.rrp": {"en": "The ON RRP buffer", "zh": "隔夜逆回购缓冲"},
+    "dash.rrp_note": {
+        "en": "Money parked at the Fed's overnight reverse repo facility: the first line of "
+              "defence, cash that can leave the Fed and fund the market.",
+        "zh": "停放在美联储隔夜逆回购工具中的资金:第一道防线,可以离开美联储为市场提供资金。"},
+    "dash.score_history": {"en": "Stress score and stage over time",
+                           "zh": "压力评分与阶段走势"},
+    "dash.no_records": {"en": "No records on this date.", "zh": "当日无纪录。"},
+    "dash.no_data": {"en": "no data", "zh": "无数据"},
+    "dash.per_sp500": {"en": "Per S&P 500 point: ${value}bn, {record}.",
+                       "zh": "每个标普 500 点位:{value} 十亿美元,{record}。"},
+    "dash.a_record": {"en": "a record", "zh": "创纪录"},
+    "dash.highest_since": {"en": "highest since {since}", "zh": "{since} 以来最高"},
+    "dash.market_cap": {"en": "market cap", "zh": "市值"},
+    "dash.weight": {"en": "weight", "zh": "权重"},
+    "dash.rsp_note": {
+        "en": "Equal-weight minus cap-weight S&P 500 return: negative when a few giants "
+              "carry the index.",
+        "zh": "等权重减市值加权标普 500 收益:为负时说明少数巨头在撑起指数。"},
+    "dash.return_2y": {"en": "2-year return", "zh": "两年收益"},
+    "dash.drawdown": {"en": "from 2-year high", "zh": "距两年高点"},
+    "dash.on": {"en": "on", "zh": "是"},
+    "dash.off": {"en": "off", "zh": "否"},
+    "dash.spells_since": {"en": "spells since {since} (business days)",
+                          "zh": "{since} 以来的区间(交易日数)"},
+    "dash.insider_selling": {"en": "Insider selling (SEC Form 4)",
+                             "zh": "内部人抛售(SEC 表格 4)"},
+    "dash.cash_hoarding": {"en": "Cash hoarding (Berkshire cash share)",
+                           "zh": "现金囤积(伯克希尔现金占比)"},
+    "dash.generated": {"en": "generated by dollarliq from official open data",
+                       "zh": "由 dollarliq 基于官方公开数据生成"},
+    "dash.rendering": {"en": "rendering the dashboard", "zh": "正在生成仪表盘"},
+    "dash.written": {"en": "dashboard written to {path} ({size})",
+                     "zh": "仪表盘已写入 {path}({size})"},
+    "episode.repo_2019": {"en": "Sept 2019 repo spike", "zh": "2019年9月回购利率飙升"},
+    "episode.dash_for_cash_2020": {"en": "Mar 2020 dash for cash", "zh": "2020年3月现金荒"},
+    "episode.rrp_peak_2022": {"en": "Dec 2022 ON RRP peak", "zh": "2022年12月逆回购峰值"},
+    "episode.banks_2023": {"en": "Mar 2023 bank failures", "zh": "2023年3月银行倒闭"},
+    "episode.month_end_2025": {"en": "Oct 2025 month-end squeeze",
+                               "zh": "2025年10月月末资金紧张"},
+    # alerts (dollarliq watch)
+    "watch.stage_title": {"en": "dollarliq: stage {level} ({name})",
+                          "zh": "dollarliq:阶段 {level}({name})"},
+    "watch.stage_first": {
+        "en": "On {date} US-dollar liquidity is at stage {level} ({name}) since {since}; "
+              "stress score {score}/100.",
+        "zh": "{date} 美元流动性处于阶段 {level}({name}),自 {since} 起;压力评分 {score}/100。"},
+    "watch.stage_changed": {
+        "en": "On {date} the stage changed from {old} ({old_name}) to {level} ({name}); "
+              "stress score {score}/100.",
+        "zh": "{date} 阶段由 {old}({old_name})变为 {level}({name});压力评分 {score}/100。"},
+    "watch.record_title": {"en": "dollarliq: a new record", "zh": "dollarliq:新纪录"},
+    "watch.title_many": {"en": "dollarliq: {n} alerts", "zh": "dollarliq:{n} 条提醒"},
+    "watch.bad_url": {"en": "--notify: apprise does not understand {urls}",
+                      "zh": "--notify:apprise 无法识别 {urls}"},
+    "watch.notify_failed": {
+        "en": "notification failed for at least one of {n} URL(s); will retry next cycle",
+        "zh": "至少一个通知地址(共 {n} 个)发送失败;下一轮重试"},
+    "watch.update_failed": {"en": "update failed ({error}); going on with the data in the store",
+                            "zh": "更新失败({error});继续使用本地数据"},
+    "watch.cycle_failed": {"en": "cycle failed: {error}", "zh": "本轮失败:{error}"},
+    "watch.cycle": {"en": "checking: update and report", "zh": "检查中:更新与报告"},
+    "watch.summary": {"en": "{date}: stage {level} ({name}), score {score}; {n} alert(s) {sent}",
+                      "zh": "{date}:阶段 {level}({name}),评分 {score};{n} 条提醒{sent}"},
+    "watch.sent": {"en": "sent", "zh": "已发送"},
+    "watch.not_sent": {"en": "(no --notify URL: printed only)", "zh": "(未设 --notify:仅打印)"},
+    "watch.next": {"en": "next check in {every}", "zh": "下次检查:{every} 后"},
     "notice": {"en": "Not investment advice: dollarliq measures and explains; it does not forecast.",
                "zh": "不构成投资建议:dollarliq 只做度量与解释,不做预测。"},
 }

@@ -17,6 +17,8 @@ from dollarliq.cli import update_cmd as _update  # noqa: F401
 from dollarliq.cli import report_cmd as _report  # noqa: F401
 from dollarliq.cli import bubble_gauges as _bubble_gauges  # noqa: F401
 from dollarliq.cli import backtest_cmd as _backtest  # noqa: F401
+from dollarliq.cli import dashboard_cmd as _dashboard  # noqa: F401
+from dollarliq.cli import watch_cmd as _watch  # noqa: F401
 
 
 def main() -> None:

@@ -33,7 +33,7 @@ app.add_typer(bubble_app, name="bubble")
 console = Console(highlight=False, soft_wrap=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
-_state = {"debug": False}
+_state = {"debug": False, "quiet": False}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,9 +42,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on errors."),
     no_color: bool = typer.Option(False, "--no-color", help="Plain text, no colours."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bars or summary lines, "
+                                                       "for every command."),
 ) -> None:
     """US-dollar funding liquidity and tech-bubble fragility, point-in-time."""
     _state["debug"] = debug
+    _state["quiet"] = quiet
     if no_color or os.environ.get("NO_COLOR"):
         console.no_color = True
         err_console.no_color = True
@@ -86,3 +89,8 @@ def fmt_value(v: float | None, unit: str) -> str:
     if unit == "bp":
         return f"{v:+.0f}"
     return f"{v:,.2f}"
+
+
+def is_quiet(local: bool = False) -> bool:
+    """True when ``--quiet`` was given to the command (``local``) or before it."""
+    return bool(local or _state["quiet"])

@@ -57,9 +57,9 @@ def report(
     if fmt is ReportFmt.json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
         return
-    from dollarliq.reports.terminal import render
+    from dollarliq.reports.terminal import render, spark_rows
 
-    console.print(render(doc))
+    console.print(render(doc, sparks=spark_rows(res, language), width=console.width))
 
 
 @app.command("stages")
@@ -86,7 +86,10 @@ def stages(
 
     d = parse_dates(start=start, end=end)
     if d["start"] and d["end"] and d["end"] < d["start"]:
-        raise UsageError(f"--end {d['end']} is before --start {d['start']}")
+        from dollarliq.messages import lang_from_env, t
+
+        raise UsageError(t("error.end_before_start", lang_from_env(), end=d["end"],
+                           start=d["start"]))
     with open_store() as store:
         res = run_engine(store, as_of=d["end"], rules=load_rules(rules) if rules else None)
     tab = res.stages.table

@@ -105,7 +105,10 @@ def _indicator_rows(store, ind_id: str, d: dict) -> list[tuple]:
     from dollarliq.indicators import INDICATORS
 
     if d["start"] is not None and d["end"] is not None and d["end"] < d["start"]:
-        raise UsageError(f"--end {d['end']} is before --start {d['start']}")
+        from dollarliq.messages import lang_from_env, t
+
+        raise UsageError(t("error.end_before_start", lang_from_env(), end=d["end"],
+                           start=d["start"]))
     res = run_engine(store, as_of=d["as_of"])
     lo = pd.Timestamp(d["start"]) if d["start"] is not None else res.data_start
     hi = pd.Timestamp(d["end"]) if d["end"] is not None else res.as_of

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from dollarliq.cli._common import app, console, handle_errors, parse_dates
+from dollarliq.cli._common import app, console, is_quiet, handle_errors, parse_dates
 
 
 @app.command("update")
@@ -30,6 +30,7 @@ def update(
     from dollarliq.store import default_store_path, open_store
     from dollarliq.update import run_update
 
+    quiet = is_quiet(quiet)
     d = parse_dates(since=since)
     with open_store(default_store_path(), for_write=True) as store, make_client() as client:
         fetch = Fetch(client)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Group
@@ -10,8 +12,12 @@ from rich.table import Table
 from rich.text import Text
 
 from dollarliq.messages import t
-from dollarliq.reports.model import fmt_u
+from dollarliq.reports.model import fmt, fmt_u
 
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+#: Series with a sparkline in the report, from the indicator panel (business days).
+SPARK_SERIES = ["net_liquidity_usd_bn", "sofr_iorb_bp", "rrp_usd_bn", "reserves_usd_bn"]
+SPARK_DAYS = 60
 STAGE_STYLE = {0: "bold green", 1: "bold yellow", 2: "bold dark_orange", 3: "bold red"}
 KEY_INDICATORS = ["sofr_iorb_bp", "sofr_iorb_persistent_bp", "effr_iorb_persistent_bp",
                   "net_liquidity_usd_bn", "net_liquidity_chg_4w_usd_bn", "tga_usd_bn",
@@ -20,8 +26,70 @@ KEY_INDICATORS = ["sofr_iorb_bp", "sofr_iorb_persistent_bp", "effr_iorb_persiste
                   "hy_oas_chg_20d_bp"]
 
 
-def render(doc: dict[str, Any]) -> Group:
-    """A Rich renderable of the report document."""
+def sparkline(values: Sequence[float | None]) -> str:
+    """Unicode block sparkline; a missing value is a space, a flat series the lowest block."""
+    xs = [v for v in values if v is not None and not math.isnan(v)]
+    if not xs:
+        return ""
+    lo, hi = min(xs), max(xs)
+    span = hi - lo
+    out = []
+    for v in values:
+        if v is None or math.isnan(v):
+            out.append(" ")
+        elif span == 0:
+            out.append(SPARK_BLOCKS[0])
+        else:
+            out.append(SPARK_BLOCKS[min(7, int((v - lo) / span * 8))])
+    return "".join(out)
+
+
+def spark_rows(res: Any, lang: str = "en", days: int = SPARK_DAYS) -> list[dict[str, Any]]:
+    """The last ``days`` business days of each :data:`SPARK_SERIES` from an EngineResult."""
+    from dollarliq.reports.model import indicator_name
+
+    tail = res.panel.daily.iloc[-days:]
+    rows = []
+    for ind in SPARK_SERIES:
+        if ind not in tail:
+            continue
+        s = tail[ind]
+        vals = [None if math.isnan(float(v)) else float(v) for v in s]
+        known = [v for v in vals if v is not None]
+        unit = indicator_name(ind, lang)[1]
+        rows.append({"id": ind, "name": t(f"spark.{ind}", lang), "unit": unit, "values": vals,
+                     "spark": sparkline(vals),
+                     "first": known[0] if known else None, "last": known[-1] if known else None,
+                     "min": min(known) if known else None, "max": max(known) if known else None,
+                     "start": f"{s.index[0]:%Y-%m-%d}", "end": f"{s.index[-1]:%Y-%m-%d}"})
+    return rows
+
+
+def render_sparks(rows: list[dict[str, Any]], lang: str = "en",
+                  width: int | None = None) -> Table:
+    """Sparklines: name, line, last value, range; the line keeps the latest days that fit
+    in ``width`` columns (all of them when None)."""
+    n = len(rows[0]["spark"]) if rows else SPARK_DAYS
+    if width is not None:
+        n = max(10, min(n, width - 44))
+    tab = Table.grid(padding=(0, 1))
+    tab.title = t("report.sparklines", lang, n=n)
+    tab.add_column("name", no_wrap=True)
+    tab.add_column("spark", no_wrap=True)
+    tab.add_column("last", justify="right", no_wrap=True)
+    tab.add_column("range", no_wrap=True, style="dim")
+    for r in rows:
+        shown = r["values"][-n:]
+        known = [v for v in shown if v is not None]
+        lo, hi = (min(known), max(known)) if known else (None, None)
+        tab.add_row(r["name"], Text(sparkline(shown), style="cyan"),
+                    fmt_u(r["last"], r["unit"]), f"[{fmt(lo, r['unit'])}, {fmt(hi, r['unit'])}]")
+    return tab
+
+
+def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
+           width: int | None = None) -> Group:
+    """A Rich renderable of the report document (``sparks``: :func:`spark_rows`)."""
     lang = doc.get("lang", "en")
     st = doc["stage"]
     name = st["name_zh"] if lang == "zh" else st["name"]
@@ -56,7 +124,10 @@ def render(doc: dict[str, Any]) -> Group:
             continue
         ind.add_row(i["name"], fmt_u(i["value"], i["unit"]), i["obs_date"] or "")
 
-    parts: list[Any] = [head, ev, ind]
+    parts: list[Any] = [head]
+    if sparks:
+        parts.append(render_sparks(sparks, lang, width))
+    parts += [ev, ind]
     cal = doc.get("calendar", {}).get("sofr_iorb_bp")
     if cal and cal.get("calendar"):
         parts.append(Text(t("calendar.spike", lang, date=cal["date"],
@@ -96,8 +167,9 @@ def render_bubble(section: dict[str, Any], lang: str = "en") -> Text:
         rec = c.get("basket_per_sp500_record") or {}
         extra = ""
         if c.get("basket_usd_bn_per_sp500_point") is not None:
-            extra = (f"; per S&P 500 point {c['basket_usd_bn_per_sp500_point']:.3f}, "
-                     + ("a record" if rec.get("is_record") else f"highest since {rec.get('since')}"))
+            per = t("bubble.per_sp500", lang, value=f"{c['basket_usd_bn_per_sp500_point']:.3f}")
+            extra = f"; {per}, " + (t("bubble.a_record", lang) if rec.get("is_record") else
+                                    t("bubble.highest_since", lang, since=rec.get("since")))
         line(f"{t('bubble.concentration', lang)}: {', '.join(c['basket'])} "
              f"${c['basket_market_cap_usd_bn']:,.0f}bn ({c['date']}){extra}")
     e = g.get("equal_vs_cap_weight", {})
@@ -113,7 +185,8 @@ def render_bubble(section: dict[str, Any], lang: str = "en") -> Text:
         line(f"{t('bubble.fear_greed', lang)}: {f['composite']:.0f} ({f['label']})")
     h = g.get("dollar_hoarding", {})
     if h.get("status") == "ok":
-        line(f"{t('bubble.dollar_hoarding', lang)}: {'ON' if h['hoarding_now'] else 'off'} "
+        onoff = t("bubble.on" if h["hoarding_now"] else "bubble.off", lang)
+        line(f"{t('bubble.dollar_hoarding', lang)}: {onoff} "
              f"({h['date']})")
     for key in ("insider_selling", "cash_hoarding", "concentration", "fear_greed"):
         st = g.get(key, {}).get("status", "ok")

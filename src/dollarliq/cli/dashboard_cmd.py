@@ -1,0 +1,82 @@
+"""``dollarliq dashboard``: the report as one self-contained HTML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from dollarliq.cli._common import app, console, is_quiet, handle_errors, parse_dates
+from dollarliq.cli.report_cmd import Lang
+
+
+def build_dashboard(store, as_of, lang: str, *, progress=None,
+                    extra_sections=()) -> tuple[str, object]:
+    """(page, engine result) for ``as_of``; ``progress(step)`` is called between steps."""
+    from dollarliq.engine import run_engine
+    from dollarliq.gauges import gauges_section
+    from dollarliq.reports.html import render_dashboard
+    from dollarliq.reports.model import build_report
+
+    step = progress or (lambda name: None)
+    step("engine")
+    res = run_engine(store, as_of=as_of)
+    doc = build_report(res, lang=lang)
+    step("gauges")
+    bubble = gauges_section(store, res.as_of)
+    step("render")
+    page = render_dashboard(res, doc, bubble, lang, extra_sections=extra_sections)
+    return page, res
+
+
+@app.command("dashboard")
+@handle_errors
+def dashboard(
+    as_of: str = typer.Option(None, "--as-of", help="Use only data public on this date."),
+    out: Path = typer.Option(None, "--out",
+                             help="The HTML file to write (default: dollarliq-DATE.html)."),
+    lang: Lang = typer.Option(None, "--lang", help="en or zh (default: DOLLARLIQ_LANG or en)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar, no summary line."),
+) -> None:
+    """Write the dashboard: one self-contained HTML file that opens offline.
+
+    Stage banner and score, net liquidity and its parts, funding spreads with stage shading
+    and calendar spikes, the reserve demand curve, the TGA drain, the ON RRP buffer,
+    records and the tech-bubble gauges.
+
+    Example:
+        dollarliq dashboard --as-of 2025-10-31 --out liquidity.html
+        dollarliq dashboard --lang zh
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from dollarliq.errors import StoreError
+    from dollarliq.messages import lang_from_env, t
+    from dollarliq.store import open_store
+
+    quiet = is_quiet(quiet)
+    d = parse_dates(as_of=as_of)
+    language = lang_from_env(lang.value if lang else None)
+    steps = ["engine", "gauges", "render"]
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, disable=quiet, transient=True) as bar:
+        task = bar.add_task(t("dash.rendering", language), total=len(steps) + 1)
+
+        def advance(name: str) -> None:
+            done = steps.index(name)
+            bar.update(task, completed=done,
+                       description=f"{t('dash.rendering', language)}: {name}")
+
+        with open_store() as store:
+            page, res = build_dashboard(store, d["as_of"], language, progress=advance)
+        target = out or Path(f"dollarliq-{res.as_of:%Y-%m-%d}.html")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(page, encoding="utf-8")
+        except OSError as exc:
+            raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        bar.update(task, completed=len(steps) + 1)
+    if not quiet:
+        size = target.stat().st_size
+        console.print(t("dash.written", language, path=str(target),
+                        size=f"{size / 1e6:.1f} MB"))

@@ -1,0 +1,116 @@
+"""``dollarliq watch``: update and report on a schedule; alert on a stage change or a record."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import typer
+
+from dollarliq.cli._common import app, console, is_quiet, err_console, handle_errors
+from dollarliq.cli.report_cmd import Lang
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def run_cycle(*, urls: list[str], sources: list[str] | None, series: list[str] | None,
+              lang: str, record_years: float, quiet: bool,
+              log: Callable[[str], None]) -> tuple[dict, list]:
+    """One cycle: update (a failure is logged, not raised), report, alert, save the state."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from dollarliq.engine import run_engine
+    from dollarliq.http import Fetch, make_client
+    from dollarliq.messages import t
+    from dollarliq.reports.model import build_report
+    from dollarliq.store import default_store_path, open_store
+    from dollarliq.update import run_update
+    from dollarliq.watch import evaluate, load_state, notify, save_state
+
+    with open_store(default_store_path(), for_write=True) as store:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=console, disable=quiet, transient=True) as bar:
+            task = bar.add_task(t("watch.cycle", lang), total=None)
+            try:
+                with make_client() as client:
+                    run_update(store, Fetch(client), sources=sources, series=series,
+                               on_plan=lambda n: bar.update(task, total=n + 1),
+                               progress=lambda spec: bar.update(
+                                   task, advance=1, description=f"{spec.source}: {spec.id}"))
+            except Exception as exc:  # the loop goes on with the data it has
+                log(t("watch.update_failed", lang, error=_one_line(exc)))
+            bar.update(task, description="report")
+            res = run_engine(store, as_of=None)
+            doc = build_report(res, lang=lang)
+            ev = evaluate(doc, load_state(store), record_years=record_years, lang=lang)
+            notify(ev.events, urls, lang=lang)  # raises on failure: state not saved, retried
+            save_state(store, ev.state)
+            bar.update(task, advance=1)
+    return doc, ev.events
+
+
+@app.command("watch")
+@handle_errors
+def watch(
+    every: str = typer.Option("1h", "--every", help="Time between checks: 90s, 30m, 1h, 1d."),
+    notify_urls: list[str] = typer.Option(None, "--notify",
+                                          help="An apprise URL (repeatable): mailto://, "
+                                               "slack://, tgram://, ntfy://, json://host/path."),
+    once: bool = typer.Option(False, "--once", help="Run one cycle and exit."),
+    source: list[str] = typer.Option(None, "--source",
+                                     help="Update only these sources (repeatable)."),
+    series: list[str] = typer.Option(None, "--series", help="Update only these series."),
+    record_years: float = typer.Option(5.0, "--record-years",
+                                       help="A record alerts when it is the most extreme "
+                                            "value in more than this many years."),
+    lang: Lang = typer.Option(None, "--lang", help="en or zh (default: DOLLARLIQ_LANG or en)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar, no summary lines."),
+) -> None:
+    """Run update and report on a schedule; notify on a stage change or a new record.
+
+    The state (last stage, records already notified) lives in the store, so a restart does
+    not alert twice. A failing update is logged in one line and the check goes on with the
+    data in the store. Without --notify the alerts are printed only.
+
+    Example:
+        dollarliq watch --every 1h --notify ntfy://ntfy.sh/my-topic
+        dollarliq watch --once --notify json://127.0.0.1:8080/hook
+    """
+    from dollarliq.errors import DollarliqError
+    from dollarliq.messages import lang_from_env, t
+    from dollarliq.watch import parse_every
+
+    quiet = is_quiet(quiet)
+    seconds = parse_every(every)
+    language = lang_from_env(lang.value if lang else None)
+
+    def log(line: str) -> None:
+        err_console.print(f"watch: {line}", markup=False)
+
+    while True:
+        try:
+            doc, events = run_cycle(urls=list(notify_urls or []), sources=source or None,
+                                    series=series or None, lang=language,
+                                    record_years=record_years, quiet=quiet, log=log)
+        except DollarliqError as exc:
+            if once:
+                raise
+            log(t("watch.cycle_failed", language, error=_one_line(exc)))
+        else:
+            if not quiet:
+                st = doc["stage"]
+                console.print(t("watch.summary", language, date=doc["date"], level=st["level"],
+                                name=st["name_zh"] if language == "zh" else st["name"],
+                                score=f"{doc['score']['value']:.0f}", n=len(events),
+                                sent=t("watch.sent" if notify_urls else "watch.not_sent",
+                                       language)), markup=False, soft_wrap=True)
+                if not notify_urls:
+                    for e in events:
+                        console.print(f"  {e.title}: {e.body}", markup=False, soft_wrap=True)
+        if once:
+            return
+        if not quiet:
+            console.print(t("watch.next", language, every=every), style="dim", markup=False)
+        time.sleep(seconds)
