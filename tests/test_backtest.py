@@ -258,3 +258,17 @@ def test_docs_track_record_is_the_generated_output(home, tmp_path):
     fresh = out.read_text(encoding="utf-8").replace(f"--out {out.as_posix()}",
                                                     "--out docs/track-record.md")
     assert fresh == committed, "docs/track-record.md is stale: regenerate it with the command"
+
+
+def test_dashboard_carries_the_track_record_section(home, tmp_path):
+    from typer.testing import CliRunner
+
+    from dollarliq.cli import app
+
+    out = tmp_path / "d.html"
+    res = CliRunner().invoke(app, ["dashboard", "--as-of", "2025-11-03", "--track-record",
+                                   "--out", str(out), "--quiet"])
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert "Track record" in page and "September 2019 repo rate spike" in page
+    assert out.stat().st_size < 6 * 1024 * 1024

@@ -184,6 +184,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "watch.sent": {"en": "sent", "zh": "已发送"},
     "watch.not_sent": {"en": "(no --notify URL: printed only)", "zh": "(未设 --notify:仅打印)"},
     "watch.next": {"en": "next check in {every}", "zh": "下次检查:{every} 后"},
+    "dash.track_record": {"en": "Track record", "zh": "历史表现"},
     "notice": {"en": "Not investment advice: dollarliq measures and explains; it does not forecast.",
                "zh": "不构成投资建议:dollarliq 只做度量与解释,不做预测。"},
 }

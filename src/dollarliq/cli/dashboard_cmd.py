@@ -11,7 +11,7 @@ from dollarliq.cli.report_cmd import Lang
 
 
 def build_dashboard(store, as_of, lang: str, *, progress=None,
-                    extra_sections=()) -> tuple[str, object]:
+                    extra_sections=(), track_record: bool = False) -> tuple[str, object]:
     """(page, engine result) for ``as_of``; ``progress(step)`` is called between steps."""
     from dollarliq.engine import run_engine
     from dollarliq.gauges import gauges_section
@@ -24,8 +24,15 @@ def build_dashboard(store, as_of, lang: str, *, progress=None,
     doc = build_report(res, lang=lang)
     step("gauges")
     bubble = gauges_section(store, res.as_of)
+    sections = list(extra_sections)
+    if track_record:
+        from dollarliq.backtest import backtest_html_section, run_backtest
+        from dollarliq.messages import t
+
+        sections.append((t("dash.track_record", lang),
+                         backtest_html_section(run_backtest(store, end=res.as_of))))
     step("render")
-    page = render_dashboard(res, doc, bubble, lang, extra_sections=extra_sections)
+    page = render_dashboard(res, doc, bubble, lang, extra_sections=sections)
     return page, res
 
 
@@ -37,6 +44,8 @@ def dashboard(
                              help="The HTML file to write (default: dollarliq-DATE.html)."),
     lang: Lang = typer.Option(None, "--lang", help="en or zh (default: DOLLARLIQ_LANG or en)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar, no summary line."),
+    track_record: bool = typer.Option(False, "--track-record",
+                                      help="Add the backtest's track record (a few seconds more)."),
 ) -> None:
     """Write the dashboard: one self-contained HTML file that opens offline.
 
@@ -47,6 +56,7 @@ def dashboard(
     Example:
         dollarliq dashboard --as-of 2025-10-31 --out liquidity.html
         dollarliq dashboard --lang zh
+        dollarliq dashboard --track-record --out liquidity.html
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -68,7 +78,8 @@ def dashboard(
                        description=f"{t('dash.rendering', language)}: {name}")
 
         with open_store() as store:
-            page, res = build_dashboard(store, d["as_of"], language, progress=advance)
+            page, res = build_dashboard(store, d["as_of"], language, progress=advance,
+                                        track_record=track_record)
         target = out or Path(f"dollarliq-{res.as_of:%Y-%m-%d}.html")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
