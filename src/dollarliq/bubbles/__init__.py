@@ -1,0 +1,1 @@
+"""Explosive-bubble statistics: GSADF/BSADF (Phillips, Shi and Yu 2015) and LPPLS."""
