@@ -11,9 +11,12 @@ Two methods, both seeded and parallel (numba ``prange`` over replications):
 ``"wild"``
     Wild bootstrap of Phillips and Shi (2020): the restricted regression
     ``dy_t = a + sum_{i=1..k} c_i dy_{t-i} + e_t`` is fitted to the data, and
-    each replication rebuilds ``dy*_t = a + sum c_i dy*_{t-i} + w_t*e_t``
-    with ``w_t ~ N(0, 1)`` iid, ``y*`` cumulated from ``y_0``. It keeps the
-    data's heteroskedasticity.
+    each replication rebuilds ``dy*_t = sum c_i dy*_{t-i} + w_t*e_t`` with
+    ``w_t ~ N(0, 1)`` iid, ``y*`` cumulated from ``y_0``. The residual of
+    date t stays at date t, so the data's pattern of volatility over time is
+    kept; the fitted drift ``a`` is left out, as the null is a martingale
+    with an asymptotically negligible drift (a sample drift of the size of
+    the noise would shift the whole null distribution).
 
 Family-wise size (Phillips and Shi 2020): ``bsadf_fwer`` is the quantile of
 ``max BSADF(r2)`` over the first ``horizon`` window ends of each replication,
@@ -190,7 +193,10 @@ def simulate_null(T: int, reps: int, seed: int) -> np.ndarray:
 
 
 def wild_bootstrap_paths(y: np.ndarray, lag: int, reps: int, seed: int) -> np.ndarray:
-    """Wild-bootstrap paths under the unit-root null (Phillips and Shi 2020); shape (reps, T)."""
+    """Wild-bootstrap paths under the unit-root null (Phillips and Shi 2020); shape (reps, T).
+
+    The first ``lag`` differences are the data's; no drift (see the module docstring).
+    """
     y = np.asarray(y, dtype=np.float64)
     T = y.size
     dy = np.diff(y)
@@ -206,7 +212,7 @@ def wild_bootstrap_paths(y: np.ndarray, lag: int, reps: int, seed: int) -> np.nd
     dyb = np.empty((reps, dy.size))
     dyb[:, :k] = dy[:k]
     for t in range(k, dy.size):
-        v = beta[0] + w[:, t - k] * eps[t - k]
+        v = w[:, t - k] * eps[t - k]
         for i in range(1, k + 1):
             v = v + beta[i] * dyb[:, t - i]
         dyb[:, t] = v
