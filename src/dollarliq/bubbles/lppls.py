@@ -126,14 +126,15 @@ def lppls_linear_python(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: fl
 
 
 def _objective_python(t, y, p, lo, hi):
-    for a in range(3):
-        if p[a] < lo[a] or p[a] > hi[a]:
-            return np.inf
-    return lppls_linear_python(t, y, p[0], p[1], p[2])[0]
+    """SSE at ``p`` projected onto the box ``[lo, hi]`` (flat outside it)."""
+    tc = min(max(p[0], lo[0]), hi[0])
+    m = min(max(p[1], lo[1]), hi[1])
+    w = min(max(p[2], lo[2]), hi[2])
+    return lppls_linear_python(t, y, tc, m, w)[0]
 
 
 def nelder_mead_python(t, y, x0, step, lo, hi, maxfev, xtol, ftol):
-    """Nelder-Mead on (tc, m, w) with box bounds (infeasible points score inf).
+    """Nelder-Mead on (tc, m, w) with box bounds (points are projected onto the box).
 
     Standard coefficients (1, 2, 0.5, 0.5). Stops when the simplex spread in
     every coordinate (relative to ``step``) is below ``xtol`` and the spread of
@@ -220,7 +221,10 @@ def nelder_mead_python(t, y, x0, step, lo, hi, maxfev, xtol, ftol):
     for k in range(1, 4):
         if F[k] < F[best]:
             best = k
-    return S[best].copy(), F[best], nfev
+    xb = S[best].copy()
+    for a in range(3):
+        xb[a] = min(max(xb[a], lo[a]), hi[a])
+    return xb, F[best], nfev
 
 
 def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse):
@@ -253,8 +257,10 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse):
             xb = x
             out[3] = fbest
     if stride > 1:
-        small = step * 0.1
-        x, fbest, nf = nelder_mead_python(t, y, xb, small, lo, hi, maxfev, xtol, ftol)
+        # polish on every observation from the best coarse point: a small
+        # simplex and a budget of maxfev // 6 evaluations
+        small = step * 0.02
+        x, fbest, nf = nelder_mead_python(t, y, xb, small, lo, hi, maxfev // 6, xtol * 10.0, ftol)
         total += nf
         xb = x
         out[3] = fbest
@@ -484,9 +490,9 @@ def _finish(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: float, nfev: i
 def fit(
     log_price: pd.Series | np.ndarray,
     t: np.ndarray | None = None,
-    n_starts: int = 4,
+    n_starts: int = 5,
     seed: int = 0,
-    max_coarse: int = 100,
+    max_coarse: int = 50,
     maxfev: int = 600,
     conditions: FilterConditions | None = None,
 ) -> LpplsFit:
@@ -568,9 +574,9 @@ def confidence_indicator(
     smallest_window_size: int = 20,
     outer_increment: int = 5,
     inner_increment: int = 2,
-    n_starts: int = 2,
+    n_starts: int = 4,
     seed: int = 0,
-    max_coarse: int = 100,
+    max_coarse: int = 50,
     maxfev: int = 600,
     conditions: FilterConditions | None = None,
 ) -> ConfidenceIndicator:
