@@ -218,12 +218,15 @@ def bsadf_lagk_python(
 def bsadf_fixed_python(
     y: np.ndarray, w0: int, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """BSADF and forward ADF sequences with a fixed ADF lag ``k``; O(p^2) per window.
+    """BSADF and forward ADF sequences with a fixed ADF lag ``k``; O(k^2) per window.
 
-    Cross-product sums of the rows ``(1, dy[t-1..t-k], y[t-1])`` are updated
-    as each row joins; the t-ratio comes from an LDL' factor of ``X'X``
-    (``X'X = L D L'``, ``u = L^{-1} X'dy``, ``t = u[p-1] / sqrt(D[p-1] s^2)``,
-    ``SSR = dy'dy - sum u^2 / D``), which needs one square root per window.
+    The constant is handled by centring: running means and centred
+    cross-products (Welford updates) of the ``q = k + 1`` regressors
+    ``(dy[t-1..t-k], y[t-1])`` and of ``dy[t]`` are updated as each row joins.
+    The t-ratio of ``y[t-1]`` (the last regressor) comes from an LDL' factor of
+    the q x q centred ``X'X``: ``u = L^{-1} X'dy``, ``SSR = dy'dy - sum u^2/D``,
+    ``t = u[q-1] / sqrt(D[q-1] * SSR / (n - k - 2))``. Windows are compared
+    by the signed square ``t|t|`` so only the winner needs a square root.
 
     Parameters
     ----------
@@ -240,72 +243,83 @@ def bsadf_fixed_python(
     """
     T = y.shape[0]
     m = T - w0 + 1
+    q = k + 1
     p = k + 2
     bsadf = np.empty(m)
     adf_fwd = np.empty(m)
     dy = np.zeros(T)
     for t in range(1, T):
         dy[t] = y[t] - y[t - 1]
-    xtx = np.zeros((p, p))
-    xtd = np.zeros(p)
-    row = np.zeros(p)
-    E = np.zeros((p, p))  # E[r, a] = L[r, a] * D[a]
-    L = np.zeros((p, p))
-    D = np.zeros(p)
-    u = np.zeros(p)
-    row[0] = 1.0
+    cxx = np.zeros((q, q))
+    cxd = np.zeros(q)
+    mx = np.zeros(q)
+    row = np.zeros(q)
+    dx = np.zeros(q)
+    E = np.zeros((q, q))  # E[r, a] = L[r, a] * D[a]
+    L = np.zeros((q, q))
+    D = np.zeros(q)
+    u = np.zeros(q)
     for j in range(w0 - 1, T):
         c = y[j]
-        for a in range(p):
-            xtd[a] = 0.0
-            for bb in range(p):
-                xtx[a, bb] = 0.0
-        dtd = 0.0
+        for a in range(q):
+            cxd[a] = 0.0
+            mx[a] = 0.0
+            for bb in range(q):
+                cxx[a, bb] = 0.0
+        md = 0.0
+        cdd = 0.0
         best = -np.inf
-        stat = 0.0
+        sq = 0.0
         n = 0
         i_first = j - w0 + 1  # largest start with a full minimum window
         for i in range(j - 1 - k, -1, -1):
             t = i + 1 + k
-            for l in range(1, k + 1):
-                row[l] = dy[t - l]
-            row[p - 1] = y[t - 1] - c
+            for l in range(k):
+                row[l] = dy[t - 1 - l]
+            row[q - 1] = y[t - 1] - c
             d = dy[t]
-            for a in range(p):
-                ra = row[a]
-                xtd[a] += ra * d
-                for bb in range(a + 1):
-                    xtx[a, bb] += ra * row[bb]
-            dtd += d * d
             n += 1
+            inv_n = 1.0 / n
+            for a in range(q):
+                dx[a] = row[a] - mx[a]
+                mx[a] += dx[a] * inv_n
+            ddv = d - md
+            md += ddv * inv_n
+            d2 = d - md
+            for a in range(q):
+                ra = row[a] - mx[a]
+                cxd[a] += dx[a] * d2
+                for bb in range(a + 1):
+                    cxx[a, bb] += ra * dx[bb]
+            cdd += ddv * d2
             if i > i_first:
                 continue
-            # LDL' of X'X (lower triangle) and forward solve L u = X'dy
-            ssr = dtd
-            for a in range(p):
-                s = xtx[a, a]
-                for q in range(a):
-                    s -= E[a, q] * L[a, q]
+            ssr = cdd
+            for a in range(q):
+                s = cxx[a, a]
+                for r in range(a):
+                    s -= E[a, r] * L[a, r]
                 D[a] = s
                 inv = 1.0 / s
-                for r in range(a + 1, p):
-                    s2 = xtx[r, a]
-                    for q in range(a):
-                        s2 -= E[r, q] * L[a, q]
+                for r in range(a + 1, q):
+                    s2 = cxx[r, a]
+                    for h in range(a):
+                        s2 -= E[r, h] * L[a, h]
                     E[r, a] = s2
                     L[r, a] = s2 * inv
-                s3 = xtd[a]
-                for q in range(a):
-                    s3 -= L[a, q] * u[q]
+                s3 = cxd[a]
+                for r in range(a):
+                    s3 -= L[a, r] * u[r]
                 u[a] = s3
                 ssr -= s3 * s3 * inv
-            if ssr < 0.0:
-                ssr = 0.0
-            stat = u[p - 1] / math.sqrt(D[p - 1] * ssr / (n - p))
-            if stat > best:
-                best = stat
-        bsadf[j - w0 + 1] = best
-        adf_fwd[j - w0 + 1] = stat
+            if ssr < 1e-300:
+                ssr = 1e-300
+            num = u[q - 1]
+            sq = num * abs(num) * (n - p) / (D[q - 1] * ssr)
+            if sq > best:
+                best = sq
+        bsadf[j - w0 + 1] = math.copysign(math.sqrt(abs(best)), best)
+        adf_fwd[j - w0 + 1] = math.copysign(math.sqrt(abs(sq)), sq)
     return bsadf, adf_fwd
 
 
