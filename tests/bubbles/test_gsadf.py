@@ -119,3 +119,22 @@ def test_not_enough_data():
         gsadf(np.arange(5.0))
     with pytest.raises(NotEnoughData):
         gsadf(np.cumsum(np.ones(30)), r0=0.1, lag=3)
+
+
+def test_fallback_without_numba_warns(monkeypatch):
+    from dollarliq.bubbles import _numba
+
+    monkeypatch.setattr(_numba, "HAS_NUMBA", False)
+    slow = _numba.jit(kernels.bsadf_lag0_python)
+    rng = np.random.default_rng(12345)
+    y = np.cumsum(rng.standard_normal(40))
+    with pytest.warns(_numba.PerformanceWarning):
+        b, f = slow(y, 10)
+    assert_allclose(b, kernels.bsadf_lag0(y, 10)[0], rtol=1e-12)
+
+
+def test_package_exports():
+    import dollarliq.bubbles as B
+
+    for name in B.__all__:
+        assert hasattr(B, name)
