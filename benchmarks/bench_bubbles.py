@@ -129,10 +129,10 @@ def bench_lppls_fit(quick):
     tt, yy = L.time_axis(x)
     span = tt[-1] - tt[0]
     ts = (tt - tt[-1]) / span
-    st = L._starts(5, 0)
-    a = L.fit_window(ts, yy - yy.mean(), st, 600, 1e-5, 1e-9, 50)
+    st = L._starts(6, 0)
+    a = L.fit_window(ts, yy - yy.mean(), st, 600, 1e-5, 1e-9, 50, 2)
     t0 = time.perf_counter()
-    b = L.fit_window_python(ts, yy - yy.mean(), st, 600, 1e-5, 1e-9, 50)
+    b = L.fit_window_python(ts, yy - yy.mean(), st, 600, 1e-5, 1e-9, 50, 2)
     py_ms = (time.perf_counter() - t0) * 1e3
     assert abs(a[3] - b[3]) <= 1e-4 * b[3]
     row("lppls single fit (median of windows)", n, py_ms, jit_ms, f"(python: 1 run; {len(windows)} windows)")

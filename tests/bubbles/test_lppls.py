@@ -46,13 +46,13 @@ def test_python_and_jit_kernels_agree():
     ts = (t - t[-1]) / (t[-1] - t[0])
     # Nelder-Mead amplifies last-ulp differences between libm and LLVM's
     # math, so the two paths agree to optimiser tolerance, not bit for bit.
-    a = L.fit_window(ts, y - y.mean(), starts, 300, 1e-5, 1e-9, 30)
-    b = L.fit_window_python(ts, y - y.mean(), starts, 300, 1e-5, 1e-9, 30)
+    a = L.fit_window(ts, y - y.mean(), starts, 300, 1e-5, 1e-9, 30, 2)
+    b = L.fit_window_python(ts, y - y.mean(), starts, 300, 1e-5, 1e-9, 30, 2)
     assert_allclose(a[:4], b[:4], rtol=1e-4)
     ends = np.array([39, 49, 59])
     sizes = np.array([40, 30])
-    a = L.nested_fits(t, y, ends, sizes, starts, 200, 1e-5, 1e-9, 50)
-    b = L.nested_fits_python(t, y, ends, sizes, starts, 200, 1e-5, 1e-9, 50)
+    a = L.nested_fits(t, y, ends, sizes, starts, 200, 1e-5, 1e-9, 35, 1)
+    b = L.nested_fits_python(t, y, ends, sizes, starts, 200, 1e-5, 1e-9, 35, 1)
     assert_allclose(a[..., 3], b[..., 3], rtol=1e-4)
 
 

@@ -227,14 +227,15 @@ def nelder_mead_python(t, y, x0, step, lo, hi, maxfev, xtol, ftol):
     return xb, F[best], nfev
 
 
-def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse):
+def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
     """Best multi-start fit on one window, on internally scaled time.
 
     ``t`` is rescaled to ``[-1, 0]`` (``t2 -> 0``) and ``y`` centred;
     ``starts`` has shape (S, 3) of starting (tc, m, w) in that scale.
     Windows longer than ``max_coarse`` observations are first searched on
-    every k-th observation (k = ceil(n / max_coarse)), then the best point is
-    polished by one Nelder-Mead run on all observations.
+    every k-th observation (k = ceil(n / max_coarse)); the ``n_polish`` best
+    distinct coarse optima are then polished by Nelder-Mead on all
+    observations (a small simplex, ``maxfev // 6`` evaluations each).
     Returns ``array([tc, m, w, sse, nfev])`` in the scaled units.
     """
     lo = np.array([TC_LO, M_LO, W_LO])
@@ -246,32 +247,54 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse):
         stride = 1
     tq = t[::stride]
     yq = y[::stride]
-    out = np.empty(5)
-    out[3] = np.inf
+    S = starts.shape[0]
+    X = np.empty((S, 3))
+    F = np.empty(S)
     total = 0
-    xb = starts[0].copy()
-    for s in range(starts.shape[0]):
+    for s in range(S):
         x, fbest, nf = nelder_mead_python(tq, yq, starts[s], step, lo, hi, maxfev, xtol, ftol)
         total += nf
-        if fbest < out[3]:
-            xb = x
-            out[3] = fbest
-    if stride > 1:
-        # polish on every observation from the best coarse point: a small
-        # simplex and a budget of maxfev // 6 evaluations
+        for a in range(3):
+            X[s, a] = x[a]
+        F[s] = fbest
+    order = np.argsort(F)
+    out = np.empty(5)
+    out[3] = np.inf
+    if stride == 1:
+        for a in range(3):
+            out[a] = X[order[0], a]
+        out[3] = F[order[0]]
+    else:
         small = step * 0.02
-        x, fbest, nf = nelder_mead_python(t, y, xb, small, lo, hi, maxfev // 6, xtol * 10.0, ftol)
-        total += nf
-        xb = x
-        out[3] = fbest
-    out[0] = xb[0]
-    out[1] = xb[1]
-    out[2] = xb[2]
+        done = 0
+        for r in range(S):
+            if done >= n_polish:
+                break
+            s = order[r]
+            dup = False
+            for r2 in range(r):
+                s2 = order[r2]
+                near = True
+                for a in range(3):
+                    if abs(X[s, a] - X[s2, a]) > 0.5 * step[a]:
+                        near = False
+                if near:
+                    dup = True
+            if dup:
+                continue
+            x, fbest, nf = nelder_mead_python(t, y, X[s], small, lo, hi, maxfev // 6, xtol * 10.0, ftol)
+            total += nf
+            done += 1
+            if fbest < out[3]:
+                out[0] = x[0]
+                out[1] = x[1]
+                out[2] = x[2]
+                out[3] = fbest
     out[4] = total
     return out
 
 
-def nested_fits_python(t, y, ends, sizes, starts, maxfev, xtol, ftol, max_coarse):
+def nested_fits_python(t, y, ends, sizes, starts, maxfev, xtol, ftol, max_coarse, n_polish):
     """Fits for every (window end, window size) pair.
 
     ``ends[e]`` is the index of the last observation of the outer window,
@@ -292,7 +315,7 @@ def nested_fits_python(t, y, ends, sizes, starts, maxfev, xtol, ftol, max_coarse
         span = tt[n - 1] - tt[0]
         ts = (tt - tt[n - 1]) / span
         ym = yy - yy.mean()
-        r = fit_window_python(ts, ym, starts, maxfev, xtol, ftol, max_coarse)
+        r = fit_window_python(ts, ym, starts, maxfev, xtol, ftol, max_coarse, n_polish)
         out[e, s, 0] = tt[n - 1] + r[0] * span
         out[e, s, 1] = r[1]
         out[e, s, 2] = r[2]
@@ -490,9 +513,10 @@ def _finish(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: float, nfev: i
 def fit(
     log_price: pd.Series | np.ndarray,
     t: np.ndarray | None = None,
-    n_starts: int = 5,
+    n_starts: int = 6,
     seed: int = 0,
     max_coarse: int = 50,
+    n_polish: int = 2,
     maxfev: int = 600,
     conditions: FilterConditions | None = None,
 ) -> LpplsFit:
@@ -512,6 +536,8 @@ def fit(
     max_coarse : int
         Longer windows are first searched on a thinned series of at most this
         many observations, then polished on all of them.
+    n_polish : int
+        How many distinct coarse optima are polished on the full window.
     maxfev : int
         Evaluation budget per Nelder-Mead run.
     conditions : FilterConditions, optional
@@ -528,7 +554,7 @@ def fit(
         raise NotEnoughData(f"an LPPLS fit needs at least 10 observations, got {n}")
     span = tt[-1] - tt[0]
     ts = (tt - tt[-1]) / span
-    r = fit_window(ts, yy - yy.mean(), _starts(n_starts, seed), maxfev, 1e-5, 1e-9, max_coarse)
+    r = fit_window(ts, yy - yy.mean(), _starts(n_starts, seed), maxfev, 1e-5, 1e-9, max_coarse, n_polish)
     return _finish(tt, yy, tt[-1] + r[0] * span, r[1], r[2], int(r[4]), conditions or FilterConditions())
 
 
@@ -577,6 +603,7 @@ def confidence_indicator(
     n_starts: int = 4,
     seed: int = 0,
     max_coarse: int = 50,
+    n_polish: int = 1,
     maxfev: int = 600,
     conditions: FilterConditions | None = None,
 ) -> ConfidenceIndicator:
@@ -597,7 +624,7 @@ def confidence_indicator(
         Time axis, default ordinal days for a DatetimeIndex, else 0..n-1.
     window_size, smallest_window_size, outer_increment, inner_increment : int
         Observations.
-    n_starts, seed, max_coarse, maxfev :
+    n_starts, seed, max_coarse, n_polish, maxfev :
         As in :func:`fit`.
     conditions : FilterConditions, optional
         Qualified-fit conditions.
@@ -615,7 +642,7 @@ def confidence_indicator(
         [window_size - j for j in range(0, window_size - smallest_window_size, inner_increment)],
         dtype=np.int64,
     )
-    raw = nested_fits(tt, yy, ends, sizes, _starts(n_starts, seed), maxfev, 1e-5, 1e-9, max_coarse)
+    raw = nested_fits(tt, yy, ends, sizes, _starts(n_starts, seed), maxfev, 1e-5, 1e-9, max_coarse, n_polish)
     labels = log_price.index if isinstance(log_price, pd.Series) else pd.RangeIndex(N)
     rows = []
     summary = []
