@@ -30,6 +30,7 @@ damping ``D = m|B| / (w|C|) > 0.5``. Positive bubble: ``B < 0``; negative: ``B >
 
 from __future__ import annotations
 
+import cmath
 import math
 from dataclasses import dataclass, field
 
@@ -60,11 +61,13 @@ def lppls_linear_python(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: fl
     n = t.shape[0]
     sf = sg = sh = sff = sfg = sfh = sgg = sgh = shh = 0.0
     sy = syf = syg = syh = syy = 0.0
+    mw = complex(m, w)
     for i in range(n):
         lg = math.log(abs(tc - t[i]) + _EPS)
         f = math.exp(m * lg)
-        g = f * math.cos(w * lg)
-        h = f * math.sin(w * lg)
+        z = cmath.exp(mw * lg)  # f * (cos(w lg) + i sin(w lg)), one complex exp
+        g = z.real
+        h = z.imag
         yi = y[i]
         sf += f
         sg += g
@@ -80,46 +83,32 @@ def lppls_linear_python(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: fl
         syg += yi * g
         syh += yi * h
         syy += yi * yi
-    M = np.empty((4, 5))
-    M[0, 0] = n
-    M[0, 1] = M[1, 0] = sf
-    M[0, 2] = M[2, 0] = sg
-    M[0, 3] = M[3, 0] = sh
-    M[1, 1] = sff
-    M[1, 2] = M[2, 1] = sfg
-    M[1, 3] = M[3, 1] = sfh
-    M[2, 2] = sgg
-    M[2, 3] = M[3, 2] = sgh
-    M[3, 3] = shh
-    M[0, 4] = sy
-    M[1, 4] = syf
-    M[2, 4] = syg
-    M[3, 4] = syh
-    rhs0, rhs1, rhs2, rhs3 = sy, syf, syg, syh
-    # Gaussian elimination with partial pivoting on the augmented matrix
-    for col in range(4):
-        piv = col
-        best = abs(M[col, col])
-        for r in range(col + 1, 4):
-            if abs(M[r, col]) > best:
-                best = abs(M[r, col])
-                piv = r
-        if best < 1e-300:
-            return np.inf, 0.0, 0.0, 0.0, 0.0
-        if piv != col:
-            for c in range(5):
-                tmp = M[col, c]
-                M[col, c] = M[piv, c]
-                M[piv, c] = tmp
-        for r in range(col + 1, 4):
-            fac = M[r, col] / M[col, col]
-            for c in range(col, 5):
-                M[r, c] -= fac * M[col, c]
-    x3 = M[3, 4] / M[3, 3]
-    x2 = (M[2, 4] - M[2, 3] * x3) / M[2, 2]
-    x1 = (M[1, 4] - M[1, 2] * x2 - M[1, 3] * x3) / M[1, 1]
-    x0 = (M[0, 4] - M[0, 1] * x1 - M[0, 2] * x2 - M[0, 3] * x3) / M[0, 0]
-    sse = syy - (x0 * rhs0 + x1 * rhs1 + x2 * rhs2 + x3 * rhs3)
+    # LDL' of the symmetric 4x4 normal matrix, in scalars (no allocation)
+    d0 = float(n)
+    l10 = sf / d0
+    l20 = sg / d0
+    l30 = sh / d0
+    d1 = sff - l10 * l10 * d0
+    if not (d1 > 1e-14 * sff):
+        return np.inf, 0.0, 0.0, 0.0, 0.0
+    l21 = (sfg - l20 * l10 * d0) / d1
+    l31 = (sfh - l30 * l10 * d0) / d1
+    d2 = sgg - l20 * l20 * d0 - l21 * l21 * d1
+    if not (d2 > 1e-14 * sgg):
+        return np.inf, 0.0, 0.0, 0.0, 0.0
+    l32 = (sgh - l30 * l20 * d0 - l31 * l21 * d1) / d2
+    d3 = shh - l30 * l30 * d0 - l31 * l31 * d1 - l32 * l32 * d2
+    if not (d3 > 1e-14 * shh):
+        return np.inf, 0.0, 0.0, 0.0, 0.0
+    z0 = sy
+    z1 = syf - l10 * z0
+    z2 = syg - l20 * z0 - l21 * z1
+    z3 = syh - l30 * z0 - l31 * z1 - l32 * z2
+    x3 = z3 / d3
+    x2 = z2 / d2 - l32 * x3
+    x1 = z1 / d1 - l21 * x2 - l31 * x3
+    x0 = z0 / d0 - l10 * x1 - l20 * x2 - l30 * x3
+    sse = syy - (z0 * z0 / d0 + z1 * z1 / d1 + z2 * z2 / d2 + z3 * z3 / d3)
     if not (sse >= 0.0):
         sse = 0.0 if sse < 0.0 else np.inf
     return sse, x0, x1, x2, x3
@@ -159,15 +148,16 @@ def nelder_mead_python(t, y, x0, step, lo, hi, maxfev, xtol, ftol):
     while nfev < maxfev:
         # sort (insertion sort, 4 vertices)
         for k in range(1, 4):
-            fk = F[k]
-            row = S[k].copy()
-            q = k - 1
-            while q >= 0 and F[q] > fk:
-                F[q + 1] = F[q]
-                S[q + 1] = S[q]
+            q = k
+            while q > 0 and F[q - 1] > F[q]:
+                tmp = F[q]
+                F[q] = F[q - 1]
+                F[q - 1] = tmp
+                for a in range(3):
+                    tmp = S[q, a]
+                    S[q, a] = S[q - 1, a]
+                    S[q - 1, a] = tmp
                 q -= 1
-            F[q + 1] = fk
-            S[q + 1] = row
         spread = 0.0
         for a in range(3):
             d = 0.0
@@ -234,8 +224,9 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
     ``starts`` has shape (S, 3) of starting (tc, m, w) in that scale.
     Windows longer than ``max_coarse`` observations are first searched on
     every k-th observation (k = ceil(n / max_coarse)); the ``n_polish`` best
-    distinct coarse optima are then polished by Nelder-Mead on all
-    observations (a small simplex, ``maxfev // 6`` evaluations each).
+    distinct coarse optima are then polished by Nelder-Mead (a small simplex,
+    ``maxfev // 6`` evaluations each) on every (k // 3)-th observation, and
+    the best of them once more on all observations (``maxfev // 10``).
     Returns ``array([tc, m, w, sse, nfev])`` in the scaled units.
     """
     lo = np.array([TC_LO, M_LO, W_LO])
@@ -252,7 +243,10 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
     F = np.empty(S)
     total = 0
     for s in range(S):
-        x, fbest, nf = nelder_mead_python(tq, yq, starts[s], step, lo, hi, maxfev, xtol, ftol)
+        # the coarse search only has to find the basin when a polish follows
+        xt = xtol if stride == 1 else xtol * 100.0
+        ft = ftol if stride == 1 else ftol * 1000.0
+        x, fbest, nf = nelder_mead_python(tq, yq, starts[s], step, lo, hi, maxfev, xt, ft)
         total += nf
         for a in range(3):
             X[s, a] = x[a]
@@ -265,7 +259,14 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
             out[a] = X[order[0], a]
         out[3] = F[order[0]]
     else:
+        # polish: the n_polish best distinct coarse optima on every
+        # mid-th observation (mid = stride // 3 when that is > 1), then the
+        # best of those on all observations
+        mid = stride // 3
+        tm = t[::mid] if mid > 1 else t
+        ym = y[::mid] if mid > 1 else y
         small = step * 0.02
+        xbest = X[order[0]].copy()
         done = 0
         for r in range(S):
             if done >= n_polish:
@@ -282,14 +283,20 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
                     dup = True
             if dup:
                 continue
-            x, fbest, nf = nelder_mead_python(t, y, X[s], small, lo, hi, maxfev // 6, xtol * 10.0, ftol)
+            x, fbest, nf = nelder_mead_python(tm, ym, X[s], small, lo, hi, maxfev // 6, xtol * 10.0, ftol)
             total += nf
             done += 1
             if fbest < out[3]:
-                out[0] = x[0]
-                out[1] = x[1]
-                out[2] = x[2]
+                xbest = x
                 out[3] = fbest
+        if mid > 1:
+            x, fbest, nf = nelder_mead_python(t, y, xbest, small * 0.25, lo, hi, maxfev // 10, xtol * 10.0, ftol)
+            total += nf
+            xbest = x
+            out[3] = fbest
+        out[0] = xbest[0]
+        out[1] = xbest[1]
+        out[2] = xbest[2]
     out[4] = total
     return out
 
