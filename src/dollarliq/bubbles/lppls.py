@@ -226,7 +226,7 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
     every k-th observation (k = ceil(n / max_coarse)); the ``n_polish`` best
     distinct coarse optima are then polished by Nelder-Mead (a small simplex,
     ``maxfev // 6`` evaluations each) on every (k // 3)-th observation, and
-    the best of them once more on all observations (``maxfev // 10``).
+    the best of them once more on all observations (``maxfev // 5``).
     Returns ``array([tc, m, w, sse, nfev])`` in the scaled units.
     """
     lo = np.array([TC_LO, M_LO, W_LO])
@@ -290,7 +290,7 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
                 xbest = x
                 out[3] = fbest
         if mid > 1:
-            x, fbest, nf = nelder_mead_python(t, y, xbest, small * 0.25, lo, hi, maxfev // 10, xtol * 10.0, ftol)
+            x, fbest, nf = nelder_mead_python(t, y, xbest, small * 0.25, lo, hi, maxfev // 5, xtol, ftol)
             total += nf
             xbest = x
             out[3] = fbest
