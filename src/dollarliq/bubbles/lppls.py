@@ -1,0 +1,680 @@
+"""LPPLS fits (Johansen-Ledoit-Sornette; Filimonov-Sornette 2013) and the
+multi-scale confidence indicator.
+
+Model, for log prices ``y(t) = ln p(t)``::
+
+    y(t) = A + B*f + C1*f*cos(w*ln dt) + C2*f*sin(w*ln dt),  f = dt**m,
+    dt = |tc - t| + 1e-8
+
+(the ``|.| + 1e-8`` guard is the one of the ``lppls`` package, so both fit the
+same objective). For fixed ``(tc, m, w)`` the linear parameters come from the
+4x4 normal equations; ``(tc, m, w)`` are found by multi-start Nelder-Mead in
+numba, inside the box
+
+    tc in [t2 + 1e-3*(t2-t1), t2 + 0.5*(t2-t1)],  m in [0.01, 1.0],  w in [2, 15],
+
+with starting points drawn (seeded) from the ``lppls`` 0.6.24 initial ranges
+``tc in [t2, t2 + 0.2*(t2-t1)]`` (its range below t2 always fails its own
+oscillation check), ``m in [0.1, 1.0]``, ``w in [6, 13]``. The fit reported
+is the best of the starts (``lppls`` stops at the first converged start).
+
+Time is in days (ordinal dates, as ``lppls`` uses) when the input is a Series
+with a DatetimeIndex, otherwise observation numbers. Internally time is
+rescaled to ``[-1, 0]``, which leaves the SSE and ``(m, w)`` unchanged.
+
+Qualified fit (``lppls`` 0.6.24 ``compute_indicators`` defaults, time in days):
+``max(t2-60, t2-0.5*dt) < tc < min(t2+252, t2+0.5*dt)``, ``0 < m < 1``,
+``2 < w < 15``, oscillations ``O = w/(2 pi) ln((tc-t1)/(tc-t2)) > 2.5``,
+damping ``D = m|B| / (w|C|) > 0.5``. Positive bubble: ``B < 0``; negative: ``B > 0``.
+"""
+
+from __future__ import annotations
+
+import cmath
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import NotEnoughData, UsageError
+from ._numba import jit, prange
+
+_EPS = 1e-8
+TC_LO, TC_HI = 1e-3, 0.5  # search box for tc - t2, in units of the window length
+M_LO, M_HI = 0.01, 1.0
+W_LO, W_HI = 2.0, 15.0
+INIT_TC = (0.0, 0.2)
+INIT_M = (0.1, 1.0)
+INIT_W = (6.0, 13.0)
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+def lppls_linear_python(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: float) -> tuple:
+    """Closed-form (A, B, C1, C2) and SSE for given (tc, m, w).
+
+    Returns ``(sse, A, B, C1, C2)``; ``sse = inf`` when the 4x4 normal
+    equations are singular.
+    """
+    n = t.shape[0]
+    sf = sg = sh = sff = sfg = sfh = sgg = sgh = shh = 0.0
+    sy = syf = syg = syh = syy = 0.0
+    mw = complex(m, w)
+    for i in range(n):
+        lg = math.log(abs(tc - t[i]) + _EPS)
+        f = math.exp(m * lg)
+        z = cmath.exp(mw * lg)  # f * (cos(w lg) + i sin(w lg)), one complex exp
+        g = z.real
+        h = z.imag
+        yi = y[i]
+        sf += f
+        sg += g
+        sh += h
+        sff += f * f
+        sfg += f * g
+        sfh += f * h
+        sgg += g * g
+        sgh += g * h
+        shh += h * h
+        sy += yi
+        syf += yi * f
+        syg += yi * g
+        syh += yi * h
+        syy += yi * yi
+    # LDL' of the symmetric 4x4 normal matrix, in scalars (no allocation)
+    d0 = float(n)
+    l10 = sf / d0
+    l20 = sg / d0
+    l30 = sh / d0
+    d1 = sff - l10 * l10 * d0
+    if not (d1 > 1e-14 * sff):
+        return np.inf, 0.0, 0.0, 0.0, 0.0
+    l21 = (sfg - l20 * l10 * d0) / d1
+    l31 = (sfh - l30 * l10 * d0) / d1
+    d2 = sgg - l20 * l20 * d0 - l21 * l21 * d1
+    if not (d2 > 1e-14 * sgg):
+        return np.inf, 0.0, 0.0, 0.0, 0.0
+    l32 = (sgh - l30 * l20 * d0 - l31 * l21 * d1) / d2
+    d3 = shh - l30 * l30 * d0 - l31 * l31 * d1 - l32 * l32 * d2
+    if not (d3 > 1e-14 * shh):
+        return np.inf, 0.0, 0.0, 0.0, 0.0
+    z0 = sy
+    z1 = syf - l10 * z0
+    z2 = syg - l20 * z0 - l21 * z1
+    z3 = syh - l30 * z0 - l31 * z1 - l32 * z2
+    x3 = z3 / d3
+    x2 = z2 / d2 - l32 * x3
+    x1 = z1 / d1 - l21 * x2 - l31 * x3
+    x0 = z0 / d0 - l10 * x1 - l20 * x2 - l30 * x3
+    sse = syy - (z0 * z0 / d0 + z1 * z1 / d1 + z2 * z2 / d2 + z3 * z3 / d3)
+    if not (sse >= 0.0):
+        sse = 0.0 if sse < 0.0 else np.inf
+    return sse, x0, x1, x2, x3
+
+
+def _objective_python(t, y, p, lo, hi):
+    """SSE at ``p`` projected onto the box ``[lo, hi]`` (flat outside it)."""
+    tc = min(max(p[0], lo[0]), hi[0])
+    m = min(max(p[1], lo[1]), hi[1])
+    w = min(max(p[2], lo[2]), hi[2])
+    return lppls_linear_python(t, y, tc, m, w)[0]
+
+
+def nelder_mead_python(t, y, x0, step, lo, hi, maxfev, xtol, ftol):
+    """Nelder-Mead on (tc, m, w) with box bounds (points are projected onto the box).
+
+    Standard coefficients (1, 2, 0.5, 0.5). Stops when the simplex spread in
+    every coordinate (relative to ``step``) is below ``xtol`` and the spread of
+    values is below ``ftol * (1 + |f_best|)``, or after ``maxfev`` evaluations.
+    Returns ``(x_best, f_best, nfev)``.
+    """
+    S = np.empty((4, 3))
+    F = np.empty(4)
+    for k in range(4):
+        for a in range(3):
+            S[k, a] = x0[a]
+        if k > 0:
+            S[k, k - 1] += step[k - 1]
+            if S[k, k - 1] > hi[k - 1]:
+                S[k, k - 1] = x0[k - 1] - step[k - 1]
+        F[k] = _objective_python(t, y, S[k], lo, hi)
+    nfev = 4
+    xr = np.empty(3)
+    xe = np.empty(3)
+    xc = np.empty(3)
+    cen = np.empty(3)
+    while nfev < maxfev:
+        # sort (insertion sort, 4 vertices)
+        for k in range(1, 4):
+            q = k
+            while q > 0 and F[q - 1] > F[q]:
+                tmp = F[q]
+                F[q] = F[q - 1]
+                F[q - 1] = tmp
+                for a in range(3):
+                    tmp = S[q, a]
+                    S[q, a] = S[q - 1, a]
+                    S[q - 1, a] = tmp
+                q -= 1
+        spread = 0.0
+        for a in range(3):
+            d = 0.0
+            for k in range(1, 4):
+                v = abs(S[k, a] - S[0, a]) / step[a]
+                if v > d:
+                    d = v
+            if d > spread:
+                spread = d
+        if spread < xtol and (F[3] - F[0]) <= ftol * (1.0 + abs(F[0])):
+            break
+        for a in range(3):
+            cen[a] = (S[0, a] + S[1, a] + S[2, a]) / 3.0
+            xr[a] = cen[a] + (cen[a] - S[3, a])
+        fr = _objective_python(t, y, xr, lo, hi)
+        nfev += 1
+        if fr < F[0]:
+            for a in range(3):
+                xe[a] = cen[a] + 2.0 * (cen[a] - S[3, a])
+            fe = _objective_python(t, y, xe, lo, hi)
+            nfev += 1
+            if fe < fr:
+                S[3] = xe
+                F[3] = fe
+            else:
+                S[3] = xr
+                F[3] = fr
+            continue
+        if fr < F[2]:
+            S[3] = xr
+            F[3] = fr
+            continue
+        if fr < F[3]:
+            for a in range(3):
+                xc[a] = cen[a] + 0.5 * (xr[a] - cen[a])
+        else:
+            for a in range(3):
+                xc[a] = cen[a] + 0.5 * (S[3, a] - cen[a])
+        fc = _objective_python(t, y, xc, lo, hi)
+        nfev += 1
+        if fc < min(fr, F[3]):
+            S[3] = xc
+            F[3] = fc
+            continue
+        for k in range(1, 4):
+            for a in range(3):
+                S[k, a] = S[0, a] + 0.5 * (S[k, a] - S[0, a])
+            F[k] = _objective_python(t, y, S[k], lo, hi)
+        nfev += 3
+    best = 0
+    for k in range(1, 4):
+        if F[k] < F[best]:
+            best = k
+    xb = S[best].copy()
+    for a in range(3):
+        xb[a] = min(max(xb[a], lo[a]), hi[a])
+    return xb, F[best], nfev
+
+
+def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
+    """Best multi-start fit on one window, on internally scaled time.
+
+    ``t`` is rescaled to ``[-1, 0]`` (``t2 -> 0``) and ``y`` centred;
+    ``starts`` has shape (S, 3) of starting (tc, m, w) in that scale.
+    Windows longer than ``max_coarse`` observations are first searched on
+    every k-th observation (k = ceil(n / max_coarse)); the ``n_polish`` best
+    distinct coarse optima are then polished by Nelder-Mead (a small simplex,
+    ``maxfev // 6`` evaluations each) on every (k // 3)-th observation, and
+    the best of them once more on all observations (``maxfev // 5``).
+    Returns ``array([tc, m, w, sse, nfev])`` in the scaled units.
+    """
+    lo = np.array([TC_LO, M_LO, W_LO])
+    hi = np.array([TC_HI, M_HI, W_HI])
+    step = np.array([0.05, 0.1, 1.0])
+    n = t.shape[0]
+    stride = (n + max_coarse - 1) // max_coarse
+    if stride < 1:
+        stride = 1
+    tq = t[::stride]
+    yq = y[::stride]
+    S = starts.shape[0]
+    X = np.empty((S, 3))
+    F = np.empty(S)
+    total = 0
+    for s in range(S):
+        # the coarse search only has to find the basin when a polish follows
+        xt = xtol if stride == 1 else xtol * 100.0
+        ft = ftol if stride == 1 else ftol * 1000.0
+        x, fbest, nf = nelder_mead_python(tq, yq, starts[s], step, lo, hi, maxfev, xt, ft)
+        total += nf
+        for a in range(3):
+            X[s, a] = x[a]
+        F[s] = fbest
+    order = np.argsort(F)
+    out = np.empty(5)
+    out[3] = np.inf
+    if stride == 1:
+        for a in range(3):
+            out[a] = X[order[0], a]
+        out[3] = F[order[0]]
+    else:
+        # polish: the n_polish best distinct coarse optima on every
+        # mid-th observation (mid = stride // 3 when that is > 1), then the
+        # best of those on all observations
+        mid = stride // 3
+        tm = t[::mid] if mid > 1 else t
+        ym = y[::mid] if mid > 1 else y
+        small = step * 0.02
+        xbest = X[order[0]].copy()
+        done = 0
+        for r in range(S):
+            if done >= n_polish:
+                break
+            s = order[r]
+            dup = False
+            for r2 in range(r):
+                s2 = order[r2]
+                near = True
+                for a in range(3):
+                    if abs(X[s, a] - X[s2, a]) > 0.5 * step[a]:
+                        near = False
+                if near:
+                    dup = True
+            if dup:
+                continue
+            x, fbest, nf = nelder_mead_python(tm, ym, X[s], small, lo, hi, maxfev // 6, xtol * 10.0, ftol)
+            total += nf
+            done += 1
+            if fbest < out[3]:
+                xbest = x
+                out[3] = fbest
+        if mid > 1:
+            x, fbest, nf = nelder_mead_python(t, y, xbest, small * 0.25, lo, hi, maxfev // 5, xtol, ftol)
+            total += nf
+            xbest = x
+            out[3] = fbest
+        out[0] = xbest[0]
+        out[1] = xbest[1]
+        out[2] = xbest[2]
+    out[4] = total
+    return out
+
+
+def nested_fits_python(t, y, ends, sizes, starts, maxfev, xtol, ftol, max_coarse, n_polish):
+    """Fits for every (window end, window size) pair.
+
+    ``ends[e]`` is the index of the last observation of the outer window,
+    ``sizes[s]`` the number of observations of the nested window ending there.
+    Returns an array (E, S, 5) of [tc, m, w, sse, nfev] in the *original* time
+    units of ``t`` (tc) with the SSE of the original ``y``.
+    """
+    E = ends.shape[0]
+    NS = sizes.shape[0]
+    out = np.empty((E, NS, 5))
+    for q in _prange(E * NS):
+        e = q // NS
+        s = q % NS
+        j = ends[e]
+        n = sizes[s]
+        tt = t[j - n + 1 : j + 1]
+        yy = y[j - n + 1 : j + 1]
+        span = tt[n - 1] - tt[0]
+        ts = (tt - tt[n - 1]) / span
+        ym = yy - yy.mean()
+        r = fit_window_python(ts, ym, starts, maxfev, xtol, ftol, max_coarse, n_polish)
+        out[e, s, 0] = tt[n - 1] + r[0] * span
+        out[e, s, 1] = r[1]
+        out[e, s, 2] = r[2]
+        out[e, s, 3] = r[3]
+        out[e, s, 4] = r[4]
+    return out
+
+
+_prange = range
+lppls_linear = jit(lppls_linear_python)
+
+
+# Compiled versions: the plain functions call each other by global name, so
+# each compiled function is built from a copy whose globals point at the
+# compiled callees.
+def _compile_with(fn, **globs):
+    import types
+
+    g = dict(fn.__globals__)
+    g.update(globs)
+    clone = types.FunctionType(fn.__code__, g, fn.__name__, fn.__defaults__, fn.__closure__)
+    clone.__qualname__ = fn.__qualname__
+    clone.__module__ = fn.__module__
+    return clone
+
+
+_objective = jit(_compile_with(_objective_python, lppls_linear_python=lppls_linear))
+nelder_mead = jit(_compile_with(nelder_mead_python, _objective_python=_objective))
+fit_window = jit(_compile_with(fit_window_python, nelder_mead_python=nelder_mead))
+nested_fits = jit(parallel=True)(
+    _compile_with(nested_fits_python, fit_window_python=fit_window, _prange=prange)
+)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+@dataclass(frozen=True)
+class FilterConditions:
+    """Qualified-fit conditions; defaults are those of ``lppls`` 0.6.24 (time in days)."""
+
+    m_min: float = 0.0
+    m_max: float = 1.0
+    w_min: float = 2.0
+    w_max: float = 15.0
+    O_min: float = 2.5
+    D_min: float = 0.5
+    tc_min_days: float = 60.0
+    tc_max_days: float = 252.0
+    tc_min_frac: float = 0.5
+    tc_max_frac: float = 0.5
+
+    def qualified(self, tc: float, m: float, w: float, B: float, C: float, t1: float, t2: float) -> bool:
+        """True when a fit on the window ``[t1, t2]`` passes every condition."""
+        span = t2 - t1
+        lo = max(t2 - self.tc_min_days, t2 - self.tc_min_frac * span)
+        hi = min(t2 + self.tc_max_days, t2 + self.tc_max_frac * span)
+        O = oscillations(w, tc, t1, t2) if (B != 0 and C != 0) else np.inf
+        D = damping(m, w, B, C)
+        return bool(
+            lo < tc < hi
+            and self.m_min < m < self.m_max
+            and self.w_min < w < self.w_max
+            and O > self.O_min
+            and D > self.D_min
+        )
+
+
+def oscillations(w: float, tc: float, t1: float, t2: float) -> float:
+    """Number of oscillations ``w/(2 pi) ln((tc - t1)/(tc - t2))``; NaN if undefined."""
+    den = tc - t2
+    ratio = (tc - t1) / den if den != 0 else 0.0
+    if ratio <= 0:
+        return float("nan")
+    return w / (2.0 * np.pi) * float(np.log(ratio))
+
+
+def damping(m: float, w: float, B: float, C: float) -> float:
+    """Damping ``m|B| / (w|C|)``."""
+    den = w * abs(C)
+    return float(m * abs(B) / den) if den != 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class LpplsFit:
+    """One LPPLS fit.
+
+    Attributes
+    ----------
+    tc : float
+        Critical time, in the units of the time axis (days for dated input).
+    m, omega : float
+        Power-law exponent and log-frequency.
+    A, B, C1, C2 : float
+        Linear parameters, in log-price units.
+    C : float
+        Oscillation amplitude ``sqrt(C1^2 + C2^2)``.
+    sse : float
+        Sum of squared residuals of the log prices.
+    t1, t2 : float
+        First and last time of the window.
+    nobs : int
+        Observations in the window.
+    oscillations, damping : float
+        O and D of the filter conditions.
+    qualified : bool
+        Passes :class:`FilterConditions` (defaults).
+    nfev : int
+        Objective evaluations used.
+    """
+
+    tc: float
+    m: float
+    omega: float
+    A: float
+    B: float
+    C1: float
+    C2: float
+    C: float
+    sse: float
+    t1: float
+    t2: float
+    nobs: int
+    oscillations: float
+    damping: float
+    qualified: bool
+    nfev: int
+
+    @property
+    def stat(self) -> float:
+        """Critical time (the headline number)."""
+        return self.tc
+
+    def predict(self, t: np.ndarray) -> np.ndarray:
+        """Fitted log price at times ``t``."""
+        dt = np.abs(self.tc - np.asarray(t, dtype=float)) + _EPS
+        f = dt**self.m
+        lg = np.log(dt)
+        return self.A + f * (self.B + self.C1 * np.cos(self.omega * lg) + self.C2 * np.sin(self.omega * lg))
+
+    def summary(self) -> str:
+        kind = "positive (B<0)" if self.B < 0 else "negative (B>0)"
+        return (
+            f"LPPLS fit on {self.nobs} obs [{self.t1:g}, {self.t2:g}]: tc={self.tc:.2f} "
+            f"(t2+{self.tc - self.t2:.2f}), m={self.m:.3f}, omega={self.omega:.3f}, "
+            f"B={self.B:.4g}, C={self.C:.4g}, O={self.oscillations:.2f}, D={self.damping:.2f}, "
+            f"SSE={self.sse:.6g}, {kind} bubble, qualified={self.qualified}"
+        )
+
+
+def time_axis(y: pd.Series | np.ndarray, t: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(time, log price) arrays: ``t`` if given, ordinal days for a DatetimeIndex, else 0..n-1."""
+    if isinstance(y, pd.Series):
+        vals = y.to_numpy(dtype=np.float64)
+        if t is None and isinstance(y.index, pd.DatetimeIndex):
+            t = np.array([d.toordinal() for d in y.index], dtype=np.float64)
+    else:
+        vals = np.asarray(y, dtype=np.float64)
+    if t is None:
+        t = np.arange(vals.size, dtype=np.float64)
+    t = np.ascontiguousarray(t, dtype=np.float64)
+    if t.shape != vals.shape:
+        raise UsageError("time and values must have the same length")
+    if not (np.all(np.isfinite(vals)) and np.all(np.diff(t) > 0)):
+        raise UsageError("log prices must be finite and time strictly increasing")
+    return t, np.ascontiguousarray(vals)
+
+
+def _starts(n_starts: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.column_stack(
+        [
+            rng.uniform(max(INIT_TC[0], TC_LO), INIT_TC[1], n_starts),
+            rng.uniform(INIT_M[0], INIT_M[1], n_starts),
+            rng.uniform(INIT_W[0], INIT_W[1], n_starts),
+        ]
+    )
+
+
+def _finish(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: float, nfev: int,
+            conditions: FilterConditions) -> LpplsFit:
+    sse, A, B, C1, C2 = lppls_linear(t, y, tc, m, w)
+    C = math.hypot(C1, C2)
+    t1, t2 = float(t[0]), float(t[-1])
+    O = oscillations(w, tc, t1, t2)
+    D = damping(m, w, B, C)
+    return LpplsFit(
+        tc=float(tc), m=float(m), omega=float(w), A=float(A), B=float(B), C1=float(C1),
+        C2=float(C2), C=float(C), sse=float(sse), t1=t1, t2=t2, nobs=int(t.size),
+        oscillations=O, damping=D,
+        qualified=conditions.qualified(tc, m, w, B, C, t1, t2), nfev=int(nfev),
+    )
+
+
+def fit(
+    log_price: pd.Series | np.ndarray,
+    t: np.ndarray | None = None,
+    n_starts: int = 6,
+    seed: int = 0,
+    max_coarse: int = 50,
+    n_polish: int = 2,
+    maxfev: int = 600,
+    conditions: FilterConditions | None = None,
+) -> LpplsFit:
+    """Fit the LPPLS model to one window of log prices.
+
+    Parameters
+    ----------
+    log_price : pd.Series or ndarray
+        Natural log of prices, one value per observation (daily closes...).
+    t : ndarray, optional
+        Time of each observation; default ordinal days for a DatetimeIndex,
+        else 0..n-1.
+    n_starts : int
+        Nelder-Mead starts (seeded draws from the ``lppls`` initial ranges).
+    seed : int
+        Seed of the starting points; the fit is deterministic given it.
+    max_coarse : int
+        Longer windows are first searched on a thinned series of at most this
+        many observations, then polished on all of them.
+    n_polish : int
+        How many distinct coarse optima are polished on the full window.
+    maxfev : int
+        Evaluation budget per Nelder-Mead run.
+    conditions : FilterConditions, optional
+        Qualified-fit conditions (default: ``lppls`` defaults).
+
+    Raises
+    ------
+    NotEnoughData
+        Fewer than 10 observations.
+    """
+    tt, yy = time_axis(log_price, t)
+    n = tt.size
+    if n < 10:
+        raise NotEnoughData(f"an LPPLS fit needs at least 10 observations, got {n}")
+    span = tt[-1] - tt[0]
+    ts = (tt - tt[-1]) / span
+    r = fit_window(ts, yy - yy.mean(), _starts(n_starts, seed), maxfev, 1e-5, 1e-9, max_coarse, n_polish)
+    return _finish(tt, yy, tt[-1] + r[0] * span, r[1], r[2], int(r[4]), conditions or FilterConditions())
+
+
+@dataclass(frozen=True)
+class ConfidenceIndicator:
+    """Multi-scale LPPLS confidence indicator.
+
+    Attributes
+    ----------
+    frame : pd.DataFrame
+        One row per outer window end: ``pos_conf`` / ``neg_conf`` (share of
+        qualified fits among fits with B<0 / B>0, as in ``lppls``),
+        ``n_pos``, ``n_neg``, ``n_pos_qualified``, ``n_neg_qualified``.
+    fits : pd.DataFrame
+        Every nested fit: end label, t1, t2, nobs, tc, m, omega, B, C, sse,
+        O, D, qualified.
+    settings : dict
+        Window sizes and increments (observations), starts, seed.
+    """
+
+    frame: pd.DataFrame
+    fits: pd.DataFrame
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def qualified_share(self) -> float:
+        """Share of all nested fits that pass the filter conditions."""
+        return float(self.fits["qualified"].mean()) if len(self.fits) else float("nan")
+
+    def summary(self) -> str:
+        last = self.frame.iloc[-1]
+        return (
+            f"LPPLS confidence indicator: {len(self.frame)} windows x "
+            f"{len(self.fits) // max(len(self.frame), 1)} nested fits, qualified share "
+            f"{self.qualified_share:.3f}; last: pos {last['pos_conf']:.3f}, neg {last['neg_conf']:.3f}"
+        )
+
+
+def confidence_indicator(
+    log_price: pd.Series | np.ndarray,
+    t: np.ndarray | None = None,
+    window_size: int = 80,
+    smallest_window_size: int = 20,
+    outer_increment: int = 5,
+    inner_increment: int = 2,
+    n_starts: int = 4,
+    seed: int = 0,
+    max_coarse: int = 50,
+    n_polish: int = 1,
+    maxfev: int = 600,
+    conditions: FilterConditions | None = None,
+) -> ConfidenceIndicator:
+    """LPPLS confidence indicator over nested windows (``lppls`` layout).
+
+    Outer windows of ``window_size`` observations slide by ``outer_increment``;
+    in each, fits run on the sub-windows that drop ``0, inner_increment, ...``
+    observations from the left while longer than ``smallest_window_size``
+    (sizes ``window_size, window_size - inner_increment, ...``), exactly as
+    ``lppls.LPPLS.mp_compute_nested_fits`` (defaults 80, 20, 5, 2). The
+    windows run in parallel (numba threads).
+
+    Parameters
+    ----------
+    log_price : pd.Series or ndarray
+        Natural log of prices (daily).
+    t : ndarray, optional
+        Time axis, default ordinal days for a DatetimeIndex, else 0..n-1.
+    window_size, smallest_window_size, outer_increment, inner_increment : int
+        Observations.
+    n_starts, seed, max_coarse, n_polish, maxfev :
+        As in :func:`fit`.
+    conditions : FilterConditions, optional
+        Qualified-fit conditions.
+    """
+    tt, yy = time_axis(log_price, t)
+    N = tt.size
+    if N < window_size or smallest_window_size < 10 or window_size <= smallest_window_size:
+        raise NotEnoughData(
+            f"confidence indicator needs at least window_size={window_size} observations "
+            f"(and 10 <= smallest_window_size < window_size); got {N}"
+        )
+    conditions = conditions or FilterConditions()
+    ends = np.arange(window_size - 1, N, outer_increment, dtype=np.int64)
+    sizes = np.array(
+        [window_size - j for j in range(0, window_size - smallest_window_size, inner_increment)],
+        dtype=np.int64,
+    )
+    raw = nested_fits(tt, yy, ends, sizes, _starts(n_starts, seed), maxfev, 1e-5, 1e-9, max_coarse, n_polish)
+    labels = log_price.index if isinstance(log_price, pd.Series) else pd.RangeIndex(N)
+    rows = []
+    summary = []
+    for e, j in enumerate(ends):
+        npos = nneg = qpos = qneg = 0
+        for s, n in enumerate(sizes):
+            seg = slice(j - n + 1, j + 1)
+            f = _finish(tt[seg], yy[seg], raw[e, s, 0], raw[e, s, 1], raw[e, s, 2], int(raw[e, s, 4]), conditions)
+            rows.append((labels[j], f.t1, f.t2, f.nobs, f.tc, f.m, f.omega, f.B, f.C, f.sse,
+                         f.oscillations, f.damping, f.qualified))
+            if f.B < 0:
+                npos += 1
+                qpos += f.qualified
+            elif f.B > 0:
+                nneg += 1
+                qneg += f.qualified
+        summary.append((labels[j], qpos / npos if npos else 0.0, qneg / nneg if nneg else 0.0,
+                        npos, nneg, qpos, qneg))
+    frame = pd.DataFrame(
+        summary, columns=["end", "pos_conf", "neg_conf", "n_pos", "n_neg", "n_pos_qualified", "n_neg_qualified"]
+    ).set_index("end")
+    fits = pd.DataFrame(
+        rows, columns=["end", "t1", "t2", "nobs", "tc", "m", "omega", "B", "C", "sse", "O", "D", "qualified"]
+    )
+    settings = dict(window_size=window_size, smallest_window_size=smallest_window_size,
+                    outer_increment=outer_increment, inner_increment=inner_increment,
+                    n_starts=n_starts, seed=seed)
+    return ConfidenceIndicator(frame=frame, fits=fits, settings=settings)

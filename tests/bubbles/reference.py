@@ -1,0 +1,60 @@
+"""Plain, obviously-correct reference implementations (one NumPy ``lstsq`` per window).
+
+Slow on purpose: they exist to check the fast kernels in ``dollarliq.bubbles``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def adf_window(y: np.ndarray, i: int, j: int, k: int) -> tuple[float, float, int]:
+    """ADF t-ratio of b in dy_t = a + b y_{t-1} + sum c_l dy_{t-l} on rows t = i+1+k..j.
+
+    Returns (t-ratio, SSR, n).
+    """
+    t = np.arange(i + 1 + k, j + 1)
+    dy = np.diff(y, prepend=np.nan)
+    cols = [np.ones(t.size), y[t - 1]]
+    for lag in range(1, k + 1):
+        cols.append(dy[t - lag])
+    X = np.column_stack(cols)
+    d = dy[t]
+    beta, *_ = np.linalg.lstsq(X, d, rcond=None)
+    resid = d - X @ beta
+    ssr = float(resid @ resid)
+    n, p = X.shape
+    s2 = ssr / (n - p)
+    cov = s2 * np.linalg.inv(X.T @ X)
+    return float(beta[1] / np.sqrt(cov[1, 1])), ssr, n
+
+
+def adf_ic(y: np.ndarray, i: int, j: int, kmax: int, ic: str) -> tuple[float, int]:
+    """ADF t-ratio with the lag in 0..kmax minimising AIC or BIC (each lag on its own rows)."""
+    best = (np.inf, 0.0, 0)
+    for k in range(kmax + 1):
+        stat, ssr, n = adf_window(y, i, j, k)
+        p = k + 2
+        pen = 2.0 if ic == "aic" else np.log(n)
+        crit = np.log(ssr / n) + p * pen / n
+        if crit < best[0]:
+            best = (crit, stat, k)
+    return best[1], best[2]
+
+
+def bsadf_reference(
+    y: np.ndarray, w0: int, k: int = 0, ic: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """BSADF(j) = max_i ADF(i, j) and ADF(0, j) for window ends j = w0-1..T-1."""
+    T = y.size
+    bsadf, fwd = [], []
+    for j in range(w0 - 1, T):
+        stats = []
+        for i in range(0, j - w0 + 2):
+            if ic is None:
+                stats.append(adf_window(y, i, j, k)[0])
+            else:
+                stats.append(adf_ic(y, i, j, k, ic)[0])
+        bsadf.append(max(stats))
+        fwd.append(stats[0])
+    return np.array(bsadf), np.array(fwd)
