@@ -15,6 +15,7 @@ from dollarliq.cli import series as _series  # noqa: F401  (registers commands)
 from dollarliq.cli import store_cmd as _store  # noqa: F401
 from dollarliq.cli import update_cmd as _update  # noqa: F401
 from dollarliq.cli import report_cmd as _report  # noqa: F401
+from dollarliq.cli import bubble_cmd as _bubble  # noqa: F401
 from dollarliq.cli import bubble_gauges as _bubble_gauges  # noqa: F401
 from dollarliq.cli import backtest_cmd as _backtest  # noqa: F401
 from dollarliq.cli import dashboard_cmd as _dashboard  # noqa: F401

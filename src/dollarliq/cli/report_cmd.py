@@ -54,6 +54,9 @@ def report(
         res = run_engine(store, as_of=d["as_of"], rules=load_rules(rules) if rules else None)
         doc = build_report(res, lang=language)
         doc["bubble"] = gauges_section(store, res.as_of)
+        from dollarliq.bubbles.scan import report_section
+
+        doc["bubble_tests"] = report_section(store, res.as_of)
     if fmt is ReportFmt.json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
         return

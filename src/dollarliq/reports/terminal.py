@@ -145,6 +145,8 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
         parts.append(un)
     if doc.get("bubble"):
         parts.append(render_bubble(doc["bubble"], lang))
+    if doc.get("bubble_tests"):
+        parts.append(render_bubble_tests(doc["bubble_tests"], lang))
     stale = [f for f in doc["freshness"] if f["last_obs"]]
     fr = Text(t("report.freshness", lang) + ": ", style="bold")
     fr.append(", ".join(f"{f['series']} {f['last_obs']} (+{f['age_days']}d)" for f in stale),
@@ -192,4 +194,16 @@ def render_bubble(section: dict[str, Any], lang: str = "en") -> Text:
         st = g.get(key, {}).get("status", "ok")
         if st != "ok":
             line(f"{key}: {st}", style="dim")
+    return out
+
+
+def render_bubble_tests(section: dict[str, Any], lang: str = "en") -> Text:
+    """One line: which names have an explosive root now (GSADF/BSADF at 95%)."""
+    names = section.get("names", {})
+    ok = {k: v for k, v in names.items() if v.get("status") == "ok"}
+    now = [k for k, v in ok.items() if v["explosive_now"]]
+    sample = [k for k, v in ok.items() if v["explosive_95"] and not v["explosive_now"]]
+    out = Text(t("report.bubble_tests", lang) + ": ", style="bold")
+    out.append(t("bubble.explosive_now", lang, names=", ".join(now) or "-") + "; ")
+    out.append(t("bubble.explosive_sample", lang, names=", ".join(sample) or "-"))
     return out

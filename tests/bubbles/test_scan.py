@@ -1,0 +1,92 @@
+"""Bubble tests for one series and scans over many on Dask (a LocalCluster of two workers)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from dollarliq.bubbles.gsadf import gsadf
+from dollarliq.bubbles.scan import memory_cache, run_scan, store_cache, analyse_series
+from dollarliq.cli import app
+from dollarliq.frame import load_series
+from dollarliq.store import Store
+
+REPS = 99  # few replications: the tests check wiring, not the critical values themselves
+
+
+@pytest.fixture(scope="module")
+def prices():
+    with Store(None) as s:
+        return {t: load_series(s, t, as_of=pd.Timestamp("2024-06-28")) for t in
+                ("NVDA", "AVGO", "QQQ")}
+
+
+def test_one_series_gsadf_equals_the_kernel_on_log_prices(prices):
+    res = analyse_series(prices["NVDA"], window=300, reps=REPS, methods=("gsadf",))
+    direct = gsadf(np.log(prices["NVDA"].iloc[-300:]))
+    assert res["gsadf"]["gsadf"] == pytest.approx(direct.stat, abs=1e-4)
+    assert res["gsadf"]["end"] == "2024-06-28" and res["gsadf"]["T"] == 300
+    assert res["gsadf"]["explosive_95"] == (direct.stat > res["gsadf"]["gsadf_cv"]["95%"])
+    for e in res["gsadf"]["episodes"]:
+        assert e["start"] <= e["peak"] <= e["end"]
+
+
+def test_critical_values_are_cached_in_the_store(prices):
+    s = Store(":memory:", snapshot=None)
+    cache = store_cache(s)
+    a = analyse_series(prices["QQQ"], window=200, reps=REPS, methods=("gsadf",), cache=cache)
+    rows = s.con.execute("SELECT count(*) FROM cache WHERE namespace = 'bubble_cv'").fetchone()
+    assert rows[0] == 1
+    b = analyse_series(prices["QQQ"], window=200, reps=REPS, methods=("gsadf",), cache=cache)
+    assert a == b
+
+
+@pytest.mark.enable_socket  # Dask resolves the local host name even for in-process workers
+def test_scan_on_a_local_cluster_with_two_workers(prices):
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        seen = []
+        df = run_scan(prices, windows=(150, 300), client=client, reps=REPS,
+                      cache=memory_cache(), progress=lambda i, n: seen.append((i, n)))
+    assert len(df) == 6 and (df["status"] == "ok").all()
+    assert seen[-1] == (6, 6)
+    for r in df.itertuples():
+        direct = gsadf(np.log(prices[r.series].iloc[-r.window_obs:])).stat
+        assert r.gsadf == pytest.approx(direct, abs=1e-4)
+
+
+def test_cli_bubble_test_json_and_bad_input(home):
+    res = CliRunner().invoke(app, ["bubble", "test", "QQQ", "--as-of", "2024-06-28",
+                                   "--method", "gsadf", "--reps", str(REPS), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["series"] == "QQQ" and doc["gsadf"]["end"] == "2024-06-28"
+    res = CliRunner().invoke(app, ["bubble", "test", "NOPE"])
+    assert res.exit_code == 2 and "unknown series" in res.stderr
+    res = CliRunner().invoke(app, ["bubble", "scan", "--tickers", "NVDA", "--method", "both"])
+    assert res.exit_code == 2
+
+
+def test_packaged_critical_values_are_what_the_simulation_gives():
+    from dollarliq.bubbles.critical_values import CriticalValues, critical_values
+    from dollarliq.bubbles.scan import PACKAGED_CV, packaged_name
+
+    shipped = CriticalValues.from_bytes((PACKAGED_CV / packaged_name(252, 0, 999)).read_bytes())
+    fresh = critical_values(252, lag=0, reps=999)
+    np.testing.assert_allclose(shipped.gsadf, fresh.gsadf)
+    np.testing.assert_allclose(shipped.bsadf, fresh.bsadf)
+
+
+def test_report_carries_the_explosive_root_section(home):
+    res = CliRunner().invoke(app, ["report", "--as-of", "2024-06-28", "--format", "json"])
+    doc = json.loads(res.stdout)
+    names = doc["bubble_tests"]["names"]
+    assert set(names) >= {"QQQ", "NVDA", "MSFT"}
+    assert names["NVDA"]["status"] == "ok" and names["NVDA"]["end"] == "2024-06-28"
