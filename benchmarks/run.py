@@ -4,6 +4,8 @@ Each benchmark times our code and a plain reference on the same input in the sam
 prints the ratio (the minimum of ``--repeat`` runs). Figures are for the machine it runs on.
 
   store.cold_cli   cold process ``dollarliq series show SOFR`` vs a bare ``python -c pass``
+  scan.dask_Nw      GSADF scan of 10 names x 3 windows on a Dask LocalCluster of N workers
+                   vs the same cells in a plain loop (N = 1, 2)
   store.as_of_20   as-of query, 20 series, whole history (DuckDB) vs a plain pandas reference
   store.peak_rss   peak memory of the cold ``series show`` process (goal < 150 MB)
   stages.replay    all business days 2018..snapshot end, point-in-time, in one pass, vs the
@@ -211,8 +213,60 @@ def bench_dashboard(repeat: int) -> list[dict]:
     ]
 
 
+
+
+def bench_scan(repeat: int) -> list[dict]:
+    """GSADF scan throughput on 1 and 2 Dask workers vs a plain in-process loop."""
+    import pandas as pd
+    from dask.distributed import Client, LocalCluster
+
+    from dollarliq.bubbles.scan import _scan_task, memory_cache, run_scan
+    from dollarliq.frame import load_series
+    from dollarliq.store import Store
+
+    names = ["QQQ", "NVDA", "MSFT", "AAPL", "GOOGL", "AMZN", "META", "AVGO", "TSLA", "SPY"]
+    windows = (252, 504, 1008)
+    with Store(None) as store:
+        prices = {n: load_series(store, n, as_of=pd.Timestamp("2026-02-23")) for n in names}
+    cache = memory_cache()
+    cvs = {w: cache.critical_values(w).to_bytes() for w in windows}  # simulated once, untimed
+    cells = len(names) * len(windows)
+
+    def plain():
+        for n, p in prices.items():
+            for w in windows:
+                _scan_task(n, p.to_numpy(float), p.index.to_numpy(), w, "gsadf", cvs[w], 0)
+
+    plain()
+    t_ref = _best(plain, repeat)
+    rows = []
+    for workers in (1, 2):
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            run_scan(prices, windows=windows, client=client, cache=cache)  # warm the workers
+            t = _best(lambda: run_scan(prices, windows=windows, client=client, cache=cache),
+                      repeat)
+            rows.append({"bench": f"scan.dask_{workers}w", "n": cells,
+                         "reference_ms": t_ref * 1e3, "ours_ms": t * 1e3, "ratio": t_ref / t,
+                         "note": f"GSADF {cells / t:.0f} cells/s; reference = plain loop"})
+            # LPPLS cells are heavier (hundreds of fits each): where workers pay off.
+            lp = {n: prices[n] for n in names[:4]}
+            t0 = time.perf_counter()
+            for n, p in lp.items():
+                _scan_task(n, p.to_numpy(float), p.index.to_numpy(), 252, "lppls", None, 0)
+            t_lref = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            run_scan(lp, windows=(252,), method="lppls", client=client)
+            t_l = time.perf_counter() - t0
+            rows.append({"bench": f"scan.lppls_{workers}w", "n": len(lp),
+                         "reference_ms": t_lref * 1e3, "ours_ms": t_l * 1e3,
+                         "ratio": t_lref / t_l,
+                         "note": f"LPPLS {len(lp) / t_l:.2f} cells/s; reference = plain loop"})
+    return rows
+
+
 BENCHES = {"cold_cli": bench_cold_cli, "as_of": bench_as_of, "stages": bench_stages,
-           "backtest": bench_backtest, "dashboard": bench_dashboard}
+           "backtest": bench_backtest, "dashboard": bench_dashboard, "scan": bench_scan}
 
 
 def main() -> None:
