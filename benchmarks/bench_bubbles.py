@@ -108,12 +108,10 @@ def load_prices():
 
 
 def bench_lppls_fit(quick):
-    # 500 daily prices: the fixture has 300 rows, so read the full NVDA file when available
-    full = Path("/work/shared/data/prices/NVDA.csv")
-    src = full if full.exists() else PRICES
-    lp = np.log(pd.read_csv(src, parse_dates=["date"], index_col="date")["adj_close"])
+    # 500 daily prices, 10 windows ending 0, 30, ..., 270 sessions before the fixture's end
+    lp = load_prices()
     n = min(500, len(lp))
-    windows = [lp.iloc[len(lp) - n - k : len(lp) - k] for k in range(0, 10 * 40, 40) if len(lp) - n - k >= 0]
+    windows = [lp.iloc[len(lp) - n - k : len(lp) - k] for k in range(0, 10 * 30, 30) if len(lp) - n - k >= 0]
     L.fit(windows[0])
     times, sses = [], []
     for x in windows:
@@ -266,10 +264,9 @@ def main() -> None:
     lp_pkg = bench_lppls_fit(args.quick)
     set_num_threads(n)
     bench_indicator(args.quick, lp_pkg)
-    full = Path("/work/shared/data/prices/NVDA.csv")
-    if full.exists() and not args.quick:
+    if not args.quick:
         # a stretch with a strong run-up: the 252 sessions to 2024-06-20
-        lp = np.log(pd.read_csv(full, parse_dates=["date"], index_col="date")["adj_close"])
+        lp = load_prices()
         bench_indicator(args.quick, lp_pkg, lp.loc[:"2024-06-20"].iloc[-252:], " (NVDA to 2024-06-20)")
     bench_compile()
     if args.json:
