@@ -217,6 +217,114 @@ def nelder_mead_python(t, y, x0, step, lo, hi, maxfev, xtol, ftol):
     return xb, F[best], nfev
 
 
+def lm_polish_python(t, y, x0, lo, hi, iters):
+    """Levenberg-Marquardt polish of (tc, m, w) on all 7 LPPLS parameters.
+
+    Analytic Jacobian of the model in (tc, m, w, A, B, C1, C2); a step is
+    accepted when the profiled SSE (linear parameters re-solved in closed
+    form) decreases; the damping adapts (x0.3 on success, x10 on failure).
+    Points are kept inside the box. Returns ``(x, sse, nfev)``.
+    """
+    x = x0.copy()
+    for a in range(3):
+        x[a] = min(max(x[a], lo[a]), hi[a])
+    sse, A, B, C1, C2 = lppls_linear_python(t, y, x[0], x[1], x[2])
+    nfev = 1
+    lam = 1e-3
+    n = t.shape[0]
+    JJ = np.zeros((7, 7))
+    Jr = np.zeros(7)
+    Mx = np.zeros((7, 7))
+    dv = np.zeros(7)
+    jrow = np.zeros(7)
+    xn = np.zeros(3)
+    for it in range(iters):
+        tc = x[0]
+        m = x[1]
+        w = x[2]
+        for a in range(7):
+            Jr[a] = 0.0
+            for b in range(7):
+                JJ[a, b] = 0.0
+        for i in range(n):
+            diff = tc - t[i]
+            sgn = 1.0 if diff >= 0.0 else -1.0
+            dt = abs(diff) + _EPS
+            lg = math.log(dt)
+            f = math.exp(m * lg)
+            z = cmath.exp(complex(m, w) * lg)
+            g = z.real
+            h = z.imag
+            r = y[i] - (A + B * f + C1 * g + C2 * h)
+            jrow[0] = (B * m * f + C1 * (m * g - w * h) + C2 * (m * h + w * g)) * sgn / dt
+            jrow[1] = lg * (B * f + C1 * g + C2 * h)
+            jrow[2] = lg * (C2 * g - C1 * h)
+            jrow[3] = 1.0
+            jrow[4] = f
+            jrow[5] = g
+            jrow[6] = h
+            for a in range(7):
+                Jr[a] += jrow[a] * r
+                for b in range(a + 1):
+                    JJ[a, b] += jrow[a] * jrow[b]
+        nfev += 1
+        improved = False
+        for attempt in range(6):
+            # (J'J + lam*diag(J'J)) dv = J'r, Cholesky on the lower triangle
+            for a in range(7):
+                for b in range(a + 1):
+                    Mx[a, b] = JJ[a, b]
+                Mx[a, a] = JJ[a, a] * (1.0 + lam) + 1e-300
+            ok = True
+            for a in range(7):
+                s_ = Mx[a, a]
+                for q in range(a):
+                    s_ -= Mx[a, q] * Mx[a, q]
+                if not (s_ > 0.0):
+                    ok = False
+                    break
+                d = math.sqrt(s_)
+                Mx[a, a] = d
+                for r2 in range(a + 1, 7):
+                    s2 = Mx[r2, a]
+                    for q in range(a):
+                        s2 -= Mx[r2, q] * Mx[a, q]
+                    Mx[r2, a] = s2 / d
+            if not ok:
+                lam *= 10.0
+                continue
+            for a in range(7):
+                s3 = Jr[a]
+                for q in range(a):
+                    s3 -= Mx[a, q] * dv[q]
+                dv[a] = s3 / Mx[a, a]
+            for a in range(6, -1, -1):
+                s4 = dv[a]
+                for q in range(a + 1, 7):
+                    s4 -= Mx[q, a] * dv[q]
+                dv[a] = s4 / Mx[a, a]
+            for a in range(3):
+                xn[a] = min(max(x[a] + dv[a], lo[a]), hi[a])
+            sn, An, Bn, C1n, C2n = lppls_linear_python(t, y, xn[0], xn[1], xn[2])
+            nfev += 1
+            if sn < sse:
+                rel = (sse - sn) / (sse + 1e-300)
+                for a in range(3):
+                    x[a] = xn[a]
+                sse = sn
+                A = An
+                B = Bn
+                C1 = C1n
+                C2 = C2n
+                lam = max(lam * 0.3, 1e-12)
+                improved = True
+                break
+            lam *= 10.0
+        if not improved or rel < 1e-12:
+            break
+    return x, sse, nfev
+
+
 def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
     """Best multi-start fit on one window, on internally scaled time.
 
@@ -225,8 +333,9 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
     Windows longer than ``max_coarse`` observations are first searched on
     every k-th observation (k = ceil(n / max_coarse)); the ``n_polish`` best
     distinct coarse optima are then polished by Nelder-Mead (a small simplex,
-    ``maxfev // 6`` evaluations each) on every (k // 3)-th observation, and
-    the best of them once more on all observations (``maxfev // 5``).
+    ``maxfev // 6`` evaluations each) on every max(k // 3, 1)-th observation.
+    The best point is finally polished on all observations by
+    Levenberg-Marquardt (:func:`lm_polish_python`, at most 30 iterations).
     Returns ``array([tc, m, w, sse, nfev])`` in the scaled units.
     """
     lo = np.array([TC_LO, M_LO, W_LO])
@@ -253,20 +362,17 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
         F[s] = fbest
     order = np.argsort(F)
     out = np.empty(5)
-    out[3] = np.inf
-    if stride == 1:
-        for a in range(3):
-            out[a] = X[order[0], a]
-        out[3] = F[order[0]]
-    else:
+    xbest = X[order[0]].copy()
+    if stride > 1:
         # polish: the n_polish best distinct coarse optima on every
-        # mid-th observation (mid = stride // 3 when that is > 1), then the
-        # best of those on all observations
+        # mid-th observation (mid = max(stride // 3, 1))
         mid = stride // 3
-        tm = t[::mid] if mid > 1 else t
-        ym = y[::mid] if mid > 1 else y
+        if mid < 1:
+            mid = 1
+        tm = t[::mid]
+        ym = y[::mid]
         small = step * 0.02
-        xbest = X[order[0]].copy()
+        fb = np.inf
         done = 0
         for r in range(S):
             if done >= n_polish:
@@ -286,17 +392,16 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
             x, fbest, nf = nelder_mead_python(tm, ym, X[s], small, lo, hi, maxfev // 6, xtol * 10.0, ftol)
             total += nf
             done += 1
-            if fbest < out[3]:
+            if fbest < fb:
                 xbest = x
-                out[3] = fbest
-        if mid > 1:
-            x, fbest, nf = nelder_mead_python(t, y, xbest, small * 0.25, lo, hi, maxfev // 5, xtol, ftol)
-            total += nf
-            xbest = x
-            out[3] = fbest
-        out[0] = xbest[0]
-        out[1] = xbest[1]
-        out[2] = xbest[2]
+                fb = fbest
+    # final Levenberg-Marquardt polish on all observations
+    x, fbest, nf = lm_polish_python(t, y, xbest, lo, hi, 30)
+    total += nf
+    out[0] = x[0]
+    out[1] = x[1]
+    out[2] = x[2]
+    out[3] = fbest
     out[4] = total
     return out
 
@@ -351,7 +456,8 @@ def _compile_with(fn, **globs):
 
 _objective = jit(_compile_with(_objective_python, lppls_linear_python=lppls_linear))
 nelder_mead = jit(_compile_with(nelder_mead_python, _objective_python=_objective))
-fit_window = jit(_compile_with(fit_window_python, nelder_mead_python=nelder_mead))
+lm_polish = jit(_compile_with(lm_polish_python, lppls_linear_python=lppls_linear))
+fit_window = jit(_compile_with(fit_window_python, nelder_mead_python=nelder_mead, lm_polish_python=lm_polish))
 nested_fits = jit(parallel=True)(
     _compile_with(nested_fits_python, fit_window_python=fit_window, _prange=prange)
 )
