@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -88,7 +88,6 @@ class CriticalValues:
     bsadf: np.ndarray
     bsadf_fwer: np.ndarray
     data_hash: str = ""
-    _meta: tuple = field(default=(), repr=False, compare=False)
 
     @property
     def stat(self) -> np.ndarray:

@@ -333,7 +333,7 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
     Windows longer than ``max_coarse`` observations are first searched on
     every k-th observation (k = ceil(n / max_coarse)); the ``n_polish`` best
     distinct coarse optima are then polished by Nelder-Mead (a small simplex,
-    ``maxfev // 6`` evaluations each) on every max(k // 3, 1)-th observation.
+    ``maxfev // 12`` evaluations each) on every max(k // 3, 1)-th observation.
     The best point is finally polished on all observations by
     Levenberg-Marquardt (:func:`lm_polish_python`, at most 30 iterations).
     Returns ``array([tc, m, w, sse, nfev])`` in the scaled units.
@@ -389,7 +389,7 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
                     dup = True
             if dup:
                 continue
-            x, fbest, nf = nelder_mead_python(tm, ym, X[s], small, lo, hi, maxfev // 6, xtol * 10.0, ftol)
+            x, fbest, nf = nelder_mead_python(tm, ym, X[s], small, lo, hi, maxfev // 12, xtol * 10.0, ftol)
             total += nf
             done += 1
             if fbest < fb:
