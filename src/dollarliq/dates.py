@@ -50,9 +50,12 @@ def add_business_days(dates, n: int) -> np.ndarray:
 
 def business_days(start, end) -> pd.DatetimeIndex:
     """US federal business days from ``start`` to ``end`` inclusive."""
+    import numpy as np
     import pandas as pd
 
-    return pd.date_range(start, end, freq=us_business_day())
+    days = np.arange(np.datetime64(pd.Timestamp(start).date(), "D"),
+                     np.datetime64(pd.Timestamp(end).date(), "D") + 1)
+    return pd.DatetimeIndex(days[np.is_busday(days, holidays=_holidays())])
 
 
 @dataclass(frozen=True)

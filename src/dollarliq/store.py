@@ -96,6 +96,7 @@ class Store:
     def __init__(self, path: str | Path | None = ":memory:", *,
                  snapshot: Path | None = SNAPSHOT_PATH, read_only: bool = False) -> None:
         self.path = None if path in (None, ":memory:") else Path(path)
+        self._firsts: dict | None = None
         self.snapshot = snapshot if snapshot is not None and Path(snapshot).exists() else None
         try:
             if self.path is None:
@@ -231,10 +232,12 @@ class Store:
 
     def first_as_of(self, series_ids: Sequence[str]) -> dt.date | None:
         """The earliest date on which any of ``series_ids`` had a public value."""
-        row = self.con.execute(
-            f"SELECT min(as_of) FROM {self._all} WHERE value IS NOT NULL AND "
-            "series_id IN (SELECT unnest(?::VARCHAR[]))", [list(series_ids)]).fetchone()
-        return row[0] if row and row[0] is not None else None
+        if self._firsts is None:  # one query for every series, kept until the next write
+            self._firsts = dict(self.con.execute(
+                f"SELECT series_id, min(as_of) FROM {self._all} WHERE value IS NOT NULL "
+                "GROUP BY series_id").fetchall())
+        found = [self._firsts[s] for s in series_ids if s in self._firsts]
+        return min(found) if found else None
 
     def user_rows(self) -> int:
         return int(self.con.execute("SELECT count(*) FROM observations").fetchone()[0])
@@ -257,6 +260,7 @@ class Store:
         """
         import pandas as pd
 
+        self._firsts = None
         now = pd.Timestamp.now(tz="UTC").tz_localize(None) if fetched_at is None else fetched_at
         today = now.normalize()
         added = 0

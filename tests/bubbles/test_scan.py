@@ -90,3 +90,30 @@ def test_report_carries_the_explosive_root_section(home):
     names = doc["bubble_tests"]["names"]
     assert set(names) >= {"QQQ", "NVDA", "MSFT"}
     assert names["NVDA"]["status"] == "ok" and names["NVDA"]["end"] == "2024-06-28"
+
+
+def test_numpy_sweep_matches_the_plain_reference():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from reference import bsadf_reference
+
+    from dollarliq.bubbles.gsadf import min_window
+    from dollarliq.bubbles.vectorized import bsadf_lag0_numpy
+
+    rng = np.random.default_rng(12345)
+    for T in (30, 90, 150):
+        y = np.cumsum(rng.standard_normal(T)) + 100.0
+        w0 = min_window(T)
+        b, f = bsadf_reference(y, w0)
+        bn, fn = bsadf_lag0_numpy(y, w0)
+        np.testing.assert_allclose(bn, b, rtol=1e-8, atol=1e-8)
+        np.testing.assert_allclose(fn, f, rtol=1e-8, atol=1e-8)
+
+
+def test_gsadf_engines_agree_on_real_prices(prices):
+    y = np.log(prices["NVDA"].iloc[-400:])
+    a, b = gsadf(y, engine="numba"), gsadf(y, engine="numpy")
+    assert a.stat == pytest.approx(b.stat, rel=1e-9)
+    np.testing.assert_allclose(a.bsadf.to_numpy(), b.bsadf.to_numpy(), rtol=1e-8, atol=1e-10)

@@ -8,22 +8,29 @@
 Everything here is a pure function of numpy arrays or pandas Series.
 """
 
-from ._numba import PerformanceWarning
-from .critical_values import CACHE_NAMESPACE, CriticalValues, cache_key, critical_values
-from .gsadf import (
-    Episode,
-    GsadfResult,
-    bsadf,
-    default_r0,
-    episodes,
-    episodes_frame,
-    gsadf,
-    min_duration,
-    min_window,
-    sadf,
-)
-from .lppls import ConfidenceIndicator, FilterConditions, LpplsFit, confidence_indicator
-from .lppls import fit as lppls_fit
+from importlib import import_module
+
+# Exports resolve on first use, so importing one light module (e.g. the critical-value
+# container) does not load numba.
+_EXPORTS = {
+    "PerformanceWarning": "_numba",
+    "CACHE_NAMESPACE": "critical_values", "CriticalValues": "critical_values",
+    "cache_key": "critical_values", "critical_values": "critical_values",
+    "Episode": "gsadf", "GsadfResult": "gsadf", "bsadf": "gsadf", "default_r0": "gsadf",
+    "episodes": "gsadf", "episodes_frame": "gsadf", "gsadf": "gsadf",
+    "min_duration": "gsadf", "min_window": "gsadf", "sadf": "gsadf",
+    "ConfidenceIndicator": "lppls", "FilterConditions": "lppls", "LpplsFit": "lppls",
+    "confidence_indicator": "lppls",
+}
+
+
+def __getattr__(name: str):
+    if name == "lppls_fit":
+        return import_module(".lppls", __name__).fit
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CACHE_NAMESPACE",

@@ -38,7 +38,6 @@ from typing import Literal
 import numpy as np
 
 from ..errors import UsageError
-from . import kernels
 from .gsadf import IC, _IC_CODE, check_window, default_r0, min_window
 
 Method = Literal["mc", "wild"]
@@ -282,6 +281,8 @@ def critical_values(
             raise UsageError(f"len(y)={y.size} differs from T={T}")
         dh = data_hash(y)
         Y = wild_bootstrap_paths(y, lag, reps, seed)
+    from . import kernels  # compiled on first use (cached on disk)
+
     s, g, b = kernels.sweep_many(Y, w0, lag, _IC_CODE[ic])
     q = np.asarray(levels)
     fw = b[:, :hz].max(axis=1)

@@ -22,13 +22,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import NotEnoughData, UsageError
-from . import kernels
 
 if TYPE_CHECKING:  # pragma: no cover
     from .critical_values import CriticalValues
 
 IC = Literal["fixed", "aic", "bic"]
-_IC_CODE = {"fixed": kernels.IC_FIXED, "aic": kernels.IC_AIC, "bic": kernels.IC_BIC}
+_IC_CODE = {"fixed": 0, "aic": 1, "bic": 2}  # kernels.IC_FIXED, IC_AIC, IC_BIC
 
 
 def default_r0(T: int) -> float:
@@ -72,7 +71,7 @@ def _as_array(y: np.ndarray | pd.Series) -> tuple[np.ndarray, pd.Index | None]:
 
 
 def bsadf_sweep(
-    y: np.ndarray, w0: int, lag: int = 0, ic: IC = "fixed"
+    y: np.ndarray, w0: int, lag: int = 0, ic: IC = "fixed", engine: str = "numba"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run the compiled sweep: (BSADF, forward ADF) for window ends ``w0-1 .. T-1``.
 
@@ -86,10 +85,20 @@ def bsadf_sweep(
         Fixed ADF lag, or the largest lag tried when ``ic`` is "aic"/"bic".
     ic : {"fixed", "aic", "bic"}
         Lag selection per window.
+    engine : {"numba", "numpy"}
+        The compiled kernels, or the NumPy sweep (lag 0 only; no compilation to load).
     """
     if ic not in _IC_CODE:
         raise UsageError(f"ic must be one of {sorted(_IC_CODE)}, got {ic!r}")
     check_window(y.shape[0], w0, lag)
+    if engine == "numpy":
+        if ic != "fixed" or lag != 0:
+            raise UsageError("the NumPy sweep handles lag 0 only; use engine='numba'")
+        from .vectorized import bsadf_lag0_numpy
+
+        return bsadf_lag0_numpy(y, w0)
+    from . import kernels  # compiled on first use (cached on disk)
+
     if ic == "fixed" and lag == 0:
         return kernels.bsadf_lag0(y, w0)
     if ic == "fixed":
@@ -186,6 +195,7 @@ def gsadf(
     lag: int = 0,
     ic: IC = "fixed",
     critical_values: "CriticalValues | None" = None,
+    engine: str = "numba",
 ) -> GsadfResult:
     """SADF and GSADF statistics and the BSADF sequence.
 
@@ -215,7 +225,7 @@ def gsadf(
         raise NotEnoughData(f"GSADF needs at least 8 observations, got {T}")
     r0_used = default_r0(T) if r0 is None else float(r0)
     w0 = min_window(T, r0_used)
-    b, f = bsadf_sweep(arr, w0, lag, ic)
+    b, f = bsadf_sweep(arr, w0, lag, ic, engine)
     idx = (index if index is not None else pd.RangeIndex(T))[w0 - 1 :]
     return GsadfResult(
         stat=float(b.max()),

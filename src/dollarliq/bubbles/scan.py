@@ -61,7 +61,8 @@ def memory_cache() -> CvCache:
     return CvCache(d.get, d.__setitem__)
 
 
-def gsadf_summary(prices: pd.Series, cv: CriticalValues, *, lag: int = 0) -> dict:
+def gsadf_summary(prices: pd.Series, cv: CriticalValues, *, lag: int = 0,
+                  engine: str = "numba") -> dict:
     """GSADF on log prices with 95% critical values and date-stamped episodes.
 
     Returns a JSON-ready dict: statistic, critical values (90/95/99%), whether the
@@ -69,7 +70,7 @@ def gsadf_summary(prices: pd.Series, cv: CriticalValues, *, lag: int = 0) -> dic
     (explosive now?), and the episodes (start, peak, end, duration in observations).
     """
     y = np.log(prices.astype(float))
-    res = gsadf(y, lag=lag, critical_values=cv)
+    res = gsadf(y, lag=lag, critical_values=cv, engine=engine)
     i95 = list(cv.levels).index(0.95)
     crit = cv.bsadf[i95]
     eps = episodes(res.bsadf, crit, y=y, nobs=res.nobs)
@@ -117,8 +118,8 @@ def _day(x) -> str:
 
 
 def analyse_series(prices: pd.Series, *, window: int = DEFAULT_WINDOW, lag: int = 0,
-                cache: CvCache | None = None, reps: int = DEFAULT_REPS,
-                methods: Sequence[str] = ("gsadf", "lppls")) -> dict:
+                   cache: CvCache | None = None, reps: int = DEFAULT_REPS,
+                   methods: Sequence[str] = ("gsadf", "lppls"), engine: str = "numba") -> dict:
     """Both bubble tests on the last ``window`` prices of one series."""
     p = prices.dropna()
     p = p[p > 0].iloc[-window:]
@@ -127,7 +128,7 @@ def analyse_series(prices: pd.Series, *, window: int = DEFAULT_WINDOW, lag: int 
     out: dict = {"series": prices.name, "window_obs": len(p)}
     if "gsadf" in methods:
         cv = (cache or memory_cache()).critical_values(len(p), lag=lag, reps=reps)
-        out["gsadf"] = gsadf_summary(p, cv, lag=lag)
+        out["gsadf"] = gsadf_summary(p, cv, lag=lag, engine=engine)
     if "lppls" in methods:
         out["lppls"] = lppls_summary(p)
     return out
@@ -145,15 +146,21 @@ def report_section(store, as_of, *, tickers: Sequence[str] = REPORT_TICKERS,
     A name without enough prices public on ``as_of`` gets a status line instead.
     """
     from dollarliq.errors import DollarliqError
-    from dollarliq.frame import load_series
 
     cache = cache or memory_cache()
+    long = store.query(list(tickers), as_of=as_of)  # one read for every name
+    long = long[long["value"].notna()]
+    by_name = {k: g.set_index("obs_date")["value"].rename(k)
+               for k, g in long.groupby("series_id", sort=False)}
     names = {}
     for t in tickers:
         try:
-            p = load_series(store, t, as_of=as_of)
+            p = by_name.get(t)
+            if p is None:
+                raise NotEnoughData(f"{t}: no prices public on that date")
+            # NumPy sweep: nine short series do not repay loading the compiled kernels.
             g = analyse_series(p, window=window, reps=reps, methods=("gsadf",),
-                               cache=cache)["gsadf"]
+                               cache=cache, engine="numpy")["gsadf"]
             names[t] = {"status": "ok", "end": g["end"], "T": g["T"], "gsadf": g["gsadf"],
                         "gsadf_cv95": g["gsadf_cv"]["95%"], "explosive_95": g["explosive_95"],
                         "explosive_now": g["explosive_now"],

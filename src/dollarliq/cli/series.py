@@ -48,7 +48,7 @@ def series_list(
             "last": c.last_obs.strftime("%Y-%m-%d") if c else None,
         })
     if source in (None, "derived"):
-        from dollarliq.indicators import INDICATORS
+        from dollarliq.indicator_catalog import INDICATORS
 
         for ind in INDICATORS.values():
             rows.append({
@@ -102,7 +102,7 @@ def _indicator_rows(store, ind_id: str, d: dict) -> list[tuple]:
 
     from dollarliq.engine import run_engine
     from dollarliq.errors import UsageError
-    from dollarliq.indicators import INDICATORS
+    from dollarliq.indicator_catalog import INDICATORS
 
     if d["start"] is not None and d["end"] is not None and d["end"] < d["start"]:
         from dollarliq.messages import lang_from_env, t
@@ -146,7 +146,7 @@ def series_show(
     from dollarliq.store import open_store
 
     d = parse_dates(start=start, end=end, as_of=as_of)
-    from dollarliq.indicators import INDICATORS
+    from dollarliq.indicator_catalog import INDICATORS
 
     if series_id.lower() in INDICATORS:
         ind = INDICATORS[series_id.lower()]

@@ -65,10 +65,8 @@ _GAUGE_INPUTS = frozenset({"AAPL", "MSFT", "NVDA", "GOOGL", "AMZN", "META", "TSL
 
 def gauges_section(store: Store, as_of: pd.Timestamp | None) -> dict:
     """Every bubble gauge as known on ``as_of`` (default: the store's latest release date)."""
-    from dollarliq.gauges.cash_hoarding import BERKSHIRE_CIK, cash_hoarding
     from dollarliq.gauges.concentration import MEGACAPS, concentration, equal_vs_cap_weight
     from dollarliq.gauges.dollar_hoarding import dollar_hoarding
-    from dollarliq.gauges.insiders import net_insider_sales
     from dollarliq.gauges.runups import runup
     from dollarliq.gauges.sentiment import fear_greed
 
@@ -173,12 +171,16 @@ def gauges_section(store: Store, as_of: pd.Timestamp | None) -> dict:
                 have.append(t)
         if not have:
             raise NotEnoughData(f"insider selling {EDGAR_HINT}")
+        from dollarliq.gauges.insiders import net_insider_sales  # imports the EDGAR parser
+
         r = net_insider_sales(txs, as_of=date)
         r["tickers_fetched"] = have
         r["tickers_missing"] = [t for t in MEGACAPS if t not in have]
         return r
 
     def cash() -> dict:
+        from dollarliq.gauges.cash_hoarding import BERKSHIRE_CIK, cash_hoarding
+
         raw = store.cache_get(FACTS_NAMESPACE, str(BERKSHIRE_CIK))
         if raw is None:
             raise NotEnoughData(f"the Berkshire Hathaway cash gauge {EDGAR_HINT}")
