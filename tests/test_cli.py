@@ -123,3 +123,16 @@ def test_module_entry_point_and_help():
     out = subprocess.run([sys.executable, "-m", "dollarliq", "--help"], capture_output=True,
                          text=True, check=True)
     assert "series" in out.stdout and "update" in out.stdout
+
+
+def test_series_show_stays_light(home):
+    """The fast path of `series show` does not load pandas (cold start and memory goals)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from typer.testing import CliRunner; from dollarliq.cli import app; "
+            "r = CliRunner().invoke(app, ['series', 'show', 'SOFR']); assert r.exit_code == 0; "
+            "print(sorted(m for m in ('pandas', 'numba', 'httpx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
