@@ -47,3 +47,23 @@ def home(tmp_path, monkeypatch):
 
 def ts(s: str) -> pd.Timestamp:
     return pd.Timestamp(s)
+
+
+@pytest.fixture
+def truncated_store():
+    """A factory: the snapshot with every row released after ``day`` deleted.
+
+    What a user would have had on ``day``; used to prove that no result for ``day`` looks
+    ahead.
+    """
+
+    def make(day: pd.Timestamp) -> Store:
+        full = Store(None)
+        rows = full.con.execute(f"SELECT series_id, obs_date, value, as_of FROM {full._all} "
+                                "WHERE as_of <= ?", [day.date()]).df()
+        full.close()
+        s = Store(":memory:", snapshot=None)
+        s.write([rows.assign(vintage=True)])
+        return s
+
+    return make

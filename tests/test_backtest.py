@@ -29,23 +29,13 @@ def full():
         yield run_backtest(s)
 
 
-def _truncated_store(day: T) -> Store:
-    """The snapshot with every row released after ``day`` deleted (as in test_stages)."""
-    full = Store(None)
-    rows = full.con.execute(f"SELECT series_id, obs_date, value, as_of FROM {full._all} "
-                            "WHERE as_of <= ?", [day.date()]).df()
-    full.close()
-    s = Store(":memory:", snapshot=None)
-    s.write([rows.assign(vintage=True)])
-    return s
-
 
 # ----------------------------------------------------------------------------- no look-ahead
 
 @pytest.mark.parametrize("day", ["2019-09-17", "2023-03-23", "2025-04-07"])
-def test_the_replay_of_a_day_ignores_everything_released_later(full, day):
+def test_the_replay_of_a_day_ignores_everything_released_later(full, day, truncated_store):
     d = T(day)
-    with _truncated_store(d) as s:
+    with truncated_store(d) as s:
         cut = run_backtest(s, end=d, params=FAST)
     assert cut.table.index[-1] == d
     a, b = cut.table.loc[d], full.table.loc[d]

@@ -76,20 +76,11 @@ def test_reserves_record_names_its_series_and_date(store):
     assert rec["since"] == "2023-01-04"  # by WRESBAL, lower last in early 2023, not 2021
 
 
-def _truncated_store(day: T) -> Store:
-    full = Store(None)
-    rows = full.con.execute(f"SELECT series_id, obs_date, value, as_of FROM {full._all} "
-                            "WHERE as_of <= ?", [day.date()]).df()
-    full.close()
-    s = Store(":memory:", snapshot=None)
-    s.write([rows.assign(vintage=True)])
-    return s
-
 
 @pytest.mark.parametrize("day", ["2019-09-17", "2020-03-16", "2025-11-03"])
-def test_deleting_everything_released_after_d_does_not_change_d(replay, day):
+def test_deleting_everything_released_after_d_does_not_change_d(replay, day, truncated_store):
     d = T(day)
-    with _truncated_store(d) as s:
+    with truncated_store(d) as s:
         res = run_engine(s, as_of=d)
     a = res.stages.table.loc[d]
     b = replay.stages.table.loc[d]
