@@ -138,7 +138,10 @@ class Store:
         self.close()
 
     # -- reads -----------------------------------------------------------------------
-    def _as_of_sql(self, series_ids: Sequence[str], as_of, start, end) -> tuple[str, list]:
+    def _as_of_sql(self, series_ids: Sequence[str], as_of, start, end, *,
+                   first: bool = False) -> tuple[str, list]:
+        """One row per (series, observation date) public on ``as_of``: the latest vintage,
+        or with ``first=True`` the earliest (as first published)."""
         ids = list(dict.fromkeys(series_ids))
         where = ["series_id IN (SELECT unnest(?::VARCHAR[]))"]
         params: list[object] = [ids]
@@ -147,33 +150,18 @@ class Store:
             if val is not None:
                 where.append(cond)
                 params.append(as_date(val))
+        order = "as_of ASC, fetched_at ASC" if first else "as_of DESC, fetched_at DESC"
         sql = (
             f"SELECT series_id, obs_date, value, as_of FROM {self._all} "
             f"WHERE {' AND '.join(where)} "
-            "QUALIFY row_number() OVER (PARTITION BY series_id, obs_date "
-            "ORDER BY as_of DESC, fetched_at DESC) = 1 "
+            f"QUALIFY row_number() OVER (PARTITION BY series_id, obs_date ORDER BY {order}) = 1 "
             "ORDER BY series_id, obs_date"
         )
         return sql, params
 
-    def first_release(self, series_ids: Sequence[str], *, as_of=None) -> pd.DataFrame:
-        """Each observation as first published (its earliest vintage), public on ``as_of``.
-
-        Long frame (series_id, obs_date, value, as_of). This is the real-time view that the
-        stage engine uses: a later revision never changes a past reading.
-        """
+    def _frame(self, sql: str, params: list) -> pd.DataFrame:
         import pandas as pd
 
-        ids = list(dict.fromkeys(series_ids))
-        where = ["series_id IN (SELECT unnest(?::VARCHAR[]))"]
-        params: list[object] = [ids]
-        if as_of is not None:
-            where.append("as_of <= ?")
-            params.append(as_date(as_of))
-        sql = (f"SELECT series_id, obs_date, value, as_of FROM {self._all} "
-               f"WHERE {' AND '.join(where)} "
-               "QUALIFY row_number() OVER (PARTITION BY series_id, obs_date "
-               "ORDER BY as_of ASC, fetched_at ASC) = 1 ORDER BY series_id, obs_date")
         try:
             df = self.con.execute(sql, params).df()
         except duckdb.Error as exc:
@@ -181,6 +169,14 @@ class Store:
         df["obs_date"] = pd.to_datetime(df["obs_date"])
         df["as_of"] = pd.to_datetime(df["as_of"])
         return df
+
+    def first_release(self, series_ids: Sequence[str], *, as_of=None) -> pd.DataFrame:
+        """Each observation as first published (its earliest vintage), public on ``as_of``.
+
+        Long frame (series_id, obs_date, value, as_of). This is the real-time view that the
+        stage engine uses: a later revision never changes a past reading.
+        """
+        return self._frame(*self._as_of_sql(series_ids, as_of, None, None, first=True))
 
     def query_records(self, series_ids: Sequence[str], *, as_of=None, start=None,
                       end=None) -> list[tuple[str, dt.date, float | None, dt.date]]:
@@ -198,18 +194,11 @@ class Store:
         For each (series, observation date) the row with the latest ``as_of <= as_of`` wins
         (ties: the later download). ``as_of=None`` means everything known.
         """
-        import pandas as pd
-
         if not list(series_ids):
+            import pandas as pd
+
             return pd.DataFrame(columns=["series_id", "obs_date", "value", "as_of"])
-        sql, params = self._as_of_sql(series_ids, as_of, start, end)
-        try:
-            df = self.con.execute(sql, params).df()
-        except duckdb.Error as exc:
-            raise StoreError(f"store query failed ({exc})") from exc
-        df["obs_date"] = pd.to_datetime(df["obs_date"])
-        df["as_of"] = pd.to_datetime(df["as_of"])
-        return df
+        return self._frame(*self._as_of_sql(series_ids, as_of, start, end))
 
     def vintages(self, series_id: str) -> pd.DataFrame:
         """Every stored row of one series (all vintages), oldest first."""

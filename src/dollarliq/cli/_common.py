@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import functools
 import os
 from collections.abc import Callable
@@ -11,6 +12,18 @@ import typer
 from rich.console import Console
 
 from dollarliq.errors import DollarliqError
+
+class TextOrJson(str, enum.Enum):
+    """``--format`` of the commands that print a page or a JSON document."""
+
+    text = "text"
+    json = "json"
+
+
+class Lang(str, enum.Enum):
+    en = "en"
+    zh = "zh"
+
 
 app = typer.Typer(
     name="dollarliq",

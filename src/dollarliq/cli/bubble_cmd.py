@@ -9,12 +9,8 @@ from pathlib import Path
 
 import typer
 
+from dollarliq.cli._common import TextOrJson as Fmt
 from dollarliq.cli._common import bubble_app, console, handle_errors, is_quiet, parse_dates
-
-
-class Fmt(str, enum.Enum):
-    text = "text"
-    json = "json"
 
 
 class Method(str, enum.Enum):

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from dollarliq.cli._common import app, console, is_quiet, handle_errors, parse_dates
-from dollarliq.cli.report_cmd import Lang
+from dollarliq.cli._common import Lang
 
 
 def build_dashboard(store, as_of, lang: str, *, progress=None,

@@ -8,22 +8,13 @@ import sys
 
 import typer
 
-from dollarliq.cli._common import app, console, handle_errors, parse_dates
-
-
-class ReportFmt(str, enum.Enum):
-    text = "text"
-    json = "json"
+from dollarliq.cli._common import Lang, app, console, handle_errors, parse_dates
+from dollarliq.cli._common import TextOrJson as ReportFmt
 
 
 class StagesFmt(str, enum.Enum):
     csv = "csv"
     json = "json"
-
-
-class Lang(str, enum.Enum):
-    en = "en"
-    zh = "zh"
 
 
 @app.command("report")

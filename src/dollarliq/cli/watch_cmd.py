@@ -8,7 +8,7 @@ from collections.abc import Callable
 import typer
 
 from dollarliq.cli._common import app, console, is_quiet, err_console, handle_errors
-from dollarliq.cli.report_cmd import Lang
+from dollarliq.cli._common import Lang
 
 
 def _one_line(exc: BaseException) -> str:
