@@ -95,7 +95,8 @@ def test_series_list_names_units_and_chinese_names(home):
     assert rows["WALCL"]["unit"] == "usd_bn" and rows["WALCL"]["native_unit"] == "usd_mn"
     assert rows["RRPONTSYD"]["native_unit"] == "usd_bn"
     assert rows["SOFR"]["name_zh"]
-    assert rows["SOFR99"]["last"] is None  # not in the snapshot: needs `dollarliq update`
+    # The SOFR percentiles are in the snapshot since the 2026-11-28 data bundle.
+    assert rows["SOFR99"]["last"] == "2026-08-20" and rows["SOFR99"]["unit"] == "pct"
 
 
 def test_store_info_without_a_store(home):
