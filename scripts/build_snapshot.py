@@ -30,7 +30,20 @@ from dollarliq.catalog import CATALOG, SeriesSpec  # noqa: E402
 MEGACAPS = ("AAPL", "MSFT", "NVDA", "GOOGL", "AMZN", "META", "TSLA", "AVGO")
 PRICE_FILES = {"SPY": "SPY.csv", "QQQ": "QQQ.csv", "RSP": "RSP.csv", "VIX": "VIX.csv",
                "DXY": "DX-Y.NYB.csv"}
-TREASURY_FILES = {"TGA_DTS": "treasury/DTS_TGA_CLOSE.csv"}
+TREASURY_FILES = {"TGA_DTS": ("treasury/DTS_TGA_CLOSE.csv",
+                             "treasury/DTS_TGA_CLOSE_2026-06-24_2026-09-22.csv")}
+NYFED_FILES = {"TGCR": "nyfed/TGCR.csv", "BGCR": "nyfed/BGCR.csv"}
+OFR_COLUMNS = {"OFR_FSI": "OFR FSI", "OFR_FSI_FUNDING": "Funding"}
+# Newer rows that extend a price file past its end: (file, column). Rows are appended only
+# after the base file's last date, and only if the two agree on their overlap.
+PRICE_EXTENSIONS = {
+    **{t: ("prices/raw_close_to_2026-08/%s.csv" % t, "close")
+       for t in ("AAPL", "MSFT", "NVDA", "GOOGL", "AMZN", "META", "TSLA")},
+    "VIX": ("prices/raw_close_to_2026-08/VIX.csv", "close"),
+    "DXY": ("prices/raw_close_to_2026-08/DX-Y.NYB.csv", "close"),
+    "SPY": ("prices/SPY_2026-02-24_2026-08-21.csv", "adj_close"),
+    "QQQ": ("prices/QQQ_2026-02-24_2026-08-21.csv", "adj_close"),
+}
 SHARES_TICKERS = ("AAPL", "NVDA", "GOOGL", "TSLA")  # sec/shares_outstanding_<T>.csv
 WEIGHTED_SHARES_TICKERS = ("MSFT", "META", "AVGO")  # millions as printed in the releases
 
@@ -70,6 +83,29 @@ def megacap_prices(data: Path, ticker: str) -> pd.DataFrame:
     older = old[old["date"] < new["date"].min()].copy()
     older["close"] = older["close"] * factor
     return pd.concat([older[["date", "close"]], new[["date", "close"]]], ignore_index=True)
+
+
+def extend_prices(data: Path, ticker: str, base: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Append the newer rows of the ticker's extension file after ``base``'s last date.
+
+    The extension must agree with ``base`` on their common days (closes within 0.5% on at least 99% of the last 250 common days: the
+    files differ only by 4-dp rounding and, for the dividend-adjusted ETFs, by adjustment
+    vintage), otherwise the build stops rather than join two price bases.
+    """
+    if ticker not in PRICE_EXTENSIONS:
+        return base
+    rel, col = PRICE_EXTENSIONS[ticker]
+    ext = pd.read_csv(data / rel, parse_dates=["date"])
+    ext = ext[["date", col]].rename(columns={col: column}).dropna()
+    base = base.assign(date=pd.to_datetime(base["date"]))
+    both = base[["date", column]].merge(ext, on="date", suffixes=("", "_ext")).dropna()
+    if len(both):
+        ratio = (both[column + "_ext"] / both[column]).tail(250).to_numpy()
+        off = np.abs(ratio - 1.0) > 5e-3  # a single odd print (VIX 2025-09-08) is tolerated
+        if off.mean() > 0.01:
+            raise SystemExit(f"{ticker}: {rel} is on another price basis than the base file")
+    newer = ext[ext["date"] > base["date"].max()]
+    return pd.concat([base, newer], ignore_index=True)
 
 
 def sec_share_counts(data: Path) -> list[pd.DataFrame]:
@@ -113,15 +149,23 @@ def build(data: Path) -> pd.DataFrame:
             continue
         df = pd.read_csv(path)
         frames.append(_frame(spec, df["date"], df["value"]))
-    for sid, rel in TREASURY_FILES.items():
+    for sid, rels in TREASURY_FILES.items():
+        df = pd.concat([pd.read_csv(data / rel) for rel in rels], ignore_index=True)
+        frames.append(_frame(CATALOG[sid], df["date"], df["value"]))
+    for sid, rel in NYFED_FILES.items():
         df = pd.read_csv(data / rel)
         frames.append(_frame(CATALOG[sid], df["date"], df["value"]))
+    ofr = pd.read_csv(data / "ofr" / "OFR_FSI.csv")
+    for sid, col in OFR_COLUMNS.items():
+        frames.append(_frame(CATALOG[sid], ofr["date"], ofr[col]))
     for t in MEGACAPS:
-        df = megacap_prices(data, t)
+        df = extend_prices(data, t, megacap_prices(data, t), "close")
         frames.append(_frame(CATALOG[t], df["date"], _price_column(CATALOG[t], df)))
     for sid, fname in PRICE_FILES.items():
         df = pd.read_csv(data / "prices" / fname)
-        frames.append(_frame(CATALOG[sid], df["date"], _price_column(CATALOG[sid], df)))
+        column = "adj_close" if CATALOG[sid].field == "adjclose" or "close" not in df else "close"
+        df = extend_prices(data, sid, df, column)
+        frames.append(_frame(CATALOG[sid], df["date"], df[column]))
     frames.extend(sec_share_counts(data))
     shiller = pd.read_csv(data / "shiller" / "SP_DV_1871_2010.csv", sep=";", dtype=str)
     year = shiller["Date"].str.split(".").str[0]

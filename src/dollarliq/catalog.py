@@ -27,7 +27,7 @@ UNIT_NAMES = {
     "shares": ("shares", "股"),
 }
 
-SOURCES = ("fred", "nyfed", "treasury", "yahoo", "shiller", "edgar")
+SOURCES = ("fred", "nyfed", "treasury", "fedboard", "ofr", "yahoo", "shiller", "edgar")
 
 
 @dataclass(frozen=True)
@@ -83,12 +83,28 @@ CHICAGO_NFCI = ReleaseRule("days", 5)  # week ending Friday, released the next W
 STLFSI = ReleaseRule("days", 6)  # week ending Friday, released the next Thursday
 H10_WEEKLY = ReleaseRule("days", 7)  # H.10 broad dollar: released Mondays for the week before
 MONTHLY = ReleaseRule("month_end_bdays", 1)
+# H.8: weekly data for the week ending Wednesday, released on the Friday of the following week
+H8 = ReleaseRule("days", 9)
+# OFR Financial Stress Index: daily, published with the close of the next business day
+OFR_DAILY = ReleaseRule("bdays", 1)
 
 
 def _fred(id: str, en: str, zh: str, native: str, unit: str, scale: float, freq: str,
           conv: str, release: ReleaseRule, **kw) -> SeriesSpec:
     return SeriesSpec(id=id, source="fred", source_id=id, name_en=en, name_zh=zh,
                       native_unit=native, unit=unit, scale=scale, freq=freq,
+                      obs_convention=conv, release=release, fred_id=id, **kw)
+
+
+def _fedboard(id: str, ddp: str, en: str, zh: str, release: ReleaseRule = H41,
+              conv: str = "Wednesday level", native: str = "usd_mn", scale: float = 1e-3,
+              **kw) -> SeriesSpec:
+    """A Federal Reserve Board release series (Data Download Program code ``ddp``).
+
+    ``id`` is the FRED id of the same series (FRED mirrors the Board's release).
+    """
+    return SeriesSpec(id=id, source="fedboard", source_id=ddp, name_en=en, name_zh=zh,
+                      native_unit=native, unit="usd_bn", scale=scale, freq="W-WED",
                       obs_convention=conv, release=release, fred_id=id, **kw)
 
 
@@ -121,6 +137,30 @@ _SPECS: list[SeriesSpec] = [
           tags=("core", "drain")),
     _fred("WDTGAL", "Treasury General Account (Wednesday level)", "财政部一般账户(周三)",
           "usd_mn", "usd_bn", 1e-3, "W-WED", "Wednesday level", H41, tags=("drain",)),
+    # --- Fed backstops and holdings (H.4.1, Federal Reserve Board), millions -> billions
+    _fedboard("WLCFLPCL", "H41/H41/RESPPALDP_N.WW", "Discount window: primary credit",
+              "贴现窗口:一级信贷", tags=("backstop",)),
+    _fedboard("H41RESPPALDKNWW", "H41/H41/RESPPALDK_N.WW", "Bank Term Funding Program loans",
+              "银行定期融资计划(BTFP)贷款", tags=("backstop",),
+              notes="Program open 2023-03-12 to 2024-03-11; zero before."),
+    _fedboard("SWPT", "H41/H41/RESH4SCS_N.WW", "Central bank liquidity swaps",
+              "央行流动性互换", tags=("backstop",)),
+    _fedboard("H41RESPPALGTRFNWW", "H41/H41/RESPPALGTRF_N.WW",
+              "Repurchase agreements with foreign official accounts (FIMA repo)",
+              "外国官方回购(FIMA)", tags=("backstop",)),
+    _fedboard("WORAL", "H41/H41/RESPPALGTR_N.WW", "Repurchase agreements (all, H.4.1)",
+              "回购协议(H.4.1合计)", tags=("backstop",)),
+    _fedboard("WLRRAL", "H41/H41/RESPPLLR_N.WW", "Reverse repurchase agreements (total, H.4.1)",
+              "逆回购协议(H.4.1合计)", tags=("buffer",),
+              notes="ON RRP plus the foreign official reverse repo pool."),
+    _fedboard("TREAST", "H41/H41/RESPPALGUO_N.WW", "Fed Treasury securities held outright",
+              "美联储持有美国国债", tags=("balance_sheet",)),
+    _fedboard("WSHOMCB", "H41/H41/RESPPALGASMO_N.WW", "Fed mortgage-backed securities held",
+              "美联储持有MBS", tags=("balance_sheet",)),
+    _fedboard("TLAACBW027SBOG", "H8/H8/B1151NCBAM", "Commercial bank total assets (H.8, SA)",
+              "商业银行总资产(H.8,季调)", release=H8, conv="week ending Wednesday",
+              native="usd_bn", scale=1.0, tags=("buffer",),
+              notes="H.8 table 2, all commercial banks, seasonally adjusted, weekly."),
     # --- Fed facilities, FRED, billions
     _fred("RRPONTSYD", "Overnight reverse repo (ON RRP) take-up", "隔夜逆回购余额", "usd_bn",
           "usd_bn", 1.0, "D", "operation date", SAME_DAY, tags=("core", "buffer")),
@@ -172,6 +212,16 @@ _SPECS: list[SeriesSpec] = [
           "index", "index", 1.0, "W-FRI", "week ending Friday", CHICAGO_NFCI, tags=("stress",)),
     _fred("ANFCI", "Chicago Fed Adjusted NFCI", "芝加哥联储调整后金融状况指数", "index",
           "index", 1.0, "W-FRI", "week ending Friday", CHICAGO_NFCI, tags=("stress",)),
+    # --- OFR Financial Stress Index (daily; a yardstick, not a rule input)
+    SeriesSpec(id="OFR_FSI", source="ofr", source_id="OFR FSI",
+               name_en="OFR Financial Stress Index", name_zh="OFR金融压力指数",
+               native_unit="index", unit="index", scale=1.0, freq="D",
+               obs_convention="business day", release=OFR_DAILY, tags=("stress",)),
+    SeriesSpec(id="OFR_FSI_FUNDING", source="ofr", source_id="Funding",
+               name_en="OFR Financial Stress Index: funding contribution",
+               name_zh="OFR金融压力指数:融资分项", native_unit="index", unit="index",
+               scale=1.0, freq="D", obs_convention="business day", release=OFR_DAILY,
+               tags=("stress",)),
     # --- Treasury cash, Daily Treasury Statement
     SeriesSpec(id="TGA_DTS", source="treasury", source_id="operating_cash_balance",
                name_en="Treasury General Account, daily closing balance (DTS)",
