@@ -43,16 +43,19 @@ def test_python_and_jit_kernels_agree():
     y = np.cumsum(rng.standard_normal(60)) * 0.01
     t = np.arange(60, dtype=float)
     starts = L._starts(3, 12345)
+    lo, hi = L._box_arrays(None)
+    checks = np.random.default_rng(1).uniform(lo, hi, (1, 3))
+    grid = np.array([6, 4, 6])
     ts = (t - t[-1]) / (t[-1] - t[0])
     # Nelder-Mead amplifies last-ulp differences between libm and LLVM's
     # math, so the two paths agree to optimiser tolerance, not bit for bit.
-    a = L.fit_window(ts, y - y.mean(), starts, 300, 1e-5, 1e-9, 30, 2)
-    b = L.fit_window_python(ts, y - y.mean(), starts, 300, 1e-5, 1e-9, 30, 2)
+    a = L.fit_window(ts, y - y.mean(), starts, 300, 1e-5, 1e-9, 30, 2, lo, hi, checks, grid)
+    b = L.fit_window_python(ts, y - y.mean(), starts, 300, 1e-5, 1e-9, 30, 2, lo, hi, checks, grid)
     assert_allclose(a[:4], b[:4], rtol=1e-4)
     ends = np.array([39, 49, 59])
     sizes = np.array([40, 30])
-    a = L.nested_fits(t, y, ends, sizes, starts, 200, 1e-5, 1e-9, 35, 1)
-    b = L.nested_fits_python(t, y, ends, sizes, starts, 200, 1e-5, 1e-9, 35, 1)
+    a = L.nested_fits(t, y, ends, sizes, starts, 200, 1e-5, 1e-9, 35, 1, lo, hi, checks, grid)
+    b = L.nested_fits_python(t, y, ends, sizes, starts, 200, 1e-5, 1e-9, 35, 1, lo, hi, checks, grid)
     assert_allclose(a[..., 3], b[..., 3], rtol=1e-4)
 
 
