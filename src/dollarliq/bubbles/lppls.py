@@ -8,21 +8,26 @@ Model, for log prices ``y(t) = ln p(t)``::
 
 (the ``|.| + 1e-8`` guard is the one of the ``lppls`` package, so both fit the
 same objective). For fixed ``(tc, m, w)`` the linear parameters come from the
-4x4 normal equations; ``(tc, m, w)`` are found by multi-start Nelder-Mead in
-numba, inside the box
+4x4 normal equations; ``(tc, m, w)`` are searched inside a box, by default
+(filter set ``"lppls-0.6"``)
 
-    tc in [t2 + 1e-3*(t2-t1), t2 + 0.5*(t2-t1)],  m in [0.01, 1.0],  w in [2, 15],
+    tc in [t2 + 1e-3*(t2-t1), t2 + 0.5*(t2-t1)],  m in [0.01, 1.0],  w in [2, 15]
 
-with starting points drawn (seeded) from the ``lppls`` 0.6.24 initial ranges
-``tc in [t2, t2 + 0.2*(t2-t1)]`` (its range below t2 always fails its own
-oscillation check), ``m in [0.1, 1.0]``, ``w in [6, 13]``. The fit reported
-is the best of the starts (``lppls`` stops at the first converged start).
+(``"sornette-2015"`` searches tc from ``t2 - 0.05*(t2-t1)`` and w up to 25).
+The search aims at the box's global optimum, not at a local one: a coarse
+grid, descents from its local minima and from seeded starts (drawn from the
+``lppls`` 0.6.24 initial ranges ``tc in [t2, t2 + 0.2*(t2-t1)]``,
+``m in [0.1, 1.0]``, ``w in [6, 13]``), a polish of the best distinct optima
+to convergence (Levenberg-Marquardt, then Newton on the profiled SSE), and
+random restarts as a check; see :func:`fit_window_python`. Each fit reports
+how many of the polished runs agreed on its SSE (``n_agree`` of ``n_runs``).
 
 Time is in days (ordinal dates, as ``lppls`` uses) when the input is a Series
 with a DatetimeIndex, otherwise observation numbers. Internally time is
 rescaled to ``[-1, 0]``, which leaves the SSE and ``(m, w)`` unchanged.
 
-Qualified fit (``lppls`` 0.6.24 ``compute_indicators`` defaults, time in days):
+Qualified fit, filter set ``"lppls-0.6"`` (``lppls`` 0.6.24 ``compute_indicators``
+defaults, time in days; the published sets are in :data:`FILTERS`):
 ``max(t2-60, t2-0.5*dt) < tc < min(t2+252, t2+0.5*dt)``, ``0 < m < 1``,
 ``2 < w < 15``, oscillations ``O = w/(2 pi) ln((tc-t1)/(tc-t2)) > 2.5``,
 damping ``D = m|B| / (w|C|) > 0.5``. Positive bubble: ``B < 0``; negative: ``B > 0``.
@@ -47,6 +52,8 @@ W_LO, W_HI = 2.0, 15.0
 INIT_TC = (0.0, 0.2)
 INIT_M = (0.1, 1.0)
 INIT_W = (6.0, 13.0)
+GRID = (12, 6, 14)  # coarse grid points in tc, m, w
+DESCENT_ITERS = 20  # Levenberg-Marquardt iterations of each coarse descent (0: Nelder-Mead)
 
 
 # --------------------------------------------------------------------------- kernels
@@ -595,6 +602,8 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo
     ft = ftol * 1000.0
     # 1a. grid
     nt = grid[0]
+    per_level = grid.shape[0] > 3 and grid[3] > 0
+    lm_descent = grid.shape[0] > 4 and grid[4] > 0
     nm = grid[1]
     nw = grid[2]
     gt = _tc_grid_python(lo[0], hi[0], nt)
@@ -645,24 +654,25 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo
         for a in range(3):
             cand[c, a] = tmp[c, a]
     nmin = keep
-    # and the lowest cell of each tc level (narrow basins in tc near t2)
-    for i in range(nt):
-        bj = 0
-        bk = 0
-        for j in range(nm):
-            for k in range(nw):
-                if G[i, j, k] < G[i, bj, bk]:
-                    bj = j
-                    bk = k
-        dup = False
-        for c in range(nmin):
-            if cand[c, 0] == gt[i] and cand[c, 1] == gm[bj] and cand[c, 2] == gw[bk]:
-                dup = True
-        if not dup and G[i, bj, bk] < np.inf:
-            cand[nmin, 0] = gt[i]
-            cand[nmin, 1] = gm[bj]
-            cand[nmin, 2] = gw[bk]
-            nmin += 1
+    if per_level:
+        # and the lowest cell of each tc level (narrow basins in tc near t2)
+        for i in range(nt):
+            bj = 0
+            bk = 0
+            for j in range(nm):
+                for k in range(nw):
+                    if G[i, j, k] < G[i, bj, bk]:
+                        bj = j
+                        bk = k
+            dup = False
+            for c in range(nmin):
+                if cand[c, 0] == gt[i] and cand[c, 1] == gm[bj] and cand[c, 2] == gw[bk]:
+                    dup = True
+            if not dup and G[i, bj, bk] < np.inf:
+                cand[nmin, 0] = gt[i]
+                cand[nmin, 1] = gm[bj]
+                cand[nmin, 2] = gw[bk]
+                nmin += 1
     for s in range(starts.shape[0]):
         for a in range(3):
             cand[nmin + s, a] = starts[s, a]
@@ -674,7 +684,10 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo
     for c in range(nc):
         # the simplex spans the candidate's own scale of tc - t2
         cstep[0] = min(step[0], max(0.5 * abs(cand[c, 0]), 1e-3))
-        x, fbest, nf = nelder_mead_python(tq, yq, cand[c], cstep, lo, hi, maxfev, xt, ft)
+        if lm_descent:
+            x, fbest, nf = lm_polish_python(tq, yq, cand[c], lo, hi, grid[4])
+        else:
+            x, fbest, nf = nelder_mead_python(tq, yq, cand[c], cstep, lo, hi, maxfev, xt, ft)
         total += nf
         for a in range(3):
             X[c, a] = x[a]
@@ -698,7 +711,7 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo
                 break
         if dup:
             continue
-        x, fbest, nf = lm_polish_python(t, y, X[s], lo, hi, 50)
+        x, fbest, nf = lm_polish_python(t, y, X[s], lo, hi, 15)
         total += nf
         x, fbest, nf = newton_polish_python(t, y, x, fbest, lo, hi, 50)
         total += nf
@@ -711,7 +724,7 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo
         cstep[0] = min(step[0], max(0.5 * abs(checks[c, 0]), 1e-3))
         x, fbest, nf = nelder_mead_python(tq, yq, checks[c], cstep, lo, hi, maxfev, xt, ft)
         total += nf
-        x, fbest, nf = lm_polish_python(t, y, x, lo, hi, 50)
+        x, fbest, nf = lm_polish_python(t, y, x, lo, hi, 15)
         total += nf
         x, fbest, nf = newton_polish_python(t, y, x, fbest, lo, hi, 50)
         total += nf
@@ -805,7 +818,36 @@ nested_fits = jit(parallel=True)(
 
 @dataclass(frozen=True)
 class FilterConditions:
-    """Qualified-fit conditions; defaults are those of ``lppls`` 0.6.24 (time in days)."""
+    """Qualified-fit conditions and the search box they go with (time in days).
+
+    The defaults are the ``lppls`` 0.6.24 ``compute_indicators`` defaults
+    (named ``"lppls-0.6"``); :data:`FILTERS` holds the published sets, see
+    :func:`filter_conditions`. Inequalities are strict.
+
+    Attributes
+    ----------
+    name : str
+        Name reported with every fit.
+    m_min, m_max, w_min, w_max : float
+        Bounds of m and omega.
+    O_min, D_min : float
+        Least number of oscillations and damping.
+    tc_min_days, tc_max_days, tc_min_frac, tc_max_frac : float
+        ``max(t2 - tc_min_days, t2 - tc_min_frac*dt) < tc < min(t2 + tc_max_days, t2 + tc_max_frac*dt)``
+        with ``dt = t2 - t1``.
+    rel_err_max : float
+        Largest relative error of the fitted price, ``max |exp(fit) - p| / p``.
+    lomb : bool
+        Require a significant Lomb periodogram peak of the detrended residuals
+        (:func:`lomb_test`).
+    ar1 : bool
+        Require stationary fit residuals (:func:`ar1_test`).
+    search_tc : tuple of float
+        Search box of ``(tc - t2) / dt``; a negative lower end lets tc fall
+        before the last observation.
+    search_w_max : float
+        Upper end of omega in the search box (lower end 2).
+    """
 
     m_min: float = 0.0
     m_max: float = 1.0
@@ -817,9 +859,19 @@ class FilterConditions:
     tc_max_days: float = 252.0
     tc_min_frac: float = 0.5
     tc_max_frac: float = 0.5
+    name: str = "lppls-0.6"
+    rel_err_max: float = math.inf
+    lomb: bool = False
+    ar1: bool = False
+    search_tc: tuple[float, float] = (TC_LO, TC_HI)
+    search_w_max: float = W_HI
 
     def qualified(self, tc: float, m: float, w: float, B: float, C: float, t1: float, t2: float) -> bool:
-        """True when a fit on the window ``[t1, t2]`` passes every condition."""
+        """True when the parameters of a fit on ``[t1, t2]`` pass the conditions.
+
+        The residual conditions (``rel_err_max``, ``lomb``, ``ar1``) need the
+        data: see :meth:`qualified_fit`.
+        """
         span = t2 - t1
         lo = max(t2 - self.tc_min_days, t2 - self.tc_min_frac * span)
         hi = min(t2 + self.tc_max_days, t2 + self.tc_max_frac * span)
@@ -832,6 +884,148 @@ class FilterConditions:
             and O > self.O_min
             and D > self.D_min
         )
+
+    @property
+    def needs_data(self) -> bool:
+        return bool(self.lomb or self.ar1 or self.rel_err_max < math.inf)
+
+    def qualified_fit(self, t: np.ndarray, y: np.ndarray, tc: float, m: float, w: float,
+                      A: float, B: float, C1: float, C2: float) -> bool:
+        """All conditions, on the fitted window (``t`` days, ``y`` log prices)."""
+        C = math.hypot(C1, C2)
+        if not self.qualified(tc, m, w, B, C, float(t[0]), float(t[-1])):
+            return False
+        if not self.needs_data:
+            return True
+        dt = np.abs(tc - t) + _EPS
+        f = dt**m
+        lg = np.log(dt)
+        fit_ = A + f * (B + C1 * np.cos(w * lg) + C2 * np.sin(w * lg))
+        if self.rel_err_max < math.inf and np.max(np.abs(np.expm1(fit_ - y))) > self.rel_err_max:
+            return False
+        if self.lomb and not lomb_test(t, y, tc, m, w, A, B).significant:
+            return False
+        if self.ar1 and not ar1_test(y - fit_).stationary:
+            return False
+        return True
+
+
+#: Published filter sets by name.
+FILTERS: dict[str, FilterConditions] = {
+    # lppls 0.6.24 compute_indicators defaults; search box tc - t2 in [1e-3, 0.5] dt, omega <= 15
+    "lppls-0.6": FilterConditions(),
+    # Sornette, Demos, Zhang, Cauwels, Filimonov and Zhang (2015), "Real-time prediction and
+    # post-mortem analysis of the Shanghai 2015 stock market bubble and crash", J. of Investment
+    # Strategies 4(4): filter of the qualified fits
+    "sornette-2015": FilterConditions(
+        name="sornette-2015", m_min=0.01, m_max=1.2, w_min=2.0, w_max=25.0, O_min=2.5, D_min=0.8,
+        tc_min_days=math.inf, tc_max_days=math.inf, tc_min_frac=0.05, tc_max_frac=0.1,
+        rel_err_max=0.05, search_tc=(-0.05, TC_HI), search_w_max=25.0,
+    ),
+    # Shu and Zhu (2020), "Real-time prediction of Bitcoin bubble crashes", Physica A 548:
+    # parameter bounds, the Lomb periodogram test of the log-periodic residuals and the
+    # AR(1) (stationarity) test of the fit residuals
+    "shu-zhu-2020": FilterConditions(
+        name="shu-zhu-2020", m_min=0.01, m_max=0.99, w_min=2.0, w_max=25.0, O_min=0.0, D_min=0.0,
+        tc_min_days=0.0, tc_max_days=math.inf, tc_min_frac=0.0, tc_max_frac=0.2,
+        lomb=True, ar1=True, search_tc=(TC_LO, TC_HI), search_w_max=25.0,
+    ),
+}
+
+
+def filter_conditions(name: "str | FilterConditions | None" = None) -> FilterConditions:
+    """The named filter set (``"lppls-0.6"``, ``"sornette-2015"``, ``"shu-zhu-2020"``).
+
+    Passes a :class:`FilterConditions` through; ``None`` gives ``"lppls-0.6"``.
+    """
+    if name is None:
+        return FILTERS["lppls-0.6"]
+    if isinstance(name, FilterConditions):
+        return name
+    try:
+        return FILTERS[name]
+    except KeyError:
+        raise UsageError(f"unknown LPPLS filter {name!r}; choose one of {', '.join(FILTERS)}") from None
+
+
+@dataclass(frozen=True)
+class LombResult:
+    """Lomb periodogram of the detrended LPPLS residuals.
+
+    ``peak_omega`` is the angular log-frequency of the highest peak, ``power``
+    its normalised power (Press and Rybicki 1989), ``false_alarm`` the
+    probability ``1 - (1 - exp(-power))**M`` (M independent frequencies,
+    taken as the number of observations; Scargle 1982).
+    """
+
+    peak_omega: float
+    power: float
+    false_alarm: float
+    significant: bool
+
+
+def lomb_test(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: float, A: float, B: float,
+              level: float = 0.05, rel_tol: float = 0.25) -> LombResult:
+    """Lomb periodogram test of log-periodicity (Zhou and Sornette 2002; Shu and Zhu 2020).
+
+    The residual ``r = (y - A - B*|tc - t|**m) * |tc - t|**(-m)`` is a
+    cosine of ``w*ln|tc - t|`` under the model. Its Lomb periodogram in
+    ``x = ln|tc - t|`` over omega in [0.5, 50] is significant when the highest
+    peak has a false-alarm probability below ``level`` and lies within
+    ``rel_tol`` (relative) of the fitted ``w``.
+    """
+    dt = np.abs(tc - np.asarray(t, dtype=float)) + _EPS
+    x = np.log(dt)
+    r = (np.asarray(y, dtype=float) - A - B * dt**m) * dt ** (-m)
+    r = r - r.mean()
+    var = r.var()
+    freqs = np.linspace(0.5, 50.0, 500)
+    if not var > 0 or np.ptp(x) == 0:
+        return LombResult(float("nan"), 0.0, 1.0, False)
+    wx = freqs[:, None] * x[None, :]
+    tau = np.arctan2(np.sin(2 * wx).sum(axis=1), np.cos(2 * wx).sum(axis=1)) / 2.0
+    arg = wx - tau[:, None]
+    c, s = np.cos(arg), np.sin(arg)
+    p = ((c @ r) ** 2 / (c * c).sum(axis=1) + (s @ r) ** 2 / (s * s).sum(axis=1)) / (2.0 * var)
+    k = int(np.argmax(p))
+    power = float(p[k])
+    fap = float(1.0 - (1.0 - math.exp(-power)) ** x.size)
+    peak = float(freqs[k])
+    return LombResult(peak, power, fap, bool(fap < level and abs(peak - w) <= rel_tol * w))
+
+
+@dataclass(frozen=True)
+class Ar1Result:
+    """Dickey-Fuller regression ``de_t = a + b*e_{t-1}`` on the fit residuals."""
+
+    phi: float
+    stat: float
+    stationary: bool
+
+
+#: 5% Dickey-Fuller critical value with a constant, asymptotic (MacKinnon 2010).
+DF_CV_5 = -2.8621
+
+
+def ar1_test(resid: np.ndarray, cv: float = DF_CV_5) -> Ar1Result:
+    """AR(1) test of the LPPLS residuals (Lin, Ren and Sornette 2014; Shu and Zhu 2020).
+
+    The residuals should be a stationary AR(1) (mean-reverting): the t-ratio
+    of ``b`` in ``de_t = a + b*e_{t-1}`` must be below ``cv`` (default the
+    5% Dickey-Fuller value); ``phi = 1 + b``.
+    """
+    e = np.asarray(resid, dtype=float)
+    x = e[:-1] - e[:-1].mean()
+    d = np.diff(e)
+    d = d - d.mean()
+    sxx = float(x @ x)
+    if sxx <= 0 or e.size < 5:
+        return Ar1Result(float("nan"), float("nan"), False)
+    b = float(x @ d) / sxx
+    ssr = float(((d - b * x) ** 2).sum())
+    se = math.sqrt(ssr / (e.size - 3) / sxx) if ssr > 0 else 0.0
+    stat = b / se if se > 0 else -math.inf
+    return Ar1Result(1.0 + b, stat, bool(stat < cv))
 
 
 def oscillations(w: float, tc: float, t1: float, t2: float) -> float:
@@ -922,7 +1116,8 @@ class LpplsFit:
             f"LPPLS fit on {self.nobs} obs [{self.t1:g}, {self.t2:g}]: tc={self.tc:.2f} "
             f"(t2+{self.tc - self.t2:.2f}), m={self.m:.3f}, omega={self.omega:.3f}, "
             f"B={self.B:.4g}, C={self.C:.4g}, O={self.oscillations:.2f}, D={self.damping:.2f}, "
-            f"SSE={self.sse:.6g}, {kind} bubble, qualified={self.qualified}"
+            f"SSE={self.sse:.6g}, {kind} bubble, qualified={self.qualified} (filter {self.conditions}); "
+            f"{self.n_agree} of {self.n_runs} polished runs agree"
         )
 
 
@@ -955,9 +1150,19 @@ def _starts(n_starts: int, seed: int) -> np.ndarray:
     )
 
 
-def _box_arrays(box):
-    tlo, thi = (TC_LO, TC_HI) if box is None else box
-    return np.array([tlo, M_LO, W_LO]), np.array([thi, M_HI, W_HI])
+def _opts(grid, per_level: bool = True, descent_iters: int = DESCENT_ITERS) -> np.ndarray:
+    if len(grid) != 3 or min(grid) < 2:
+        raise UsageError(f"grid must be three counts >= 2 (tc, m, w), got {grid!r}")
+    return np.array([*grid, int(per_level), int(descent_iters)], dtype=np.int64)
+
+
+def _box_arrays(box, conditions: FilterConditions | None = None):
+    """Search box arrays (tc in window lengths after t2, m, w) from ``box`` or the filter set."""
+    cond = conditions or FILTERS["lppls-0.6"]
+    tlo, thi = cond.search_tc if box is None else box
+    if not (-1.0 < tlo < thi):
+        raise UsageError(f"search box for (tc - t2)/dt must satisfy -1 < lo < hi, got {(tlo, thi)}")
+    return np.array([tlo, M_LO, W_LO]), np.array([thi, M_HI, cond.search_w_max])
 
 
 def _starts_and_checks(n_starts, n_checks, seed, lo, hi):
@@ -979,8 +1184,8 @@ def _finish(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: float, nfev: i
         tc=float(tc), m=float(m), omega=float(w), A=float(A), B=float(B), C1=float(C1),
         C2=float(C2), C=float(C), sse=float(sse), t1=t1, t2=t2, nobs=int(t.size),
         oscillations=O, damping=D,
-        qualified=conditions.qualified(tc, m, w, B, C, t1, t2), nfev=int(nfev),
-        n_agree=int(n_agree), n_runs=int(n_runs), conditions=getattr(conditions, "name", "custom"),
+        qualified=conditions.qualified_fit(t, y, tc, m, w, A, B, C1, C2), nfev=int(nfev),
+        n_agree=int(n_agree), n_runs=int(n_runs), conditions=conditions.name,
     )
 
 
@@ -992,10 +1197,10 @@ def fit(
     max_coarse: int = 100,
     n_polish: int = 6,
     maxfev: int = 600,
-    conditions: FilterConditions | None = None,
+    conditions: FilterConditions | str | None = None,
     *,
     n_checks: int = 4,
-    grid: tuple[int, int, int] = (12, 6, 14),
+    grid: tuple[int, int, int] = GRID,
     box: tuple[float, float] | None = None,
 ) -> LpplsFit:
     """Fit the LPPLS model to one window of log prices.
@@ -1018,8 +1223,23 @@ def fit(
         How many distinct coarse optima are polished on the full window.
     maxfev : int
         Evaluation budget per Nelder-Mead run.
-    conditions : FilterConditions, optional
-        Qualified-fit conditions (default: ``lppls`` defaults).
+    conditions : FilterConditions or str, optional
+        Qualified-fit conditions, or the name of a published set (see
+        :data:`FILTERS`); default ``"lppls-0.6"``. The set also gives the
+        search box (``search_tc``, ``search_w_max``).
+    n_checks : int
+        Random restarts (seeded, uniform in the box) polished to convergence
+        as a check of the search; they count in ``n_runs``.
+    grid : (int, int, int)
+        Coarse grid points in tc, m and omega.
+    box : (float, float), optional
+        Search range of ``(tc - t2) / (t2 - t1)``, overriding the filter set's.
+
+    Notes
+    -----
+    The search (:func:`fit_window_python`) polishes ``n_polish`` distinct
+    coarse optima and ``n_checks`` restarts to convergence and reports the
+    best; ``n_agree`` says how many of those runs ended at its SSE.
 
     Raises
     ------
@@ -1032,12 +1252,12 @@ def fit(
         raise NotEnoughData(f"an LPPLS fit needs at least 10 observations, got {n}")
     span = tt[-1] - tt[0]
     ts = (tt - tt[-1]) / span
-    lo, hi = _box_arrays(box)
+    conditions = filter_conditions(conditions)
+    lo, hi = _box_arrays(box, conditions)
     st, ck = _starts_and_checks(n_starts, n_checks, seed, lo, hi)
     r = fit_window(ts, yy - yy.mean(), st, maxfev, 1e-5, 1e-9, max_coarse, n_polish, lo, hi, ck,
-                   np.asarray(grid, dtype=np.int64))
-    return _finish(tt, yy, tt[-1] + r[0] * span, r[1], r[2], int(r[4]), conditions or FilterConditions(),
-                   int(r[5]), int(r[6]))
+                   _opts(grid))
+    return _finish(tt, yy, tt[-1] + r[0] * span, r[1], r[2], int(r[4]), conditions, int(r[5]), int(r[6]))
 
 
 @dataclass(frozen=True)
@@ -1071,7 +1291,8 @@ class ConfidenceIndicator:
         return (
             f"LPPLS confidence indicator: {len(self.frame)} windows x "
             f"{len(self.fits) // max(len(self.frame), 1)} nested fits, qualified share "
-            f"{self.qualified_share:.3f}; last: pos {last['pos_conf']:.3f}, neg {last['neg_conf']:.3f}"
+            f"{self.qualified_share:.3f} (filter {self.settings.get('conditions', 'lppls-0.6')}); "
+            f"last: pos {last['pos_conf']:.3f}, neg {last['neg_conf']:.3f}"
         )
 
 
@@ -1087,10 +1308,10 @@ def confidence_indicator(
     max_coarse: int = 100,
     n_polish: int = 4,
     maxfev: int = 600,
-    conditions: FilterConditions | None = None,
+    conditions: FilterConditions | str | None = None,
     *,
     n_checks: int = 2,
-    grid: tuple[int, int, int] = (12, 6, 14),
+    grid: tuple[int, int, int] = GRID,
     box: tuple[float, float] | None = None,
 ) -> ConfidenceIndicator:
     """LPPLS confidence indicator over nested windows (``lppls`` layout).
@@ -1112,8 +1333,10 @@ def confidence_indicator(
         Observations.
     n_starts, seed, max_coarse, n_polish, maxfev :
         As in :func:`fit`.
-    conditions : FilterConditions, optional
-        Qualified-fit conditions.
+    conditions : FilterConditions or str, optional
+        Qualified-fit conditions or a filter-set name, as in :func:`fit`.
+    n_checks, grid, box :
+        As in :func:`fit`.
     """
     tt, yy = time_axis(log_price, t)
     N = tt.size
@@ -1122,16 +1345,16 @@ def confidence_indicator(
             f"confidence indicator needs at least window_size={window_size} observations "
             f"(and 10 <= smallest_window_size < window_size); got {N}"
         )
-    conditions = conditions or FilterConditions()
+    conditions = filter_conditions(conditions)
     ends = np.arange(window_size - 1, N, outer_increment, dtype=np.int64)
     sizes = np.array(
         [window_size - j for j in range(0, window_size - smallest_window_size, inner_increment)],
         dtype=np.int64,
     )
-    lo, hi = _box_arrays(box)
+    lo, hi = _box_arrays(box, conditions)
     st, ck = _starts_and_checks(n_starts, n_checks, seed, lo, hi)
     raw = nested_fits(tt, yy, ends, sizes, st, maxfev, 1e-5, 1e-9, max_coarse, n_polish, lo, hi, ck,
-                      np.asarray(grid, dtype=np.int64))
+                      _opts(grid))
     labels = log_price.index if isinstance(log_price, pd.Series) else pd.RangeIndex(N)
     rows = []
     summary = []
@@ -1159,5 +1382,6 @@ def confidence_indicator(
     )
     settings = dict(window_size=window_size, smallest_window_size=smallest_window_size,
                     outer_increment=outer_increment, inner_increment=inner_increment,
-                    n_starts=n_starts, seed=seed)
+                    n_starts=n_starts, seed=seed, n_polish=n_polish, n_checks=n_checks,
+                    conditions=conditions.name, search_tc=tuple(float(v) for v in (lo[0], hi[0])))
     return ConfidenceIndicator(frame=frame, fits=fits, settings=settings)
