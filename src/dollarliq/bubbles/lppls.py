@@ -847,6 +847,9 @@ class FilterConditions:
         before the last observation.
     search_w_max : float
         Upper end of omega in the search box (lower end 2).
+    O_abs : bool
+        Count oscillations as ``w/(2 pi) ln|(tc - t1)/(tc - t2)|``, defined for
+        tc before t2 too (``lppls`` leaves it undefined there, so such fits fail).
     """
 
     m_min: float = 0.0
@@ -865,6 +868,7 @@ class FilterConditions:
     ar1: bool = False
     search_tc: tuple[float, float] = (TC_LO, TC_HI)
     search_w_max: float = W_HI
+    O_abs: bool = False
 
     def qualified(self, tc: float, m: float, w: float, B: float, C: float, t1: float, t2: float) -> bool:
         """True when the parameters of a fit on ``[t1, t2]`` pass the conditions.
@@ -875,7 +879,11 @@ class FilterConditions:
         span = t2 - t1
         lo = max(t2 - self.tc_min_days, t2 - self.tc_min_frac * span)
         hi = min(t2 + self.tc_max_days, t2 + self.tc_max_frac * span)
-        O = oscillations(w, tc, t1, t2) if (B != 0 and C != 0) else np.inf
+        if B != 0 and C != 0:
+            O = oscillations(w, tc, t1, t2) if not self.O_abs else (
+                w / (2.0 * np.pi) * float(np.log(abs((tc - t1) / (tc - t2)))) if tc != t2 else np.inf)
+        else:
+            O = np.inf
         D = damping(m, w, B, C)
         return bool(
             lo < tc < hi
@@ -920,7 +928,7 @@ FILTERS: dict[str, FilterConditions] = {
     "sornette-2015": FilterConditions(
         name="sornette-2015", m_min=0.01, m_max=1.2, w_min=2.0, w_max=25.0, O_min=2.5, D_min=0.8,
         tc_min_days=math.inf, tc_max_days=math.inf, tc_min_frac=0.05, tc_max_frac=0.1,
-        rel_err_max=0.05, search_tc=(-0.05, TC_HI), search_w_max=25.0,
+        rel_err_max=0.05, search_tc=(-0.05, TC_HI), search_w_max=25.0, O_abs=True,
     ),
     # Shu and Zhu (2020), "Real-time prediction of Bitcoin bubble crashes", Physica A 548:
     # parameter bounds, the Lomb periodogram test of the log-periodic residuals and the
@@ -928,7 +936,7 @@ FILTERS: dict[str, FilterConditions] = {
     "shu-zhu-2020": FilterConditions(
         name="shu-zhu-2020", m_min=0.01, m_max=0.99, w_min=2.0, w_max=25.0, O_min=0.0, D_min=0.0,
         tc_min_days=0.0, tc_max_days=math.inf, tc_min_frac=0.0, tc_max_frac=0.2,
-        lomb=True, ar1=True, search_tc=(TC_LO, TC_HI), search_w_max=25.0,
+        lomb=True, ar1=True, search_tc=(TC_LO, TC_HI), search_w_max=25.0, O_abs=True,
     ),
 }
 
