@@ -36,6 +36,9 @@ from ._numba import jit, prange
 IC_FIXED = 0
 IC_AIC = 1
 IC_BIC = 2
+IC_AIC_PSY = 3
+IC_BIC_PSY = 4
+LOG_2PI = math.log(2.0 * math.pi)
 
 
 def bsadf_lag0_python(y: np.ndarray, w0: int) -> tuple[np.ndarray, np.ndarray]:
@@ -105,11 +108,15 @@ def bsadf_lagk_python(
     w0 : int
         Minimum window, observations (>= 2*kmax + 4).
     kmax : int
-        The fixed lag (``ic == 0``) or the largest lag tried (``ic`` 1 = AIC,
-        2 = BIC; each lag is fitted on its own rows ``t >= i+1+k`` and the
-        criterion is ``ln(SSR/n) + p*pen/n``, pen = 2 or ln n).
+        The fixed lag (``ic == 0``) or the largest lag tried. Each lag k is
+        fitted on its own rows ``t >= i+1+k`` (n rows, p = k + 2
+        coefficients). ``ic`` 1 = AIC, 2 = BIC: the textbook
+        ``ln(SSR/n) + p*pen/n``, pen = 2 or ln n. ``ic`` 3 = AIC, 4 = BIC as
+        in PSY's code (psymonitor ``ADF_FL``): ``(n ln(2 pi) + SSR + p*pen) / dof``
+        with ``dof = (j - i) - 2*kmax - 2`` and pen = 2 or ln dof, a Gaussian
+        pseudo-likelihood with unit variance, so it depends on the scale of y.
     ic : int
-        0 fixed, 1 AIC, 2 BIC.
+        0 fixed, 1 AIC, 2 BIC, 3 AIC (PSY), 4 BIC (PSY).
 
     Returns
     -------
@@ -199,8 +206,17 @@ def bsadf_lagk_python(
                 else:
                     if ic == 1:
                         crit = math.log(ssr / n) + 2.0 * p / n
-                    else:
+                    elif ic == 2:
                         crit = math.log(ssr / n) + p * math.log(n) / n
+                    else:
+                        # PSY's code: unit-variance Gaussian pseudo-likelihood over
+                        # the lag's own rows, scaled by dof = (j - i) - 2*kmax - 2
+                        dof = j - i - 2 * kmax - 2
+                        if dof < 1:
+                            dof = 1
+                        m2ll = n * LOG_2PI + ssr
+                        pen = 2.0 if ic == 3 else math.log(dof)
+                        crit = (m2ll + p * pen) / dof
                     if crit < best_ic:
                         best_ic = crit
                         stat_w = tk
