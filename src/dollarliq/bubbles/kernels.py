@@ -60,6 +60,10 @@ def bsadf_lag0_python(y: np.ndarray, w0: int) -> tuple[np.ndarray, np.ndarray]:
     m = T - w0 + 1
     bsadf = np.empty(m)
     adf_fwd = np.empty(m)
+    inv = np.empty(T + 1)  # 1/n, looked up rather than divided in the inner loop
+    inv[0] = 0.0
+    for k in range(1, T + 1):
+        inv[k] = 1.0 / k
     for j in range(w0 - 1, T):
         c = y[j]
         n = 0
@@ -68,31 +72,44 @@ def bsadf_lag0_python(y: np.ndarray, w0: int) -> tuple[np.ndarray, np.ndarray]:
         sxx = 0.0
         sxd = 0.0
         sdd = 0.0
-        best = -np.inf
-        stat = 0.0
-        for i in range(j - 1, -1, -1):
-            # add row t = i + 1: regressor y[i] (shifted), response dy[i+1]
+        # rows t = i + 1 for starts i = j-1 .. j-w0+2 only build the sums
+        for i in range(j - 1, j - w0 + 1, -1):
             x = y[i] - c
             d = y[i + 1] - y[i]
             n += 1
             dx = x - mx
             dd = d - md
-            inv = 1.0 / n
-            mx += dx * inv
-            md += dd * inv
+            mx += dx * inv[n]
+            md += dd * inv[n]
             sxx += dx * (x - mx)
             sxd += dx * (d - md)
             sdd += dd * (d - md)
-            if j - i + 1 >= w0:
-                b = sxd / sxx
-                ssr = sdd - b * sxd
-                if ssr < 0.0:
-                    ssr = 0.0
-                stat = b / math.sqrt(ssr / (n - 2) / sxx)
-                if stat > best:
-                    best = stat
-        bsadf[j - w0 + 1] = best
-        adf_fwd[j - w0 + 1] = stat
+        # windows of at least w0 observations: compare signed squares t|t|
+        # = q (n-2) / (sdd - q) * sign(sxd), q = sxd^2 / sxx; one root per end
+        best = -np.inf
+        sq = 0.0
+        for i in range(j - w0 + 1, -1, -1):
+            x = y[i] - c
+            d = y[i + 1] - y[i]
+            n += 1
+            dx = x - mx
+            dd = d - md
+            mx += dx * inv[n]
+            md += dd * inv[n]
+            sxx += dx * (x - mx)
+            sxd += dx * (d - md)
+            sdd += dd * (d - md)
+            q = sxd * sxd / sxx
+            ssr = sdd - q
+            if ssr < 0.0:
+                ssr = 0.0
+            sq = q * (n - 2) / ssr
+            if sxd < 0.0:
+                sq = -sq
+            if sq > best:
+                best = sq
+        bsadf[j - w0 + 1] = math.copysign(math.sqrt(abs(best)), best)
+        adf_fwd[j - w0 + 1] = math.copysign(math.sqrt(abs(sq)), sq)
     return bsadf, adf_fwd
 
 
