@@ -572,18 +572,22 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo
 
     ``t`` is rescaled to ``[-1, 0]`` (``t2 -> 0``) and ``y`` centred;
     ``starts`` (S, 3) and ``checks`` (C, 3) hold (tc, m, w) in that scale;
-    ``grid`` = (n_tc, n_m, n_w) grid points. The search:
+    ``grid`` = (n_tc, n_m, n_w, per_level, descent_iters). The search:
 
     1. coarse stage, on every k-th observation (k = ceil(n / max_coarse)): the
-       profiled SSE on a grid over the box (tc geometric in ``tc - t2``, m and
-       w even); the grid's local minima (no lower neighbour among the 26) and
-       the ``starts`` each run a Nelder-Mead descent;
-    2. the ``n_polish`` best distinct coarse optima are polished on all
-       observations by Levenberg-Marquardt to convergence
-       (:func:`lm_polish_python`, at most 200 iterations);
-    3. each point of ``checks`` (random restarts) is polished the same way,
-       from Nelder-Mead on the coarse series; a better optimum replaces the
-       best one.
+       profiled SSE on a grid over the box (:func:`grid_sse_python`; tc
+       geometric in ``tc - t2``, m and w even); descents start from the
+       ``2 * n_polish`` lowest grid local minima (no lower neighbour among the
+       26), from the lowest cell of every tc level (when ``per_level``) and
+       from ``starts``: ``descent_iters`` Levenberg-Marquardt iterations each
+       (Nelder-Mead with a loose tolerance when ``descent_iters`` is 0);
+    2. the ``n_polish`` best distinct descents are polished on all
+       observations to convergence: Levenberg-Marquardt
+       (:func:`lm_polish_python`, at most 15 iterations), then Newton on the
+       profiled SSE (:func:`newton_polish_python`, at most 50 steps);
+    3. each point of ``checks`` (random restarts) runs Nelder-Mead on the
+       coarse series and is polished the same way; a better optimum replaces
+       the best one.
 
     Returns ``array([tc, m, w, sse, nfev, n_agree, n_runs])`` in the scaled
     units: ``n_agree`` of the ``n_runs`` polished runs ended within 1e-6
