@@ -45,15 +45,19 @@ def test_python_and_jit_kernels_agree():
     starts = L._starts(3, 12345)
     lo, hi = L._box_arrays(None)
     checks = np.random.default_rng(1).uniform(lo, hi, (1, 3))
-    grid = np.array([6, 4, 6])
+    grid = L._opts((5, 3, 5))  # the default path: per-level candidates, LM descents
+    nm = np.array([5, 3, 5, 0, 0])  # and the Nelder-Mead descents
     ts = (t - t[-1]) / (t[-1] - t[0])
     # Nelder-Mead amplifies last-ulp differences between libm and LLVM's
     # math, so the two paths agree to optimiser tolerance, not bit for bit.
     a = L.fit_window(ts, y - y.mean(), starts, 300, 1e-5, 1e-9, 30, 2, lo, hi, checks, grid)
     b = L.fit_window_python(ts, y - y.mean(), starts, 300, 1e-5, 1e-9, 30, 2, lo, hi, checks, grid)
     assert_allclose(a[:4], b[:4], rtol=1e-4)
-    ends = np.array([39, 49, 59])
-    sizes = np.array([40, 30])
+    a = L.fit_window(ts, y - y.mean(), starts, 300, 1e-5, 1e-9, 30, 2, lo, hi, checks, nm)
+    b = L.fit_window_python(ts, y - y.mean(), starts, 300, 1e-5, 1e-9, 30, 2, lo, hi, checks, nm)
+    assert_allclose(a[:4], b[:4], rtol=1e-4)
+    ends = np.array([49, 59])
+    sizes = np.array([30])
     a = L.nested_fits(t, y, ends, sizes, starts, 200, 1e-5, 1e-9, 35, 1, lo, hi, checks, grid)
     b = L.nested_fits_python(t, y, ends, sizes, starts, 200, 1e-5, 1e-9, 35, 1, lo, hi, checks, grid)
     assert_allclose(a[..., 3], b[..., 3], rtol=1e-4)
