@@ -1284,7 +1284,8 @@ class ConfidenceIndicator:
         ``n_pos``, ``n_neg``, ``n_pos_qualified``, ``n_neg_qualified``.
     fits : pd.DataFrame
         Every nested fit: end label, t1, t2, nobs, tc, m, omega, B, C, sse,
-        O, D, qualified.
+        O, D, qualified, and the search's agreement ``n_agree`` of ``n_runs``
+        (see :class:`LpplsFit`).
     settings : dict
         Window sizes and increments (observations), starts, seed.
     """
@@ -1377,7 +1378,7 @@ def confidence_indicator(
             f = _finish(tt[seg], yy[seg], raw[e, s, 0], raw[e, s, 1], raw[e, s, 2], int(raw[e, s, 4]), conditions,
                         int(raw[e, s, 5]), int(raw[e, s, 6]))
             rows.append((labels[j], f.t1, f.t2, f.nobs, f.tc, f.m, f.omega, f.B, f.C, f.sse,
-                         f.oscillations, f.damping, f.qualified))
+                         f.oscillations, f.damping, f.qualified, f.n_agree, f.n_runs))
             if f.B < 0:
                 npos += 1
                 qpos += f.qualified
@@ -1390,7 +1391,8 @@ def confidence_indicator(
         summary, columns=["end", "pos_conf", "neg_conf", "n_pos", "n_neg", "n_pos_qualified", "n_neg_qualified"]
     ).set_index("end")
     fits = pd.DataFrame(
-        rows, columns=["end", "t1", "t2", "nobs", "tc", "m", "omega", "B", "C", "sse", "O", "D", "qualified"]
+        rows, columns=["end", "t1", "t2", "nobs", "tc", "m", "omega", "B", "C", "sse", "O", "D", "qualified",
+                       "n_agree", "n_runs"]
     )
     settings = dict(window_size=window_size, smallest_window_size=smallest_window_size,
                     outer_increment=outer_increment, inner_increment=inner_increment,
