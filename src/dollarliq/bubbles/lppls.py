@@ -35,7 +35,6 @@ damping ``D = m|B| / (w|C|) > 0.5``. Positive bubble: ``B < 0``; negative: ``B >
 
 from __future__ import annotations
 
-import cmath
 import math
 from dataclasses import dataclass, field
 
@@ -68,13 +67,12 @@ def lppls_linear_python(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: fl
     n = t.shape[0]
     sf = sg = sh = sff = sfg = sfh = sgg = sgh = shh = 0.0
     sy = syf = syg = syh = syy = 0.0
-    mw = complex(m, w)
     for i in range(n):
         lg = math.log(abs(tc - t[i]) + _EPS)
         f = math.exp(m * lg)
-        z = cmath.exp(mw * lg)  # f * (cos(w lg) + i sin(w lg)), one complex exp
-        g = z.real
-        h = z.imag
+        wl = w * lg
+        g = f * math.cos(wl)
+        h = f * math.sin(wl)
         yi = y[i]
         sf += f
         sg += g
@@ -267,9 +265,9 @@ def lm_polish_python(t, y, x0, lo, hi, iters):
             dt = abs(diff) + _EPS
             lg = math.log(dt)
             f = math.exp(m * lg)
-            z = cmath.exp(complex(m, w) * lg)
-            g = z.real
-            h = z.imag
+            wl = w * lg
+            g = f * math.cos(wl)
+            h = f * math.sin(wl)
             r = y[i] - (A + B * f + C1 * g + C2 * h)
             jrow[0] = (B * m * f + C1 * (m * g - w * h) + C2 * (m * h + w * g)) * sgn / dt
             jrow[1] = lg * (B * f + C1 * g + C2 * h)
