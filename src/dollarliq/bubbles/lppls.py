@@ -1223,16 +1223,18 @@ def fit(
         Time of each observation; default ordinal days for a DatetimeIndex,
         else 0..n-1.
     n_starts : int
-        Nelder-Mead starts (seeded draws from the ``lppls`` initial ranges).
+        Seeded starting points drawn from the ``lppls`` initial ranges, each
+        descended on the coarse series besides the grid's minima.
     seed : int
-        Seed of the starting points; the fit is deterministic given it.
+        Seed of the starting points and restarts; the fit is deterministic
+        given it.
     max_coarse : int
         Longer windows are first searched on a thinned series of at most this
         many observations, then polished on all of them.
     n_polish : int
         How many distinct coarse optima are polished on the full window.
     maxfev : int
-        Evaluation budget per Nelder-Mead run.
+        Evaluation budget per Nelder-Mead run (restarts' descents).
     conditions : FilterConditions or str, optional
         Qualified-fit conditions, or the name of a published set (see
         :data:`FILTERS`); default ``"lppls-0.6"``. The set also gives the
