@@ -560,7 +560,7 @@ def _tc_grid_python(lo, hi, k):
 
 def _near_python(a, b, step):
     """Two (tc, m, w) points in the same basin for deduplication."""
-    if abs(a[0] - b[0]) > 0.1 * max(abs(a[0]), abs(b[0])) + 0.2 * step[0]:
+    if abs(a[0] - b[0]) > 0.1 * max(abs(a[0]), abs(b[0])) + 0.01 * step[0]:
         return False
     return abs(a[1] - b[1]) <= 0.2 * step[1] and abs(a[2] - b[2]) <= 0.2 * step[2]
 
@@ -572,7 +572,8 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo
     ``starts`` (S, 3) and ``checks`` (C, 3) hold (tc, m, w) in that scale;
     ``grid`` = (n_tc, n_m, n_w, per_level, descent_iters). The search:
 
-    1. coarse stage, on every k-th observation (k = ceil(n / max_coarse)): the
+    1. coarse stage, on a thinned series when n > max_coarse (every k-th
+       observation, and the last ``max_coarse // 4`` observations all kept): the
        profiled SSE on a grid over the box (:func:`grid_sse_python`; tc
        geometric in ``tc - t2``, m and w even); descents start from the
        ``2 * n_polish`` lowest grid local minima (no lower neighbour among the
@@ -596,8 +597,23 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo
     stride = (n + max_coarse - 1) // max_coarse
     if stride < 1:
         stride = 1
-    tq = t[::stride]
-    yq = y[::stride]
+    if stride == 1:
+        tq = t
+        yq = y
+    else:
+        # thinned series: every k-th observation, but the last quarter of the budget
+        # at full resolution (basins in tc a few observations after t2 stay apart)
+        tail = max_coarse // 4
+        k = (n - tail + (max_coarse - tail) - 1) // (max_coarse - tail)
+        nh = (n - tail + k - 1) // k
+        tq = np.empty(nh + tail)
+        yq = np.empty(nh + tail)
+        for i in range(nh):
+            tq[i] = t[i * k]
+            yq[i] = y[i * k]
+        for i in range(tail):
+            tq[nh + i] = t[n - tail + i]
+            yq[nh + i] = y[n - tail + i]
     total = 0
     # the descents only have to find the basin: Levenberg-Marquardt follows
     xt = xtol * 100.0
