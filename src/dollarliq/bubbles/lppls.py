@@ -52,6 +52,7 @@ INIT_TC = (0.0, 0.2)
 INIT_M = (0.1, 1.0)
 INIT_W = (6.0, 13.0)
 GRID = (12, 6, 14)  # coarse grid points in tc, m, w
+LOCAL_LAM0 = 1.0  # initial damping of the local descents (steps of about a gradient's length)
 DESCENT_ITERS = 20  # Levenberg-Marquardt iterations of each coarse descent (0: Nelder-Mead)
 
 
@@ -222,7 +223,7 @@ def nelder_mead_python(t, y, x0, step, lo, hi, maxfev, xtol, ftol):
     return xb, F[best], nfev
 
 
-def lm_polish_python(t, y, x0, lo, hi, iters):
+def lm_polish_python(t, y, x0, lo, hi, iters, lam0=1e-3):
     """Levenberg-Marquardt polish of (tc, m, w) on all 7 LPPLS parameters, to convergence.
 
     Analytic Jacobian of the model in (tc, m, w, A, B, C1, C2); a step is
@@ -242,7 +243,7 @@ def lm_polish_python(t, y, x0, lo, hi, iters):
     nfev = 1
     if not (sse < np.inf):
         return x, sse, nfev
-    lam = 1e-3
+    lam = lam0
     n = t.shape[0]
     JJ = np.zeros((7, 7))
     Jr = np.zeros(7)
@@ -634,7 +635,7 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo
     G = grid_sse_python(tq, yq, gt, gm, gw)
     total += nt * nm * nw
     nmin = 0
-    cand = np.empty((nt * nm * nw + nt + starts.shape[0], 3))
+    cand = np.empty((nt * nm * nw + 2 * nt + starts.shape[0], 3))
     gi = np.empty((nt * nm * nw, 3), dtype=np.int64)
     for i in range(nt):
         for j in range(nm):
@@ -672,8 +673,10 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo
         for a in range(3):
             cand[c, a] = tmp[c, a]
     nmin = keep
+    local = np.zeros(nt * nm * nw + 2 * nt + starts.shape[0], dtype=np.bool_)
     if per_level:
-        # and the lowest cell of each tc level (narrow basins in tc near t2)
+        # and the lowest cell of each tc level (narrow basins in tc near t2): one
+        # ordinary descent and one that starts heavily damped, so it stays local
         for i in range(nt):
             bj = 0
             bk = 0
@@ -682,20 +685,25 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo
                     if G[i, j, k] < G[i, bj, bk]:
                         bj = j
                         bk = k
+            if not (G[i, bj, bk] < np.inf):
+                continue
             dup = False
             for c in range(nmin):
                 if cand[c, 0] == gt[i] and cand[c, 1] == gm[bj] and cand[c, 2] == gw[bk]:
                     dup = True
-            if not dup and G[i, bj, bk] < np.inf:
+            for copy in range(2):
+                if copy == 0 and dup:
+                    continue
                 cand[nmin, 0] = gt[i]
                 cand[nmin, 1] = gm[bj]
                 cand[nmin, 2] = gw[bk]
+                local[nmin] = copy == 1
                 nmin += 1
     for s in range(starts.shape[0]):
         for a in range(3):
             cand[nmin + s, a] = starts[s, a]
     nc = nmin + starts.shape[0]
-    # 1b. Nelder-Mead descent from every candidate on the coarse series
+    # 1b. a descent from every candidate on the coarse series
     X = np.empty((nc, 3))
     F = np.empty(nc)
     cstep = step.copy()
@@ -703,7 +711,8 @@ def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo
         # the simplex spans the candidate's own scale of tc - t2
         cstep[0] = min(step[0], max(0.5 * abs(cand[c, 0]), 1e-3))
         if lm_descent:
-            x, fbest, nf = lm_polish_python(tq, yq, cand[c], lo, hi, grid[4])
+            lam0 = LOCAL_LAM0 if local[c] else 1e-3
+            x, fbest, nf = lm_polish_python(tq, yq, cand[c], lo, hi, grid[4], lam0)
         else:
             x, fbest, nf = nelder_mead_python(tq, yq, cand[c], cstep, lo, hi, maxfev, xt, ft)
         total += nf
