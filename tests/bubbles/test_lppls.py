@@ -203,25 +203,31 @@ def test_indicator_fits_not_worse_than_lppls(nasdaq):
     ours = L.confidence_indicator(x, **kw)
     t = np.array([d.toordinal() for d in x.index], dtype=float)
     y = x.to_numpy()
-    random.seed(7)
-    np.random.seed(7)
-    model = lp.LPPLS(observations=np.array([t, y]))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = model.mp_compute_nested_fits(workers=1, window_size=50, smallest_window_size=20,
-                                           outer_increment=10, inner_increment=5, max_searches=25)
-    theirs = [f for r in res for f in r["res"]]
-    assert len(theirs) == len(ours.fits)
     compared = 0
-    for f, (_, o) in zip(theirs, ours.fits.iterrows()):
-        span = o["t2"] - o["t1"]
-        if not (o["t2"] + L.TC_LO * span <= f["tc"] <= o["t2"] + L.TC_HI * span
-                and L.M_LO <= f["m"] <= L.M_HI and L.W_LO <= f["w"] <= L.W_HI):
-            continue  # lppls searches without bounds: compare inside our box only
-        sel = (t >= o["t1"]) & (t <= o["t2"])
-        sse = L.lppls_linear(t[sel], y[sel], f["tc"], f["m"], f["w"])[0]
-        assert o["sse"] <= sse * (1 + SSE_REL), (o["end"], o["nobs"], o["sse"] / sse - 1)
-        compared += 1
+    # lppls draws its starts in worker processes, so its fits differ from run to run; a
+    # run puts a few of them inside our box: pool runs until at least 5 are compared
+    for run in range(6):
+        random.seed(7 + run)
+        np.random.seed(7 + run)
+        model = lp.LPPLS(observations=np.array([t, y]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = model.mp_compute_nested_fits(workers=1, window_size=50, smallest_window_size=20,
+                                               outer_increment=10, inner_increment=5,
+                                               max_searches=25)
+        theirs = [f for r in res for f in r["res"]]
+        assert len(theirs) == len(ours.fits)
+        for f, (_, o) in zip(theirs, ours.fits.iterrows()):
+            span = o["t2"] - o["t1"]
+            if not (o["t2"] + L.TC_LO * span <= f["tc"] <= o["t2"] + L.TC_HI * span
+                    and L.M_LO <= f["m"] <= L.M_HI and L.W_LO <= f["w"] <= L.W_HI):
+                continue  # lppls searches without bounds: compare inside our box only
+            sel = (t >= o["t1"]) & (t <= o["t2"])
+            sse = L.lppls_linear(t[sel], y[sel], f["tc"], f["m"], f["w"])[0]
+            assert o["sse"] <= sse * (1 + SSE_REL), (o["end"], o["nobs"], o["sse"] / sse - 1)
+            compared += 1
+        if compared >= 5:
+            break
     assert compared >= 5
 
 
