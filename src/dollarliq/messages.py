@@ -53,6 +53,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "calendar.kind.settlement": {"en": "Treasury settlement", "zh": "国债结算日"},
     "report.bubble": {"en": "Tech-bubble gauges", "zh": "科技泡沫指标"},
     "bubble.concentration": {"en": "Megacap basket", "zh": "巨头市值"},
+    "bubble.not_covered": {"en": "left out of the basket (understates it): {names}",
+                           "zh": "未计入巨头篮子(总值偏低): {names}"},
     "bubble.runups": {"en": "100% two-year run-ups", "zh": "两年涨幅超100%"},
     "bubble.fear_greed": {"en": "Fear & greed (open inputs)", "zh": "恐惧贪婪指数(公开数据)"},
     "bubble.dollar_hoarding": {"en": "Dollar hoarding (DXY up, stocks and Treasuries down)",

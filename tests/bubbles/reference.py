@@ -58,3 +58,37 @@ def bsadf_reference(
         bsadf.append(max(stats))
         fwd.append(stats[0])
     return np.array(bsadf), np.array(fwd)
+
+
+def lppls_box_optimum(t: np.ndarray, y: np.ndarray, lo, hi, n_starts: int = 60, seed: int = 1):
+    """Reference LPPLS optimum in a box: many bounded L-BFGS-B starts (SciPy).
+
+    ``t`` and ``y`` are the window (any time unit); ``lo``/``hi`` bound
+    ``((tc - t2)/(t2 - t1), m, w)``. The profiled SSE is solved with NumPy's
+    ``lstsq`` at each point. Returns ``(sse, tc, m, w)``, tc in the units of ``t``.
+    """
+    from scipy.optimize import minimize
+
+    span = t[-1] - t[0]
+    ts = (t - t[-1]) / span
+    yc = y - y.mean()
+
+    def sse(p):
+        dt = np.abs(p[0] - ts) + 1e-8
+        f = dt ** p[1]
+        lg = np.log(dt)
+        X = np.column_stack([np.ones_like(ts), f, f * np.cos(p[2] * lg), f * np.sin(p[2] * lg)])
+        beta, *_ = np.linalg.lstsq(X, yc, rcond=None)
+        r = yc - X @ beta
+        return float(r @ r)
+
+    rng = np.random.default_rng(seed)
+    best = (np.inf, None)
+    for _ in range(n_starts):
+        x0 = rng.uniform(lo, hi)
+        r = minimize(sse, x0, method="L-BFGS-B", bounds=list(zip(lo, hi)),
+                     options=dict(ftol=1e-15, gtol=1e-12, maxiter=2000))
+        if r.fun < best[0]:
+            best = (float(r.fun), r.x)
+    p = best[1]
+    return best[0], t[-1] + p[0] * span, float(p[1]), float(p[2])

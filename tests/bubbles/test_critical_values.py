@@ -97,3 +97,47 @@ def test_wild_bootstrap():
         critical_values(120, reps=50, method="wild")
     with pytest.raises(UsageError):
         critical_values(121, reps=50, method="wild", y=flat)
+
+
+def _psy_ic_reference(y, kmax, pen_kind):
+    # PSY's code (psymonitor ADF_FL / ADFres): for each lag k, OLS on its own rows,
+    # npdf = sum(-1/2 log(2 pi) - 1/2 eps^2), IC = -2 npdf/dof + p pen/dof,
+    # dof = (rows of the window) - 2 kmax - 2, pen = 2 (AIC) or log(dof) (BIC)
+    dy = np.diff(y)
+    T1 = dy.size
+    dof = T1 - 2 * kmax - 2
+    crit = []
+    for k in range(kmax + 1):
+        rows = np.arange(k, T1)
+        X = np.column_stack([np.ones(rows.size), y[rows]] + [dy[rows - j] for j in range(1, k + 1)])
+        beta, *_ = np.linalg.lstsq(X, dy[rows], rcond=None)
+        eps = dy[rows] - X @ beta
+        npdf = np.sum(-0.5 * np.log(2 * np.pi) - 0.5 * eps**2)
+        pen = 2.0 if pen_kind == "aic" else np.log(dof)
+        crit.append(-2 * npdf / dof + X.shape[1] * pen / dof)
+    return int(np.argmin(crit))
+
+
+def test_lag_selection_criteria_and_bootstrap_order():
+    from dollarliq.bubbles.critical_values import select_lag
+
+    rng = np.random.default_rng(12345)
+    e = rng.standard_normal(400)
+    d = np.zeros(400)
+    for t in range(2, 400):  # AR(2) differences: BIC should see two lags
+        d[t] = 0.5 * d[t - 1] - 0.3 * d[t - 2] + e[t]
+    y = np.cumsum(d)
+    assert select_lag(y, 4, "bic") == 2
+    for scale in (1e-3, 1.0, 1e3):
+        for kind in ("aic", "bic"):
+            assert select_lag(y * scale, 4, f"{kind}-psy") == _psy_ic_reference(y * scale, 4, kind)
+    # PSY's criterion depends on the scale of y, the textbook one does not
+    assert select_lag(y * 1e-3, 4, "bic-psy") == 0
+    assert select_lag(y * 1e-3, 4, "bic") == 2
+    # wild bootstrap with ic: the bootstrap regression uses the lag chosen on the data
+    cv = critical_values(400, lag=4, ic="bic", reps=20, seed=5, method="wild", y=y)
+    assert cv.boot_lag == 2
+    same = critical_values(400, lag=4, ic="bic", reps=20, seed=5, method="wild", y=y)
+    assert_array_equal(cv.gsadf, same.gsadf)
+    assert CriticalValues.from_bytes(cv.to_bytes()).boot_lag == 2
+    assert "boot=selected" in cache_key(400, lag=4, ic="bic", method="wild")

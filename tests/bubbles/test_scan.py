@@ -117,3 +117,15 @@ def test_gsadf_engines_agree_on_real_prices(prices):
     a, b = gsadf(y, engine="numba"), gsadf(y, engine="numpy")
     assert a.stat == pytest.approx(b.stat, rel=1e-9)
     np.testing.assert_allclose(a.bsadf.to_numpy(), b.bsadf.to_numpy(), rtol=1e-8, atol=1e-10)
+
+
+def test_cli_bubble_test_lppls_names_its_filter(home):
+    res = CliRunner().invoke(app, ["bubble", "test", "NVDA", "--as-of", "2024-06-28",
+                                   "--method", "lppls", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    lp = json.loads(res.stdout)["lppls"]
+    assert lp["filter"] == "lppls-0.6"
+    assert 1 <= lp["fit"]["runs_agreeing"] <= lp["fit"]["runs"]
+    txt = CliRunner().invoke(app, ["bubble", "test", "NVDA", "--as-of", "2024-06-28",
+                                   "--method", "lppls"])
+    assert txt.exit_code == 0 and "(filter lppls-0.6)" in txt.stdout

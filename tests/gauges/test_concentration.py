@@ -89,3 +89,64 @@ def test_real_market_caps_on_2023_12_29(store):
     assert g["market_cap_usd_bn"]["NVDA"] == pytest.approx(nvda_sh * 10 * nvda_px / 1e9, abs=0.1)
     assert {"AAPL", "NVDA", "GOOGL"} <= set(g["basket_shares_outstanding"])
     assert "AMZN" in g["not_covered"] and "TSLA" in g["not_covered"]
+
+
+def test_missing_megacaps_are_named_in_every_output(store):
+    """The snapshot has no share counts for AMZN and TSLA: JSON, gauge text and report say so."""
+    from dollarliq.cli.bubble_gauges import render_text
+    from dollarliq.gauges import gauges_section
+    from dollarliq.reports.html import _bubble, _Charts
+    from dollarliq.reports.terminal import render_bubble
+
+    d = pd.Timestamp("2023-12-29")
+    sec = gauges_section(store, d)
+    g = sec["gauges"]["concentration"]
+    assert {"AMZN", "TSLA"} <= set(g["missing_megacaps"]) == set(g["not_covered"])
+    assert "AMZN" in g["coverage_note"] and "TSLA" in g["coverage_note"]
+    assert "AMZN" not in g["basket"]
+    for out in (render_text(sec), render_bubble(sec).plain, _bubble(sec, "en", _Charts()),
+                render_bubble(sec, "zh").plain):
+        assert "AMZN" in out and "TSLA" in out
+
+
+def test_all_covered_leaves_no_note():
+    from dollarliq.gauges.concentration import MEGACAPS, coverage_note
+
+    d = pd.to_datetime(["2024-01-02"])
+    prices = {t: pd.Series([10.0], index=d) for t in MEGACAPS}
+    so = {t: pd.Series([1e9], index=pd.to_datetime(["2023-12-31"])) for t in MEGACAPS}
+    r = concentration(prices, so, {}, None, date=d[0])
+    assert r["missing_megacaps"] == [] and r["coverage_note"] == "" == coverage_note({})
+
+
+def test_edgar_update_asks_for_amzn_and_tsla_share_counts(fixture_bytes):
+    """`bubble edgar-update` requests AMZN's and TSLA's company facts (CIKs from SEC's real
+    company_tickers.json); with no recorded body for them (404 here) it names each one."""
+    import httpx
+
+    from dollarliq.catalog import CATALOG
+    from dollarliq.edgar_update import run_edgar_update
+    from dollarliq.http import Fetch, make_client
+    from dollarliq.sources.edgar import EdgarClient, RateLimiter
+    from dollarliq.store import Store
+
+    seen: list[str] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        seen.append(req.url.path)
+        if req.url.path.endswith("company_tickers.json"):
+            return httpx.Response(200, content=fixture_bytes("sec/company_tickers.json"))
+        return httpx.Response(404)
+
+    now = [0.0]
+    client = EdgarClient(Fetch(make_client(httpx.MockTransport(handler)), retries=0,
+                               sleep=lambda s: None),
+                         contact="tests tests@example.com",
+                         limiter=RateLimiter(clock=lambda: now[0],
+                                             sleep=lambda dt: now.__setitem__(0, now[0] + dt)))
+    res = run_edgar_update(Store(":memory:", snapshot=None), client, ["AMZN", "TSLA"],
+                           since=pd.Timestamp("2024-01-01"))
+    for t, cik in (("AMZN", "0001018724"), ("TSLA", "0001318605")):
+        assert CATALOG[f"SHARES_{t}"].source_id.startswith(cik)
+        assert any(p.endswith(f"companyfacts/CIK{cik}.json") for p in seen), seen
+        assert any(p.startswith(f"{t} shares outstanding") and "404" in p for p in res.problems)

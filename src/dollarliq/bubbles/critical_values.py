@@ -68,6 +68,9 @@ class CriticalValues:
         Family-wise quantiles of max BSADF over the first ``horizon`` window ends.
     data_hash : str
         sha256 of the data for the wild bootstrap; "" for "mc".
+    boot_lag : int
+        Lag of the wild-bootstrap regression (chosen on the data when ``ic``
+        is a criterion); -1 for "mc".
     """
 
     T: int
@@ -87,6 +90,7 @@ class CriticalValues:
     bsadf: np.ndarray
     bsadf_fwer: np.ndarray
     data_hash: str = ""
+    boot_lag: int = -1
 
     @property
     def stat(self) -> np.ndarray:
@@ -124,6 +128,7 @@ class CriticalValues:
             "T": self.T, "r0": self.r0, "min_window": self.min_window, "lag": self.lag,
             "ic": self.ic, "reps": self.reps, "seed": self.seed, "method": self.method,
             "horizon": self.horizon, "levels": list(self.levels), "data_hash": self.data_hash,
+            "boot_lag": self.boot_lag,
         }
         buf = io.BytesIO()
         np.savez(
@@ -167,6 +172,8 @@ def cache_key(
     return (
         f"T={int(T)};w0={w0};r0={r0v:.10f};lag={int(lag)};ic={ic};reps={int(reps)};"
         f"seed={int(seed)};method={method};horizon={hz};data={data_hash}"
+        # wild bootstrap with a criterion: its lag is chosen on the data first
+        + (";boot=selected" if method == "wild" and ic != "fixed" else "")
     )
 
 
@@ -188,6 +195,23 @@ def simulate_null(T: int, reps: int, seed: int) -> np.ndarray:
     e = rng.standard_normal((reps, T))
     e += 1.0 / T
     return np.cumsum(e, axis=1)
+
+
+def select_lag(y: np.ndarray, kmax: int, ic: str) -> int:
+    """Lag chosen by ``ic`` (up to ``kmax``) for the ADF regression on the whole sample.
+
+    The same criterion as the sweeps use per window (see
+    :func:`dollarliq.bubbles.kernels.bsadf_lagk_python`), on the window of all
+    T observations.
+    """
+    from . import kernels
+
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    if ic == "fixed" or kmax == 0:
+        return int(kmax)
+    check_window(y.size, y.size, kmax)
+    _, _, lags = kernels.bsadf_lagk(y, y.size, kmax, _IC_CODE[ic])
+    return int(lags[-1])
 
 
 def wild_bootstrap_paths(y: np.ndarray, lag: int, reps: int, seed: int) -> np.ndarray:
@@ -247,8 +271,11 @@ def critical_values(
         number of threads.
     method : {"mc", "wild"}
         Monte Carlo under the PSY null, or wild bootstrap of ``y``.
-    ic : {"fixed", "aic", "bic"}
-        Lag choice inside each replication.
+    ic : {"fixed", "aic", "bic", "aic-psy", "bic-psy"}
+        Lag choice inside each replication. For ``method="wild"`` with a
+        criterion, the lag of the bootstrap regression is first chosen by the
+        same criterion on the whole sample (up to ``lag``), as the authors'
+        code does (psymonitor ``cvPSYwmboot``); it is ``boot_lag`` in the result.
     y : ndarray, optional
         The data (levels), required for ``method="wild"``; its length must be T.
     horizon : int, optional
@@ -271,6 +298,7 @@ def critical_values(
     if not 1 <= hz <= m:
         raise UsageError(f"horizon must be in 1..{m}, got {hz}")
     dh = ""
+    boot_lag = -1
     if method == "mc":
         Y = simulate_null(T, reps, seed)
     else:
@@ -280,7 +308,8 @@ def critical_values(
         if y.size != T:
             raise UsageError(f"len(y)={y.size} differs from T={T}")
         dh = data_hash(y)
-        Y = wild_bootstrap_paths(y, lag, reps, seed)
+        boot_lag = lag if ic == "fixed" else select_lag(y, lag, ic)
+        Y = wild_bootstrap_paths(y, boot_lag, reps, seed)
     from . import kernels  # compiled on first use (cached on disk)
 
     s, g, b = kernels.sweep_many(Y, w0, lag, _IC_CODE[ic])
@@ -293,4 +322,5 @@ def critical_values(
         sadf_se=np.array([_quantile_se(s, v) for v in q]),
         gsadf_se=np.array([_quantile_se(g, v) for v in q]),
         bsadf=np.quantile(b, q, axis=0), bsadf_fwer=np.quantile(fw, q), data_hash=dh,
+        boot_lag=int(boot_lag),
     )

@@ -26,8 +26,10 @@ from ..errors import NotEnoughData, UsageError
 if TYPE_CHECKING:  # pragma: no cover
     from .critical_values import CriticalValues
 
-IC = Literal["fixed", "aic", "bic"]
-_IC_CODE = {"fixed": 0, "aic": 1, "bic": 2}  # kernels.IC_FIXED, IC_AIC, IC_BIC
+IC = Literal["fixed", "aic", "bic", "aic-psy", "bic-psy"]
+# kernels.IC_FIXED, IC_AIC, IC_BIC, IC_AIC_PSY, IC_BIC_PSY. "aic"/"bic" are the textbook
+# ln(SSR/n) + p*pen/n; "aic-psy"/"bic-psy" the scale-dependent form of PSY's own code.
+_IC_CODE = {"fixed": 0, "aic": 1, "bic": 2, "aic-psy": 3, "bic-psy": 4}
 
 
 def default_r0(T: int) -> float:
@@ -208,8 +210,11 @@ def gsadf(
         Minimum window as a fraction of T; default ``0.01 + 1.8/sqrt(T)``.
     lag : int
         ADF lag (fixed) or the largest lag tried with ``ic`` "aic"/"bic".
-    ic : {"fixed", "aic", "bic"}
-        Lag choice per window.
+    ic : {"fixed", "aic", "bic", "aic-psy", "bic-psy"}
+        Lag choice per window: textbook AIC/BIC ``ln(SSR/n) + p*pen/n``, or
+        the criterion of PSY's own code (``"aic-psy"``/``"bic-psy"``, see
+        :func:`dollarliq.bubbles.kernels.bsadf_lagk_python`), which reproduces
+        their published lag choices but depends on the scale of ``y``.
     critical_values : CriticalValues, optional
         Attached to the result for :meth:`GsadfResult.summary` and episodes.
 

@@ -36,6 +36,9 @@ from ._numba import jit, prange
 IC_FIXED = 0
 IC_AIC = 1
 IC_BIC = 2
+IC_AIC_PSY = 3
+IC_BIC_PSY = 4
+LOG_2PI = math.log(2.0 * math.pi)
 
 
 def bsadf_lag0_python(y: np.ndarray, w0: int) -> tuple[np.ndarray, np.ndarray]:
@@ -57,6 +60,10 @@ def bsadf_lag0_python(y: np.ndarray, w0: int) -> tuple[np.ndarray, np.ndarray]:
     m = T - w0 + 1
     bsadf = np.empty(m)
     adf_fwd = np.empty(m)
+    inv = np.empty(T + 1)  # 1/n, looked up rather than divided in the inner loop
+    inv[0] = 0.0
+    for k in range(1, T + 1):
+        inv[k] = 1.0 / k
     for j in range(w0 - 1, T):
         c = y[j]
         n = 0
@@ -65,31 +72,44 @@ def bsadf_lag0_python(y: np.ndarray, w0: int) -> tuple[np.ndarray, np.ndarray]:
         sxx = 0.0
         sxd = 0.0
         sdd = 0.0
-        best = -np.inf
-        stat = 0.0
-        for i in range(j - 1, -1, -1):
-            # add row t = i + 1: regressor y[i] (shifted), response dy[i+1]
+        # rows t = i + 1 for starts i = j-1 .. j-w0+2 only build the sums
+        for i in range(j - 1, j - w0 + 1, -1):
             x = y[i] - c
             d = y[i + 1] - y[i]
             n += 1
             dx = x - mx
             dd = d - md
-            inv = 1.0 / n
-            mx += dx * inv
-            md += dd * inv
+            mx += dx * inv[n]
+            md += dd * inv[n]
             sxx += dx * (x - mx)
             sxd += dx * (d - md)
             sdd += dd * (d - md)
-            if j - i + 1 >= w0:
-                b = sxd / sxx
-                ssr = sdd - b * sxd
-                if ssr < 0.0:
-                    ssr = 0.0
-                stat = b / math.sqrt(ssr / (n - 2) / sxx)
-                if stat > best:
-                    best = stat
-        bsadf[j - w0 + 1] = best
-        adf_fwd[j - w0 + 1] = stat
+        # windows of at least w0 observations: compare signed squares t|t|
+        # = q (n-2) / (sdd - q) * sign(sxd), q = sxd^2 / sxx; one root per end
+        best = -np.inf
+        sq = 0.0
+        for i in range(j - w0 + 1, -1, -1):
+            x = y[i] - c
+            d = y[i + 1] - y[i]
+            n += 1
+            dx = x - mx
+            dd = d - md
+            mx += dx * inv[n]
+            md += dd * inv[n]
+            sxx += dx * (x - mx)
+            sxd += dx * (d - md)
+            sdd += dd * (d - md)
+            q = sxd * sxd / sxx
+            ssr = sdd - q
+            if ssr < 0.0:
+                ssr = 0.0
+            sq = q * (n - 2) / ssr
+            if sxd < 0.0:
+                sq = -sq
+            if sq > best:
+                best = sq
+        bsadf[j - w0 + 1] = math.copysign(math.sqrt(abs(best)), best)
+        adf_fwd[j - w0 + 1] = math.copysign(math.sqrt(abs(sq)), sq)
     return bsadf, adf_fwd
 
 
@@ -105,11 +125,15 @@ def bsadf_lagk_python(
     w0 : int
         Minimum window, observations (>= 2*kmax + 4).
     kmax : int
-        The fixed lag (``ic == 0``) or the largest lag tried (``ic`` 1 = AIC,
-        2 = BIC; each lag is fitted on its own rows ``t >= i+1+k`` and the
-        criterion is ``ln(SSR/n) + p*pen/n``, pen = 2 or ln n).
+        The fixed lag (``ic == 0``) or the largest lag tried. Each lag k is
+        fitted on its own rows ``t >= i+1+k`` (n rows, p = k + 2
+        coefficients). ``ic`` 1 = AIC, 2 = BIC: the textbook
+        ``ln(SSR/n) + p*pen/n``, pen = 2 or ln n. ``ic`` 3 = AIC, 4 = BIC as
+        in PSY's code (psymonitor ``ADF_FL``): ``(n ln(2 pi) + SSR + p*pen) / dof``
+        with ``dof = (j - i) - 2*kmax - 2`` and pen = 2 or ln dof, a Gaussian
+        pseudo-likelihood with unit variance, so it depends on the scale of y.
     ic : int
-        0 fixed, 1 AIC, 2 BIC.
+        0 fixed, 1 AIC, 2 BIC, 3 AIC (PSY), 4 BIC (PSY).
 
     Returns
     -------
@@ -199,8 +223,17 @@ def bsadf_lagk_python(
                 else:
                     if ic == 1:
                         crit = math.log(ssr / n) + 2.0 * p / n
-                    else:
+                    elif ic == 2:
                         crit = math.log(ssr / n) + p * math.log(n) / n
+                    else:
+                        # PSY's code: unit-variance Gaussian pseudo-likelihood over
+                        # the lag's own rows, scaled by dof = (j - i) - 2*kmax - 2
+                        dof = j - i - 2 * kmax - 2
+                        if dof < 1:
+                            dof = 1
+                        m2ll = n * LOG_2PI + ssr
+                        pen = 2.0 if ic == 3 else math.log(dof)
+                        crit = (m2ll + p * pen) / dof
                     if crit < best_ic:
                         best_ic = crit
                         stat_w = tk

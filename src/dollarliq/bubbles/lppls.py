@@ -8,21 +8,26 @@ Model, for log prices ``y(t) = ln p(t)``::
 
 (the ``|.| + 1e-8`` guard is the one of the ``lppls`` package, so both fit the
 same objective). For fixed ``(tc, m, w)`` the linear parameters come from the
-4x4 normal equations; ``(tc, m, w)`` are found by multi-start Nelder-Mead in
-numba, inside the box
+4x4 normal equations; ``(tc, m, w)`` are searched inside a box, by default
+(filter set ``"lppls-0.6"``)
 
-    tc in [t2 + 1e-3*(t2-t1), t2 + 0.5*(t2-t1)],  m in [0.01, 1.0],  w in [2, 15],
+    tc in [t2 + 1e-3*(t2-t1), t2 + 0.5*(t2-t1)],  m in [0.01, 1.0],  w in [2, 15]
 
-with starting points drawn (seeded) from the ``lppls`` 0.6.24 initial ranges
-``tc in [t2, t2 + 0.2*(t2-t1)]`` (its range below t2 always fails its own
-oscillation check), ``m in [0.1, 1.0]``, ``w in [6, 13]``. The fit reported
-is the best of the starts (``lppls`` stops at the first converged start).
+(``"sornette-2015"`` searches tc from ``t2 - 0.05*(t2-t1)`` and w up to 25).
+The search aims at the box's global optimum, not at a local one: a coarse
+grid, descents from its local minima and from seeded starts (drawn from the
+``lppls`` 0.6.24 initial ranges ``tc in [t2, t2 + 0.2*(t2-t1)]``,
+``m in [0.1, 1.0]``, ``w in [6, 13]``), a polish of the best distinct optima
+to convergence (Levenberg-Marquardt, then Newton on the profiled SSE), and
+random restarts as a check; see :func:`fit_window_python`. Each fit reports
+how many of the polished runs agreed on its SSE (``n_agree`` of ``n_runs``).
 
 Time is in days (ordinal dates, as ``lppls`` uses) when the input is a Series
 with a DatetimeIndex, otherwise observation numbers. Internally time is
 rescaled to ``[-1, 0]``, which leaves the SSE and ``(m, w)`` unchanged.
 
-Qualified fit (``lppls`` 0.6.24 ``compute_indicators`` defaults, time in days):
+Qualified fit, filter set ``"lppls-0.6"`` (``lppls`` 0.6.24 ``compute_indicators``
+defaults, time in days; the published sets are in :data:`FILTERS`):
 ``max(t2-60, t2-0.5*dt) < tc < min(t2+252, t2+0.5*dt)``, ``0 < m < 1``,
 ``2 < w < 15``, oscillations ``O = w/(2 pi) ln((tc-t1)/(tc-t2)) > 2.5``,
 damping ``D = m|B| / (w|C|) > 0.5``. Positive bubble: ``B < 0``; negative: ``B > 0``.
@@ -30,7 +35,6 @@ damping ``D = m|B| / (w|C|) > 0.5``. Positive bubble: ``B < 0``; negative: ``B >
 
 from __future__ import annotations
 
-import cmath
 import math
 from dataclasses import dataclass, field
 
@@ -47,6 +51,9 @@ W_LO, W_HI = 2.0, 15.0
 INIT_TC = (0.0, 0.2)
 INIT_M = (0.1, 1.0)
 INIT_W = (6.0, 13.0)
+GRID = (12, 6, 14)  # coarse grid points in tc, m, w
+LOCAL_LAM0 = 1.0  # initial damping of the local descents (steps of about a gradient's length)
+DESCENT_ITERS = 20  # Levenberg-Marquardt iterations of each coarse descent (0: Nelder-Mead)
 
 
 # --------------------------------------------------------------------------- kernels
@@ -61,13 +68,12 @@ def lppls_linear_python(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: fl
     n = t.shape[0]
     sf = sg = sh = sff = sfg = sfh = sgg = sgh = shh = 0.0
     sy = syf = syg = syh = syy = 0.0
-    mw = complex(m, w)
     for i in range(n):
         lg = math.log(abs(tc - t[i]) + _EPS)
         f = math.exp(m * lg)
-        z = cmath.exp(mw * lg)  # f * (cos(w lg) + i sin(w lg)), one complex exp
-        g = z.real
-        h = z.imag
+        wl = w * lg
+        g = f * math.cos(wl)
+        h = f * math.sin(wl)
         yi = y[i]
         sf += f
         sg += g
@@ -217,20 +223,27 @@ def nelder_mead_python(t, y, x0, step, lo, hi, maxfev, xtol, ftol):
     return xb, F[best], nfev
 
 
-def lm_polish_python(t, y, x0, lo, hi, iters):
-    """Levenberg-Marquardt polish of (tc, m, w) on all 7 LPPLS parameters.
+def lm_polish_python(t, y, x0, lo, hi, iters, lam0=1e-3):
+    """Levenberg-Marquardt polish of (tc, m, w) on all 7 LPPLS parameters, to convergence.
 
     Analytic Jacobian of the model in (tc, m, w, A, B, C1, C2); a step is
     accepted when the profiled SSE (linear parameters re-solved in closed
     form) decreases; the damping adapts (x0.3 on success, x10 on failure).
-    Points are kept inside the box. Returns ``(x, sse, nfev)``.
+    Bounds are handled by an active set: a nonlinear parameter on a face of
+    the box whose descent direction points out of the box is held there for
+    the step; other steps are projected onto the box. Stops when a step
+    lowers the SSE by less than 1e-15 relative, when no step lowers it (ten
+    increases of the damping), or after ``iters`` iterations.
+    Returns ``(x, sse, nfev)``.
     """
     x = x0.copy()
     for a in range(3):
         x[a] = min(max(x[a], lo[a]), hi[a])
     sse, A, B, C1, C2 = lppls_linear_python(t, y, x[0], x[1], x[2])
     nfev = 1
-    lam = 1e-3
+    if not (sse < np.inf):
+        return x, sse, nfev
+    lam = lam0
     n = t.shape[0]
     JJ = np.zeros((7, 7))
     Jr = np.zeros(7)
@@ -238,6 +251,7 @@ def lm_polish_python(t, y, x0, lo, hi, iters):
     dv = np.zeros(7)
     jrow = np.zeros(7)
     xn = np.zeros(3)
+    held = np.zeros(7, dtype=np.bool_)
     for it in range(iters):
         tc = x[0]
         m = x[1]
@@ -252,9 +266,9 @@ def lm_polish_python(t, y, x0, lo, hi, iters):
             dt = abs(diff) + _EPS
             lg = math.log(dt)
             f = math.exp(m * lg)
-            z = cmath.exp(complex(m, w) * lg)
-            g = z.real
-            h = z.imag
+            wl = w * lg
+            g = f * math.cos(wl)
+            h = f * math.sin(wl)
             r = y[i] - (A + B * f + C1 * g + C2 * h)
             jrow[0] = (B * m * f + C1 * (m * g - w * h) + C2 * (m * h + w * g)) * sgn / dt
             jrow[1] = lg * (B * f + C1 * g + C2 * h)
@@ -268,13 +282,20 @@ def lm_polish_python(t, y, x0, lo, hi, iters):
                 for b in range(a + 1):
                     JJ[a, b] += jrow[a] * jrow[b]
         nfev += 1
+        # active set: hold parameters on a bound whose descent direction leaves the box
+        for a in range(7):
+            held[a] = False
+        for a in range(3):
+            if (x[a] <= lo[a] and Jr[a] < 0.0) or (x[a] >= hi[a] and Jr[a] > 0.0):
+                held[a] = True
         improved = False
-        for attempt in range(6):
+        rel = 0.0
+        for attempt in range(10):
             # (J'J + lam*diag(J'J)) dv = J'r, Cholesky on the lower triangle
             for a in range(7):
                 for b in range(a + 1):
-                    Mx[a, b] = JJ[a, b]
-                Mx[a, a] = JJ[a, a] * (1.0 + lam) + 1e-300
+                    Mx[a, b] = 0.0 if (held[a] or held[b]) else JJ[a, b]
+                Mx[a, a] = 1.0 if held[a] else JJ[a, a] * (1.0 + lam) + 1e-300
             ok = True
             for a in range(7):
                 s_ = Mx[a, a]
@@ -294,7 +315,7 @@ def lm_polish_python(t, y, x0, lo, hi, iters):
                 lam *= 10.0
                 continue
             for a in range(7):
-                s3 = Jr[a]
+                s3 = 0.0 if held[a] else Jr[a]
                 for q in range(a):
                     s3 -= Mx[a, q] * dv[q]
                 dv[a] = s3 / Mx[a, a]
@@ -320,103 +341,454 @@ def lm_polish_python(t, y, x0, lo, hi, iters):
                 improved = True
                 break
             lam *= 10.0
-        if not improved or rel < 1e-12:
+        if not improved or rel < 1e-15:
             break
     return x, sse, nfev
 
 
-def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish):
-    """Best multi-start fit on one window, on internally scaled time.
+def newton_polish_python(t, y, x0, f0, lo, hi, iters):
+    """Damped Newton descent on the profiled SSE of (tc, m, w), inside the box.
+
+    Gauss-Newton (:func:`lm_polish_python`) leaves out the residuals' second
+    derivatives, which matter in the long flat valleys of badly fitting
+    windows; this step uses the full Hessian of the profiled SSE, by central
+    differences (steps ``1e-3*|tc - t2|``, ``1e-4``, ``1e-3``). Parameters on a
+    face of the box whose gradient points out of it are held; the damping
+    ``mu`` of ``(H + mu I) d = -g`` grows until a step lowers the SSE. Stops
+    when a step lowers the SSE by less than 1e-15 relative, when none does,
+    or after ``iters`` steps. Returns ``(x, sse, nfev)``.
+    """
+    x = x0.copy()
+    f = f0
+    nfev = 0
+    H = np.zeros((3, 3))
+    g = np.zeros(3)
+    h = np.zeros(3)
+    xp = np.zeros(3)
+    M = np.zeros((3, 3))
+    d = np.zeros(3)
+    held = np.zeros(3, dtype=np.bool_)
+    mu = 1e-6
+    for it in range(iters):
+        h[0] = 1e-3 * max(abs(x[0]), 1e-5)
+        h[1] = 1e-4
+        h[2] = 1e-3
+        fp = np.zeros(3)
+        fm = np.zeros(3)
+        for a in range(3):
+            for q in range(3):
+                xp[q] = x[q]
+            xp[a] = x[a] + h[a]
+            fp[a] = lppls_linear_python(t, y, xp[0], xp[1], xp[2])[0]
+            xp[a] = x[a] - h[a]
+            fm[a] = lppls_linear_python(t, y, xp[0], xp[1], xp[2])[0]
+            g[a] = (fp[a] - fm[a]) / (2.0 * h[a])
+            H[a, a] = (fp[a] - 2.0 * f + fm[a]) / (h[a] * h[a])
+        nfev += 6
+        for a in range(3):
+            for b in range(a):
+                s = 0.0
+                for sa in (-1.0, 1.0):
+                    for sb in (-1.0, 1.0):
+                        for q in range(3):
+                            xp[q] = x[q]
+                        xp[a] = x[a] + sa * h[a]
+                        xp[b] = x[b] + sb * h[b]
+                        s += sa * sb * lppls_linear_python(t, y, xp[0], xp[1], xp[2])[0]
+                H[a, b] = s / (4.0 * h[a] * h[b])
+                H[b, a] = H[a, b]
+        nfev += 12
+        if not (abs(g[0]) + abs(g[1]) + abs(g[2]) < np.inf):
+            break
+        for a in range(3):
+            held[a] = (x[a] <= lo[a] and g[a] > 0.0) or (x[a] >= hi[a] and g[a] < 0.0)
+        improved = False
+        rel = 0.0
+        for attempt in range(12):
+            # (H + mu*scale) d = -g on the free parameters; Cholesky, 3x3
+            for a in range(3):
+                for b in range(3):
+                    M[a, b] = 0.0 if (held[a] or held[b]) else H[a, b]
+                M[a, a] = 1.0 if held[a] else H[a, a] + mu * (abs(H[a, a]) + 1e-300)
+            ok = True
+            for a in range(3):
+                s_ = M[a, a]
+                for q in range(a):
+                    s_ -= M[a, q] * M[a, q]
+                if not (s_ > 0.0):
+                    ok = False
+                    break
+                dd = math.sqrt(s_)
+                M[a, a] = dd
+                for r2 in range(a + 1, 3):
+                    s2 = M[r2, a]
+                    for q in range(a):
+                        s2 -= M[r2, q] * M[a, q]
+                    M[r2, a] = s2 / dd
+            if not ok:
+                mu = mu * 10.0 if mu > 1e-6 else 1e-3
+                continue
+            for a in range(3):
+                s3 = 0.0 if held[a] else -g[a]
+                for q in range(a):
+                    s3 -= M[a, q] * d[q]
+                d[a] = s3 / M[a, a]
+            for a in range(2, -1, -1):
+                s4 = d[a]
+                for q in range(a + 1, 3):
+                    s4 -= M[q, a] * d[q]
+                d[a] = s4 / M[a, a]
+            for a in range(3):
+                xp[a] = min(max(x[a] + d[a], lo[a]), hi[a])
+            fn = lppls_linear_python(t, y, xp[0], xp[1], xp[2])[0]
+            nfev += 1
+            if fn < f:
+                rel = (f - fn) / (f + 1e-300)
+                for a in range(3):
+                    x[a] = xp[a]
+                f = fn
+                mu = max(mu * 0.1, 1e-9)
+                improved = True
+                break
+            mu = mu * 10.0 if mu > 1e-6 else 1e-3
+        if not improved or rel < 1e-15:
+            break
+    return x, f, nfev
+
+
+def grid_sse_python(t, y, gt, gm, gw):
+    """Profiled SSE on the grid ``gt x gm x gw`` of (tc, m, w); shape (nt, nm, nw).
+
+    Same values as :func:`lppls_linear_python` cell by cell, with the
+    logarithms computed once per tc, the powers once per (tc, m) and the
+    cosines and sines once per (tc, w), so a cell costs no transcendental
+    function.
+    """
+    n = t.shape[0]
+    nt = gt.shape[0]
+    nm = gm.shape[0]
+    nw = gw.shape[0]
+    G = np.empty((nt, nm, nw))
+    lg = np.empty(n)
+    F = np.empty((nm, n))
+    CS = np.empty((nw, n))
+    SN = np.empty((nw, n))
+    sy = 0.0
+    syy = 0.0
+    for i in range(n):
+        sy += y[i]
+        syy += y[i] * y[i]
+    d0 = float(n)
+    for a in range(nt):
+        for i in range(n):
+            lg[i] = math.log(abs(gt[a] - t[i]) + _EPS)
+        for b in range(nm):
+            for i in range(n):
+                F[b, i] = math.exp(gm[b] * lg[i])
+        for c in range(nw):
+            for i in range(n):
+                CS[c, i] = math.cos(gw[c] * lg[i])
+                SN[c, i] = math.sin(gw[c] * lg[i])
+        for b in range(nm):
+            sf = 0.0
+            sff = 0.0
+            syf = 0.0
+            for i in range(n):
+                f = F[b, i]
+                sf += f
+                sff += f * f
+                syf += y[i] * f
+            for c in range(nw):
+                sg = sh = sfg = sfh = sgg = sgh = shh = syg = syh = 0.0
+                for i in range(n):
+                    f = F[b, i]
+                    g = f * CS[c, i]
+                    h = f * SN[c, i]
+                    sg += g
+                    sh += h
+                    sfg += f * g
+                    sfh += f * h
+                    sgg += g * g
+                    sgh += g * h
+                    shh += h * h
+                    syg += y[i] * g
+                    syh += y[i] * h
+                l10 = sf / d0
+                l20 = sg / d0
+                l30 = sh / d0
+                d1 = sff - l10 * l10 * d0
+                if not (d1 > 1e-14 * sff):
+                    G[a, b, c] = np.inf
+                    continue
+                l21 = (sfg - l20 * l10 * d0) / d1
+                l31 = (sfh - l30 * l10 * d0) / d1
+                d2 = sgg - l20 * l20 * d0 - l21 * l21 * d1
+                if not (d2 > 1e-14 * sgg):
+                    G[a, b, c] = np.inf
+                    continue
+                l32 = (sgh - l30 * l20 * d0 - l31 * l21 * d1) / d2
+                d3 = shh - l30 * l30 * d0 - l31 * l31 * d1 - l32 * l32 * d2
+                if not (d3 > 1e-14 * shh):
+                    G[a, b, c] = np.inf
+                    continue
+                z0 = sy
+                z1 = syf - l10 * z0
+                z2 = syg - l20 * z0 - l21 * z1
+                z3 = syh - l30 * z0 - l31 * z1 - l32 * z2
+                sse = syy - (z0 * z0 / d0 + z1 * z1 / d1 + z2 * z2 / d2 + z3 * z3 / d3)
+                G[a, b, c] = sse if sse >= 0.0 else 0.0
+    return G
+
+
+def _tc_grid_python(lo, hi, k):
+    """``k`` values of tc (scaled time, t2 = 0) covering ``[lo, hi]``.
+
+    Geometric in ``tc - t2`` above t2 (the objective varies on a log scale
+    there); a third of the points, evenly spaced, below t2 when ``lo < 0``.
+    """
+    out = np.empty(k)
+    kneg = 0
+    if lo < 0.0:
+        kneg = k // 3
+    for i in range(kneg):
+        out[i] = lo + (i + 0.5) * (-lo) / kneg
+    kpos = k - kneg
+    a = max(lo, 1e-3 * hi)
+    for i in range(kpos):
+        out[kneg + i] = a * (hi / a) ** (i / (kpos - 1.0)) if kpos > 1 else a
+    return out
+
+
+def _near_python(a, b, step):
+    """Two (tc, m, w) points in the same basin for deduplication."""
+    if abs(a[0] - b[0]) > 0.1 * max(abs(a[0]), abs(b[0])) + 0.01 * step[0]:
+        return False
+    return abs(a[1] - b[1]) <= 0.2 * step[1] and abs(a[2] - b[2]) <= 0.2 * step[2]
+
+
+def fit_window_python(t, y, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo, hi, checks, grid):
+    """Best fit on one window in the box ``[lo, hi]``, on internally scaled time.
 
     ``t`` is rescaled to ``[-1, 0]`` (``t2 -> 0``) and ``y`` centred;
-    ``starts`` has shape (S, 3) of starting (tc, m, w) in that scale.
-    Windows longer than ``max_coarse`` observations are first searched on
-    every k-th observation (k = ceil(n / max_coarse)); the ``n_polish`` best
-    distinct coarse optima are then polished by Nelder-Mead (a small simplex,
-    ``maxfev // 12`` evaluations each) on every max(k // 3, 1)-th observation.
-    The best point is finally polished on all observations by
-    Levenberg-Marquardt (:func:`lm_polish_python`, at most 30 iterations).
-    Returns ``array([tc, m, w, sse, nfev])`` in the scaled units.
+    ``starts`` (S, 3) and ``checks`` (C, 3) hold (tc, m, w) in that scale;
+    ``grid`` = (n_tc, n_m, n_w, per_level, descent_iters). The search:
+
+    1. coarse stage, on a thinned series when n > max_coarse (every k-th
+       observation, and the last ``max_coarse // 4`` observations all kept): the
+       profiled SSE on a grid over the box (:func:`grid_sse_python`; tc
+       geometric in ``tc - t2``, m and w even); descents start from the
+       ``2 * n_polish`` lowest grid local minima (no lower neighbour among the
+       26), from the lowest cell of every tc level (when ``per_level``) and
+       from ``starts``: ``descent_iters`` Levenberg-Marquardt iterations each
+       (Nelder-Mead with a loose tolerance when ``descent_iters`` is 0);
+    2. the ``n_polish`` best distinct descents are polished on all
+       observations to convergence: Levenberg-Marquardt
+       (:func:`lm_polish_python`, at most 15 iterations), then Newton on the
+       profiled SSE (:func:`newton_polish_python`, at most 50 steps);
+    3. each point of ``checks`` (random restarts) runs Nelder-Mead on the
+       coarse series and is polished the same way; a better optimum replaces
+       the best one.
+
+    Returns ``array([tc, m, w, sse, nfev, n_agree, n_runs])`` in the scaled
+    units: ``n_agree`` of the ``n_runs`` polished runs ended within 1e-6
+    (relative) of the reported SSE.
     """
-    lo = np.array([TC_LO, M_LO, W_LO])
-    hi = np.array([TC_HI, M_HI, W_HI])
     step = np.array([0.05, 0.1, 1.0])
     n = t.shape[0]
     stride = (n + max_coarse - 1) // max_coarse
     if stride < 1:
         stride = 1
-    tq = t[::stride]
-    yq = y[::stride]
-    S = starts.shape[0]
-    X = np.empty((S, 3))
-    F = np.empty(S)
+    if stride == 1:
+        tq = t
+        yq = y
+    else:
+        # thinned series: every k-th observation, but the last quarter of the budget
+        # at full resolution (basins in tc a few observations after t2 stay apart)
+        tail = max_coarse // 4
+        k = (n - tail + (max_coarse - tail) - 1) // (max_coarse - tail)
+        nh = (n - tail + k - 1) // k
+        tq = np.empty(nh + tail)
+        yq = np.empty(nh + tail)
+        for i in range(nh):
+            tq[i] = t[i * k]
+            yq[i] = y[i * k]
+        for i in range(tail):
+            tq[nh + i] = t[n - tail + i]
+            yq[nh + i] = y[n - tail + i]
     total = 0
-    for s in range(S):
-        # the coarse search only has to find the basin when a polish follows
-        xt = xtol if stride == 1 else xtol * 100.0
-        ft = ftol if stride == 1 else ftol * 1000.0
-        x, fbest, nf = nelder_mead_python(tq, yq, starts[s], step, lo, hi, maxfev, xt, ft)
+    # the descents only have to find the basin: Levenberg-Marquardt follows
+    xt = xtol * 100.0
+    ft = ftol * 1000.0
+    # 1a. grid
+    nt = grid[0]
+    per_level = grid.shape[0] > 3 and grid[3] > 0
+    lm_descent = grid.shape[0] > 4 and grid[4] > 0
+    nm = grid[1]
+    nw = grid[2]
+    gt = _tc_grid_python(lo[0], hi[0], nt)
+    gm = np.empty(nm)
+    for j in range(nm):
+        gm[j] = lo[1] + (hi[1] - lo[1]) * j / (nm - 1.0) if nm > 1 else lo[1]
+    gw = np.empty(nw)
+    for k in range(nw):
+        gw[k] = lo[2] + (hi[2] - lo[2]) * k / (nw - 1.0) if nw > 1 else lo[2]
+    G = grid_sse_python(tq, yq, gt, gm, gw)
+    total += nt * nm * nw
+    nmin = 0
+    cand = np.empty((nt * nm * nw + 2 * nt + starts.shape[0], 3))
+    gi = np.empty((nt * nm * nw, 3), dtype=np.int64)
+    for i in range(nt):
+        for j in range(nm):
+            for k in range(nw):
+                v = G[i, j, k]
+                if not (v < np.inf):
+                    continue
+                is_min = True
+                for di in range(-1, 2):
+                    for dj in range(-1, 2):
+                        for dk in range(-1, 2):
+                            i2 = i + di
+                            j2 = j + dj
+                            k2 = k + dk
+                            if i2 < 0 or i2 >= nt or j2 < 0 or j2 >= nm or k2 < 0 or k2 >= nw:
+                                continue
+                            if G[i2, j2, k2] < v:
+                                is_min = False
+                if is_min:
+                    gi[nmin, 0] = i
+                    gi[nmin, 1] = j
+                    gi[nmin, 2] = k
+                    cand[nmin, 0] = gt[i]
+                    cand[nmin, 1] = gm[j]
+                    cand[nmin, 2] = gw[k]
+                    nmin += 1
+    # keep the 2 * n_polish lowest grid minima
+    gv = np.empty(nmin)
+    for c in range(nmin):
+        gv[c] = G[gi[c, 0], gi[c, 1], gi[c, 2]]
+    keep = min(nmin, 2 * n_polish)
+    go = np.argsort(gv)
+    tmp = cand[go[:keep]].copy()
+    for c in range(keep):
+        for a in range(3):
+            cand[c, a] = tmp[c, a]
+    nmin = keep
+    local = np.zeros(nt * nm * nw + 2 * nt + starts.shape[0], dtype=np.bool_)
+    if per_level:
+        # and the lowest cell of each tc level (narrow basins in tc near t2): one
+        # ordinary descent and one that starts heavily damped, so it stays local
+        for i in range(nt):
+            bj = 0
+            bk = 0
+            for j in range(nm):
+                for k in range(nw):
+                    if G[i, j, k] < G[i, bj, bk]:
+                        bj = j
+                        bk = k
+            if not (G[i, bj, bk] < np.inf):
+                continue
+            dup = False
+            for c in range(nmin):
+                if cand[c, 0] == gt[i] and cand[c, 1] == gm[bj] and cand[c, 2] == gw[bk]:
+                    dup = True
+            for copy in range(2):
+                if copy == 0 and dup:
+                    continue
+                cand[nmin, 0] = gt[i]
+                cand[nmin, 1] = gm[bj]
+                cand[nmin, 2] = gw[bk]
+                local[nmin] = copy == 1
+                nmin += 1
+    for s in range(starts.shape[0]):
+        for a in range(3):
+            cand[nmin + s, a] = starts[s, a]
+    nc = nmin + starts.shape[0]
+    # 1b. a descent from every candidate on the coarse series
+    X = np.empty((nc, 3))
+    F = np.empty(nc)
+    cstep = step.copy()
+    for c in range(nc):
+        # the simplex spans the candidate's own scale of tc - t2
+        cstep[0] = min(step[0], max(0.5 * abs(cand[c, 0]), 1e-3))
+        if lm_descent:
+            lam0 = LOCAL_LAM0 if local[c] else 1e-3
+            x, fbest, nf = lm_polish_python(tq, yq, cand[c], lo, hi, grid[4], lam0)
+        else:
+            x, fbest, nf = nelder_mead_python(tq, yq, cand[c], cstep, lo, hi, maxfev, xt, ft)
         total += nf
         for a in range(3):
-            X[s, a] = x[a]
-        F[s] = fbest
+            X[c, a] = x[a]
+        F[c] = fbest
     order = np.argsort(F)
-    out = np.empty(5)
-    xbest = X[order[0]].copy()
-    if stride > 1:
-        # polish: the n_polish best distinct coarse optima on every
-        # mid-th observation (mid = max(stride // 3, 1))
-        mid = stride // 3
-        if mid < 1:
-            mid = 1
-        tm = t[::mid]
-        ym = y[::mid]
-        small = step * 0.02
-        fb = np.inf
-        done = 0
-        for r in range(S):
-            if done >= n_polish:
+    # 2. polish the n_polish best distinct coarse optima on all observations
+    nr = n_polish + checks.shape[0]
+    R = np.empty((nr, 3))
+    RF = np.full(nr, np.inf)
+    done = 0
+    for r in range(nc):
+        if done >= n_polish:
+            break
+        s = order[r]
+        if not (F[s] < np.inf):
+            break
+        dup = False
+        for r2 in range(r):
+            if _near_python(X[s], X[order[r2]], step):
+                dup = True
                 break
-            s = order[r]
-            dup = False
-            for r2 in range(r):
-                s2 = order[r2]
-                near = True
-                for a in range(3):
-                    if abs(X[s, a] - X[s2, a]) > 0.5 * step[a]:
-                        near = False
-                if near:
-                    dup = True
-            if dup:
-                continue
-            x, fbest, nf = nelder_mead_python(tm, ym, X[s], small, lo, hi, maxfev // 12, xtol * 10.0, ftol)
-            total += nf
-            done += 1
-            if fbest < fb:
-                xbest = x
-                fb = fbest
-    # final Levenberg-Marquardt polish on all observations
-    x, fbest, nf = lm_polish_python(t, y, xbest, lo, hi, 30)
-    total += nf
-    out[0] = x[0]
-    out[1] = x[1]
-    out[2] = x[2]
-    out[3] = fbest
+        if dup:
+            continue
+        x, fbest, nf = lm_polish_python(t, y, X[s], lo, hi, 15)
+        total += nf
+        x, fbest, nf = newton_polish_python(t, y, x, fbest, lo, hi, 50)
+        total += nf
+        for a in range(3):
+            R[done, a] = x[a]
+        RF[done] = fbest
+        done += 1
+    # 3. random restarts as a check
+    for c in range(checks.shape[0]):
+        cstep[0] = min(step[0], max(0.5 * abs(checks[c, 0]), 1e-3))
+        x, fbest, nf = nelder_mead_python(tq, yq, checks[c], cstep, lo, hi, maxfev, xt, ft)
+        total += nf
+        x, fbest, nf = lm_polish_python(t, y, x, lo, hi, 15)
+        total += nf
+        x, fbest, nf = newton_polish_python(t, y, x, fbest, lo, hi, 50)
+        total += nf
+        for a in range(3):
+            R[done, a] = x[a]
+        RF[done] = fbest
+        done += 1
+    b = 0
+    for r in range(done):
+        if RF[r] < RF[b]:
+            b = r
+    agree = 0
+    for r in range(done):
+        if RF[r] <= RF[b] * (1.0 + 1e-6) + 1e-300:
+            agree += 1
+    out = np.empty(7)
+    out[0] = R[b, 0]
+    out[1] = R[b, 1]
+    out[2] = R[b, 2]
+    out[3] = RF[b]
     out[4] = total
+    out[5] = agree
+    out[6] = done
     return out
 
 
-def nested_fits_python(t, y, ends, sizes, starts, maxfev, xtol, ftol, max_coarse, n_polish):
+def nested_fits_python(t, y, ends, sizes, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo, hi, checks, grid):
     """Fits for every (window end, window size) pair.
 
     ``ends[e]`` is the index of the last observation of the outer window,
     ``sizes[s]`` the number of observations of the nested window ending there.
-    Returns an array (E, S, 5) of [tc, m, w, sse, nfev] in the *original* time
-    units of ``t`` (tc) with the SSE of the original ``y``.
+    Returns an array (E, S, 7) of [tc, m, w, sse, nfev, n_agree, n_runs] with
+    tc in the *original* time units of ``t`` and the SSE of the original ``y``.
     """
     E = ends.shape[0]
     NS = sizes.shape[0]
-    out = np.empty((E, NS, 5))
+    out = np.empty((E, NS, 7))
     for q in _prange(E * NS):
         e = q // NS
         s = q % NS
@@ -427,12 +799,10 @@ def nested_fits_python(t, y, ends, sizes, starts, maxfev, xtol, ftol, max_coarse
         span = tt[n - 1] - tt[0]
         ts = (tt - tt[n - 1]) / span
         ym = yy - yy.mean()
-        r = fit_window_python(ts, ym, starts, maxfev, xtol, ftol, max_coarse, n_polish)
+        r = fit_window_python(ts, ym, starts, maxfev, xtol, ftol, max_coarse, n_polish, lo, hi, checks, grid)
         out[e, s, 0] = tt[n - 1] + r[0] * span
-        out[e, s, 1] = r[1]
-        out[e, s, 2] = r[2]
-        out[e, s, 3] = r[3]
-        out[e, s, 4] = r[4]
+        for a in range(1, 7):
+            out[e, s, a] = r[a]
     return out
 
 
@@ -457,7 +827,14 @@ def _compile_with(fn, **globs):
 _objective = jit(_compile_with(_objective_python, lppls_linear_python=lppls_linear))
 nelder_mead = jit(_compile_with(nelder_mead_python, _objective_python=_objective))
 lm_polish = jit(_compile_with(lm_polish_python, lppls_linear_python=lppls_linear))
-fit_window = jit(_compile_with(fit_window_python, nelder_mead_python=nelder_mead, lm_polish_python=lm_polish))
+_tc_grid = jit(_tc_grid_python)
+grid_sse = jit(grid_sse_python)
+newton_polish = jit(_compile_with(newton_polish_python, lppls_linear_python=lppls_linear))
+_near = jit(_near_python)
+fit_window = jit(_compile_with(fit_window_python, nelder_mead_python=nelder_mead, lm_polish_python=lm_polish,
+                               lppls_linear_python=lppls_linear, _tc_grid_python=_tc_grid,
+                               _near_python=_near, grid_sse_python=grid_sse,
+                               newton_polish_python=newton_polish))
 nested_fits = jit(parallel=True)(
     _compile_with(nested_fits_python, fit_window_python=fit_window, _prange=prange)
 )
@@ -468,7 +845,39 @@ nested_fits = jit(parallel=True)(
 
 @dataclass(frozen=True)
 class FilterConditions:
-    """Qualified-fit conditions; defaults are those of ``lppls`` 0.6.24 (time in days)."""
+    """Qualified-fit conditions and the search box they go with (time in days).
+
+    The defaults are the ``lppls`` 0.6.24 ``compute_indicators`` defaults
+    (named ``"lppls-0.6"``); :data:`FILTERS` holds the published sets, see
+    :func:`filter_conditions`. Inequalities are strict.
+
+    Attributes
+    ----------
+    name : str
+        Name reported with every fit.
+    m_min, m_max, w_min, w_max : float
+        Bounds of m and omega.
+    O_min, D_min : float
+        Least number of oscillations and damping.
+    tc_min_days, tc_max_days, tc_min_frac, tc_max_frac : float
+        ``max(t2 - tc_min_days, t2 - tc_min_frac*dt) < tc < min(t2 + tc_max_days, t2 + tc_max_frac*dt)``
+        with ``dt = t2 - t1``.
+    rel_err_max : float
+        Largest relative error of the fitted price, ``max |exp(fit) - p| / p``.
+    lomb : bool
+        Require a significant Lomb periodogram peak of the detrended residuals
+        (:func:`lomb_test`).
+    ar1 : bool
+        Require stationary fit residuals (:func:`ar1_test`).
+    search_tc : tuple of float
+        Search box of ``(tc - t2) / dt``; a negative lower end lets tc fall
+        before the last observation.
+    search_w_max : float
+        Upper end of omega in the search box (lower end 2).
+    O_abs : bool
+        Count oscillations as ``w/(2 pi) ln|(tc - t1)/(tc - t2)|``, defined for
+        tc before t2 too (``lppls`` leaves it undefined there, so such fits fail).
+    """
 
     m_min: float = 0.0
     m_max: float = 1.0
@@ -480,13 +889,28 @@ class FilterConditions:
     tc_max_days: float = 252.0
     tc_min_frac: float = 0.5
     tc_max_frac: float = 0.5
+    name: str = "lppls-0.6"
+    rel_err_max: float = math.inf
+    lomb: bool = False
+    ar1: bool = False
+    search_tc: tuple[float, float] = (TC_LO, TC_HI)
+    search_w_max: float = W_HI
+    O_abs: bool = False
 
     def qualified(self, tc: float, m: float, w: float, B: float, C: float, t1: float, t2: float) -> bool:
-        """True when a fit on the window ``[t1, t2]`` passes every condition."""
+        """True when the parameters of a fit on ``[t1, t2]`` pass the conditions.
+
+        The residual conditions (``rel_err_max``, ``lomb``, ``ar1``) need the
+        data: see :meth:`qualified_fit`.
+        """
         span = t2 - t1
         lo = max(t2 - self.tc_min_days, t2 - self.tc_min_frac * span)
         hi = min(t2 + self.tc_max_days, t2 + self.tc_max_frac * span)
-        O = oscillations(w, tc, t1, t2) if (B != 0 and C != 0) else np.inf
+        if B != 0 and C != 0:
+            O = oscillations(w, tc, t1, t2) if not self.O_abs else (
+                w / (2.0 * np.pi) * float(np.log(abs((tc - t1) / (tc - t2)))) if tc != t2 else np.inf)
+        else:
+            O = np.inf
         D = damping(m, w, B, C)
         return bool(
             lo < tc < hi
@@ -495,6 +919,148 @@ class FilterConditions:
             and O > self.O_min
             and D > self.D_min
         )
+
+    @property
+    def needs_data(self) -> bool:
+        return bool(self.lomb or self.ar1 or self.rel_err_max < math.inf)
+
+    def qualified_fit(self, t: np.ndarray, y: np.ndarray, tc: float, m: float, w: float,
+                      A: float, B: float, C1: float, C2: float) -> bool:
+        """All conditions, on the fitted window (``t`` days, ``y`` log prices)."""
+        C = math.hypot(C1, C2)
+        if not self.qualified(tc, m, w, B, C, float(t[0]), float(t[-1])):
+            return False
+        if not self.needs_data:
+            return True
+        dt = np.abs(tc - t) + _EPS
+        f = dt**m
+        lg = np.log(dt)
+        fit_ = A + f * (B + C1 * np.cos(w * lg) + C2 * np.sin(w * lg))
+        if self.rel_err_max < math.inf and np.max(np.abs(np.expm1(fit_ - y))) > self.rel_err_max:
+            return False
+        if self.lomb and not lomb_test(t, y, tc, m, w, A, B).significant:
+            return False
+        if self.ar1 and not ar1_test(y - fit_).stationary:
+            return False
+        return True
+
+
+#: Published filter sets by name.
+FILTERS: dict[str, FilterConditions] = {
+    # lppls 0.6.24 compute_indicators defaults; search box tc - t2 in [1e-3, 0.5] dt, omega <= 15
+    "lppls-0.6": FilterConditions(),
+    # Sornette, Demos, Zhang, Cauwels, Filimonov and Zhang (2015), "Real-time prediction and
+    # post-mortem analysis of the Shanghai 2015 stock market bubble and crash", J. of Investment
+    # Strategies 4(4): filter of the qualified fits
+    "sornette-2015": FilterConditions(
+        name="sornette-2015", m_min=0.01, m_max=1.2, w_min=2.0, w_max=25.0, O_min=2.5, D_min=0.8,
+        tc_min_days=math.inf, tc_max_days=math.inf, tc_min_frac=0.05, tc_max_frac=0.1,
+        rel_err_max=0.05, search_tc=(-0.05, TC_HI), search_w_max=25.0, O_abs=True,
+    ),
+    # Shu and Zhu (2020), "Real-time prediction of Bitcoin bubble crashes", Physica A 548:
+    # parameter bounds, the Lomb periodogram test of the log-periodic residuals and the
+    # AR(1) (stationarity) test of the fit residuals
+    "shu-zhu-2020": FilterConditions(
+        name="shu-zhu-2020", m_min=0.01, m_max=0.99, w_min=2.0, w_max=25.0, O_min=0.0, D_min=0.0,
+        tc_min_days=0.0, tc_max_days=math.inf, tc_min_frac=0.0, tc_max_frac=0.2,
+        lomb=True, ar1=True, search_tc=(TC_LO, TC_HI), search_w_max=25.0, O_abs=True,
+    ),
+}
+
+
+def filter_conditions(name: "str | FilterConditions | None" = None) -> FilterConditions:
+    """The named filter set (``"lppls-0.6"``, ``"sornette-2015"``, ``"shu-zhu-2020"``).
+
+    Passes a :class:`FilterConditions` through; ``None`` gives ``"lppls-0.6"``.
+    """
+    if name is None:
+        return FILTERS["lppls-0.6"]
+    if isinstance(name, FilterConditions):
+        return name
+    try:
+        return FILTERS[name]
+    except KeyError:
+        raise UsageError(f"unknown LPPLS filter {name!r}; choose one of {', '.join(FILTERS)}") from None
+
+
+@dataclass(frozen=True)
+class LombResult:
+    """Lomb periodogram of the detrended LPPLS residuals.
+
+    ``peak_omega`` is the angular log-frequency of the highest peak, ``power``
+    its normalised power (Press and Rybicki 1989), ``false_alarm`` the
+    probability ``1 - (1 - exp(-power))**M`` (M independent frequencies,
+    taken as the number of observations; Scargle 1982).
+    """
+
+    peak_omega: float
+    power: float
+    false_alarm: float
+    significant: bool
+
+
+def lomb_test(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: float, A: float, B: float,
+              level: float = 0.05, rel_tol: float = 0.25) -> LombResult:
+    """Lomb periodogram test of log-periodicity (Zhou and Sornette 2002; Shu and Zhu 2020).
+
+    The residual ``r = (y - A - B*|tc - t|**m) * |tc - t|**(-m)`` is a
+    cosine of ``w*ln|tc - t|`` under the model. Its Lomb periodogram in
+    ``x = ln|tc - t|`` over omega in [0.5, 50] is significant when the highest
+    peak has a false-alarm probability below ``level`` and lies within
+    ``rel_tol`` (relative) of the fitted ``w``.
+    """
+    dt = np.abs(tc - np.asarray(t, dtype=float)) + _EPS
+    x = np.log(dt)
+    r = (np.asarray(y, dtype=float) - A - B * dt**m) * dt ** (-m)
+    r = r - r.mean()
+    var = r.var()
+    freqs = np.linspace(0.5, 50.0, 500)
+    if not var > 0 or np.ptp(x) == 0:
+        return LombResult(float("nan"), 0.0, 1.0, False)
+    wx = freqs[:, None] * x[None, :]
+    tau = np.arctan2(np.sin(2 * wx).sum(axis=1), np.cos(2 * wx).sum(axis=1)) / 2.0
+    arg = wx - tau[:, None]
+    c, s = np.cos(arg), np.sin(arg)
+    p = ((c @ r) ** 2 / (c * c).sum(axis=1) + (s @ r) ** 2 / (s * s).sum(axis=1)) / (2.0 * var)
+    k = int(np.argmax(p))
+    power = float(p[k])
+    fap = float(1.0 - (1.0 - math.exp(-power)) ** x.size)
+    peak = float(freqs[k])
+    return LombResult(peak, power, fap, bool(fap < level and abs(peak - w) <= rel_tol * w))
+
+
+@dataclass(frozen=True)
+class Ar1Result:
+    """Dickey-Fuller regression ``de_t = a + b*e_{t-1}`` on the fit residuals."""
+
+    phi: float
+    stat: float
+    stationary: bool
+
+
+#: 5% Dickey-Fuller critical value with a constant, asymptotic (MacKinnon 2010).
+DF_CV_5 = -2.8621
+
+
+def ar1_test(resid: np.ndarray, cv: float = DF_CV_5) -> Ar1Result:
+    """AR(1) test of the LPPLS residuals (Lin, Ren and Sornette 2014; Shu and Zhu 2020).
+
+    The residuals should be a stationary AR(1) (mean-reverting): the t-ratio
+    of ``b`` in ``de_t = a + b*e_{t-1}`` must be below ``cv`` (default the
+    5% Dickey-Fuller value); ``phi = 1 + b``.
+    """
+    e = np.asarray(resid, dtype=float)
+    x = e[:-1] - e[:-1].mean()
+    d = np.diff(e)
+    d = d - d.mean()
+    sxx = float(x @ x)
+    if sxx <= 0 or e.size < 5:
+        return Ar1Result(float("nan"), float("nan"), False)
+    b = float(x @ d) / sxx
+    ssr = float(((d - b * x) ** 2).sum())
+    se = math.sqrt(ssr / (e.size - 3) / sxx) if ssr > 0 else 0.0
+    stat = b / se if se > 0 else -math.inf
+    return Ar1Result(1.0 + b, stat, bool(stat < cv))
 
 
 def oscillations(w: float, tc: float, t1: float, t2: float) -> float:
@@ -538,6 +1104,13 @@ class LpplsFit:
         Passes :class:`FilterConditions` (defaults).
     nfev : int
         Objective evaluations used.
+    n_agree, n_runs : int
+        Uncertainty of the search: ``n_agree`` of the ``n_runs`` runs polished
+        to convergence (distinct coarse optima and random restarts) ended
+        within 1e-6 (relative) of the reported SSE. One means a single run
+        found the optimum; the rest stopped at other local minima.
+    conditions : str
+        Name of the filter set behind ``qualified``.
     """
 
     tc: float
@@ -556,6 +1129,9 @@ class LpplsFit:
     damping: float
     qualified: bool
     nfev: int
+    n_agree: int = 1
+    n_runs: int = 1
+    conditions: str = "lppls-0.6"
 
     @property
     def stat(self) -> float:
@@ -575,7 +1151,8 @@ class LpplsFit:
             f"LPPLS fit on {self.nobs} obs [{self.t1:g}, {self.t2:g}]: tc={self.tc:.2f} "
             f"(t2+{self.tc - self.t2:.2f}), m={self.m:.3f}, omega={self.omega:.3f}, "
             f"B={self.B:.4g}, C={self.C:.4g}, O={self.oscillations:.2f}, D={self.damping:.2f}, "
-            f"SSE={self.sse:.6g}, {kind} bubble, qualified={self.qualified}"
+            f"SSE={self.sse:.6g}, {kind} bubble, qualified={self.qualified} (filter {self.conditions}); "
+            f"{self.n_agree} of {self.n_runs} polished runs agree"
         )
 
 
@@ -608,8 +1185,31 @@ def _starts(n_starts: int, seed: int) -> np.ndarray:
     )
 
 
+def _opts(grid, per_level: bool = True, descent_iters: int = DESCENT_ITERS) -> np.ndarray:
+    if len(grid) != 3 or min(grid) < 2:
+        raise UsageError(f"grid must be three counts >= 2 (tc, m, w), got {grid!r}")
+    return np.array([*grid, int(per_level), int(descent_iters)], dtype=np.int64)
+
+
+def _box_arrays(box, conditions: FilterConditions | None = None):
+    """Search box arrays (tc in window lengths after t2, m, w) from ``box`` or the filter set."""
+    cond = conditions or FILTERS["lppls-0.6"]
+    tlo, thi = cond.search_tc if box is None else box
+    if not (-1.0 < tlo < thi):
+        raise UsageError(f"search box for (tc - t2)/dt must satisfy -1 < lo < hi, got {(tlo, thi)}")
+    return np.array([tlo, M_LO, W_LO]), np.array([thi, M_HI, cond.search_w_max])
+
+
+def _starts_and_checks(n_starts, n_checks, seed, lo, hi):
+    st = _starts(n_starts, seed)
+    st[:, 0] = np.maximum(st[:, 0], lo[0])
+    rng = np.random.default_rng([seed, 1])
+    ck = rng.uniform(lo, hi, (n_checks, 3))
+    return st, ck
+
+
 def _finish(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: float, nfev: int,
-            conditions: FilterConditions) -> LpplsFit:
+            conditions: FilterConditions, n_agree: int = 1, n_runs: int = 1) -> LpplsFit:
     sse, A, B, C1, C2 = lppls_linear(t, y, tc, m, w)
     C = math.hypot(C1, C2)
     t1, t2 = float(t[0]), float(t[-1])
@@ -619,7 +1219,8 @@ def _finish(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: float, nfev: i
         tc=float(tc), m=float(m), omega=float(w), A=float(A), B=float(B), C1=float(C1),
         C2=float(C2), C=float(C), sse=float(sse), t1=t1, t2=t2, nobs=int(t.size),
         oscillations=O, damping=D,
-        qualified=conditions.qualified(tc, m, w, B, C, t1, t2), nfev=int(nfev),
+        qualified=conditions.qualified_fit(t, y, tc, m, w, A, B, C1, C2), nfev=int(nfev),
+        n_agree=int(n_agree), n_runs=int(n_runs), conditions=conditions.name,
     )
 
 
@@ -628,10 +1229,14 @@ def fit(
     t: np.ndarray | None = None,
     n_starts: int = 6,
     seed: int = 0,
-    max_coarse: int = 50,
-    n_polish: int = 2,
+    max_coarse: int = 100,
+    n_polish: int = 6,
     maxfev: int = 600,
-    conditions: FilterConditions | None = None,
+    conditions: FilterConditions | str | None = None,
+    *,
+    n_checks: int = 4,
+    grid: tuple[int, int, int] = GRID,
+    box: tuple[float, float] | None = None,
 ) -> LpplsFit:
     """Fit the LPPLS model to one window of log prices.
 
@@ -643,18 +1248,35 @@ def fit(
         Time of each observation; default ordinal days for a DatetimeIndex,
         else 0..n-1.
     n_starts : int
-        Nelder-Mead starts (seeded draws from the ``lppls`` initial ranges).
+        Seeded starting points drawn from the ``lppls`` initial ranges, each
+        descended on the coarse series besides the grid's minima.
     seed : int
-        Seed of the starting points; the fit is deterministic given it.
+        Seed of the starting points and restarts; the fit is deterministic
+        given it.
     max_coarse : int
         Longer windows are first searched on a thinned series of at most this
         many observations, then polished on all of them.
     n_polish : int
         How many distinct coarse optima are polished on the full window.
     maxfev : int
-        Evaluation budget per Nelder-Mead run.
-    conditions : FilterConditions, optional
-        Qualified-fit conditions (default: ``lppls`` defaults).
+        Evaluation budget per Nelder-Mead run (restarts' descents).
+    conditions : FilterConditions or str, optional
+        Qualified-fit conditions, or the name of a published set (see
+        :data:`FILTERS`); default ``"lppls-0.6"``. The set also gives the
+        search box (``search_tc``, ``search_w_max``).
+    n_checks : int
+        Random restarts (seeded, uniform in the box) polished to convergence
+        as a check of the search; they count in ``n_runs``.
+    grid : (int, int, int)
+        Coarse grid points in tc, m and omega.
+    box : (float, float), optional
+        Search range of ``(tc - t2) / (t2 - t1)``, overriding the filter set's.
+
+    Notes
+    -----
+    The search (:func:`fit_window_python`) polishes ``n_polish`` distinct
+    coarse optima and ``n_checks`` restarts to convergence and reports the
+    best; ``n_agree`` says how many of those runs ended at its SSE.
 
     Raises
     ------
@@ -667,8 +1289,12 @@ def fit(
         raise NotEnoughData(f"an LPPLS fit needs at least 10 observations, got {n}")
     span = tt[-1] - tt[0]
     ts = (tt - tt[-1]) / span
-    r = fit_window(ts, yy - yy.mean(), _starts(n_starts, seed), maxfev, 1e-5, 1e-9, max_coarse, n_polish)
-    return _finish(tt, yy, tt[-1] + r[0] * span, r[1], r[2], int(r[4]), conditions or FilterConditions())
+    conditions = filter_conditions(conditions)
+    lo, hi = _box_arrays(box, conditions)
+    st, ck = _starts_and_checks(n_starts, n_checks, seed, lo, hi)
+    r = fit_window(ts, yy - yy.mean(), st, maxfev, 1e-5, 1e-9, max_coarse, n_polish, lo, hi, ck,
+                   _opts(grid))
+    return _finish(tt, yy, tt[-1] + r[0] * span, r[1], r[2], int(r[4]), conditions, int(r[5]), int(r[6]))
 
 
 @dataclass(frozen=True)
@@ -683,7 +1309,8 @@ class ConfidenceIndicator:
         ``n_pos``, ``n_neg``, ``n_pos_qualified``, ``n_neg_qualified``.
     fits : pd.DataFrame
         Every nested fit: end label, t1, t2, nobs, tc, m, omega, B, C, sse,
-        O, D, qualified.
+        O, D, qualified, and the search's agreement ``n_agree`` of ``n_runs``
+        (see :class:`LpplsFit`).
     settings : dict
         Window sizes and increments (observations), starts, seed.
     """
@@ -702,7 +1329,8 @@ class ConfidenceIndicator:
         return (
             f"LPPLS confidence indicator: {len(self.frame)} windows x "
             f"{len(self.fits) // max(len(self.frame), 1)} nested fits, qualified share "
-            f"{self.qualified_share:.3f}; last: pos {last['pos_conf']:.3f}, neg {last['neg_conf']:.3f}"
+            f"{self.qualified_share:.3f} (filter {self.settings.get('conditions', 'lppls-0.6')}); "
+            f"last: pos {last['pos_conf']:.3f}, neg {last['neg_conf']:.3f}"
         )
 
 
@@ -715,10 +1343,14 @@ def confidence_indicator(
     inner_increment: int = 2,
     n_starts: int = 4,
     seed: int = 0,
-    max_coarse: int = 50,
-    n_polish: int = 1,
+    max_coarse: int = 100,
+    n_polish: int = 4,
     maxfev: int = 600,
-    conditions: FilterConditions | None = None,
+    conditions: FilterConditions | str | None = None,
+    *,
+    n_checks: int = 2,
+    grid: tuple[int, int, int] = GRID,
+    box: tuple[float, float] | None = None,
 ) -> ConfidenceIndicator:
     """LPPLS confidence indicator over nested windows (``lppls`` layout).
 
@@ -739,8 +1371,10 @@ def confidence_indicator(
         Observations.
     n_starts, seed, max_coarse, n_polish, maxfev :
         As in :func:`fit`.
-    conditions : FilterConditions, optional
-        Qualified-fit conditions.
+    conditions : FilterConditions or str, optional
+        Qualified-fit conditions or a filter-set name, as in :func:`fit`.
+    n_checks, grid, box :
+        As in :func:`fit`.
     """
     tt, yy = time_axis(log_price, t)
     N = tt.size
@@ -749,13 +1383,16 @@ def confidence_indicator(
             f"confidence indicator needs at least window_size={window_size} observations "
             f"(and 10 <= smallest_window_size < window_size); got {N}"
         )
-    conditions = conditions or FilterConditions()
+    conditions = filter_conditions(conditions)
     ends = np.arange(window_size - 1, N, outer_increment, dtype=np.int64)
     sizes = np.array(
         [window_size - j for j in range(0, window_size - smallest_window_size, inner_increment)],
         dtype=np.int64,
     )
-    raw = nested_fits(tt, yy, ends, sizes, _starts(n_starts, seed), maxfev, 1e-5, 1e-9, max_coarse, n_polish)
+    lo, hi = _box_arrays(box, conditions)
+    st, ck = _starts_and_checks(n_starts, n_checks, seed, lo, hi)
+    raw = nested_fits(tt, yy, ends, sizes, st, maxfev, 1e-5, 1e-9, max_coarse, n_polish, lo, hi, ck,
+                      _opts(grid))
     labels = log_price.index if isinstance(log_price, pd.Series) else pd.RangeIndex(N)
     rows = []
     summary = []
@@ -763,9 +1400,10 @@ def confidence_indicator(
         npos = nneg = qpos = qneg = 0
         for s, n in enumerate(sizes):
             seg = slice(j - n + 1, j + 1)
-            f = _finish(tt[seg], yy[seg], raw[e, s, 0], raw[e, s, 1], raw[e, s, 2], int(raw[e, s, 4]), conditions)
+            f = _finish(tt[seg], yy[seg], raw[e, s, 0], raw[e, s, 1], raw[e, s, 2], int(raw[e, s, 4]), conditions,
+                        int(raw[e, s, 5]), int(raw[e, s, 6]))
             rows.append((labels[j], f.t1, f.t2, f.nobs, f.tc, f.m, f.omega, f.B, f.C, f.sse,
-                         f.oscillations, f.damping, f.qualified))
+                         f.oscillations, f.damping, f.qualified, f.n_agree, f.n_runs))
             if f.B < 0:
                 npos += 1
                 qpos += f.qualified
@@ -778,9 +1416,11 @@ def confidence_indicator(
         summary, columns=["end", "pos_conf", "neg_conf", "n_pos", "n_neg", "n_pos_qualified", "n_neg_qualified"]
     ).set_index("end")
     fits = pd.DataFrame(
-        rows, columns=["end", "t1", "t2", "nobs", "tc", "m", "omega", "B", "C", "sse", "O", "D", "qualified"]
+        rows, columns=["end", "t1", "t2", "nobs", "tc", "m", "omega", "B", "C", "sse", "O", "D", "qualified",
+                       "n_agree", "n_runs"]
     )
     settings = dict(window_size=window_size, smallest_window_size=smallest_window_size,
                     outer_increment=outer_increment, inner_increment=inner_increment,
-                    n_starts=n_starts, seed=seed)
+                    n_starts=n_starts, seed=seed, n_polish=n_polish, n_checks=n_checks,
+                    conditions=conditions.name, search_tc=tuple(float(v) for v in (lo[0], hi[0])))
     return ConfidenceIndicator(frame=frame, fits=fits, settings=settings)

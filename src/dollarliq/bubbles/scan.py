@@ -89,8 +89,12 @@ def gsadf_summary(prices: pd.Series, cv: CriticalValues, *, lag: int = 0,
     }
 
 
-def lppls_summary(prices: pd.Series, *, window: int = 252) -> dict:
-    """The LPPLS confidence indicator on the last ``window`` closes, and one fit on them."""
+def lppls_summary(prices: pd.Series, *, window: int = 252, conditions: str = "lppls-0.6") -> dict:
+    """The LPPLS confidence indicator on the last ``window`` closes, and one fit on them.
+
+    ``conditions`` names the filter set of the qualified fits (see
+    ``dollarliq.bubbles.lppls.FILTERS``); the result says which one was used.
+    """
     from dollarliq.bubbles.lppls import confidence_indicator
     from dollarliq.bubbles.lppls import fit as lppls_fit
 
@@ -98,17 +102,19 @@ def lppls_summary(prices: pd.Series, *, window: int = 252) -> dict:
     if len(p) < 60:
         raise NotEnoughData(f"LPPLS needs at least 60 prices, got {len(p)}")
     y = np.log(p.astype(float))
-    ci = confidence_indicator(y)
+    ci = confidence_indicator(y, conditions=conditions)
     last = ci.frame.iloc[-1]
-    f = lppls_fit(y)
+    f = lppls_fit(y, conditions=conditions)
     return {
         "window_obs": len(p), "end": _day(p.index[-1]),
         "bubble_confidence": round(float(last["pos_conf"]), 4),
         "negative_bubble_confidence": round(float(last["neg_conf"]), 4),
         "qualified_share": round(float(ci.qualified_share), 4),
+        "filter": f.conditions,
         "fit": {"tc_days_after_end": round(float(f.tc - f.t2), 1), "m": round(float(f.m), 4),
                 "omega": round(float(f.omega), 4), "B": round(float(f.B), 6),
-                "qualified": bool(f.qualified)},
+                "qualified": bool(f.qualified), "runs_agreeing": int(f.n_agree),
+                "runs": int(f.n_runs)},
     }
 
 

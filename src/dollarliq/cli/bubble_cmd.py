@@ -74,7 +74,7 @@ def bubble_test(
         console.print(f"LPPLS confidence (last {lp['window_obs']} closes to {lp['end']}): "
                       f"bubble {lp['bubble_confidence']:.0%}, negative bubble "
                       f"{lp['negative_bubble_confidence']:.0%}; qualified fits "
-                      f"{lp['qualified_share']:.0%}")
+                      f"{lp['qualified_share']:.0%} (filter {lp['filter']})")
 
 
 @bubble_app.command("scan")

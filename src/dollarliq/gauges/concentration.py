@@ -80,6 +80,19 @@ def market_cap_usd_bn(price_usd: pd.Series, shares: pd.Series,
     return mcap
 
 
+def coverage_note(missing: dict[str, str]) -> str:
+    """One line naming the megacaps the basket leaves out and why ("" when none is missing).
+
+    The basket's total and its ratio to the S&P 500 understate the top of the market by
+    whatever these names weigh; every output of the gauge carries this line.
+    """
+    if not missing:
+        return ""
+    why = "; ".join(f"{t}: {w}" for t, w in missing.items())
+    return (f"basket leaves out {', '.join(missing)} ({why}); its total understates the "
+            "megacaps by their weight")
+
+
 @dataclass(frozen=True)
 class Coverage:
     """Which megacaps can be priced on a date, and with which kind of share count."""
@@ -107,7 +120,8 @@ def concentration(prices: dict[str, pd.Series], shares_outstanding: dict[str, pd
     split_histories : (kind, ticker) -> the complete count history to infer splits from
         (see :func:`market_cap_usd_bn`); default: the counts given.
 
-    Returns a dict: the basket covered on ``date`` and why the rest is not, each name's
+    Returns a dict: the basket covered on ``date`` and why the rest is not (``not_covered``,
+    ``missing_megacaps`` and a one-line ``coverage_note`` naming them), each name's
     market cap (USD bn) and weight in the basket (pct), the basket's combined market cap
     (USD bn), its ratio to the S&P 500 index level (USD bn per index point) with the record
     it stands at, and the 12-month change of that ratio (pct).
@@ -153,6 +167,8 @@ def concentration(prices: dict[str, pd.Series], shares_outstanding: dict[str, pd
         "basket_shares_outstanding": list(cov.shares_outstanding),
         "basket_weighted_average_shares": list(cov.weighted_average),
         "not_covered": cov.missing,
+        "missing_megacaps": list(cov.missing),
+        "coverage_note": coverage_note(cov.missing),
         "market_cap_usd_bn": {t: finite(v, 1) for t, v in last.items()},
         "weight_in_basket_pct": {t: finite(100 * v / total, 2) for t, v in last.items()},
         "basket_market_cap_usd_bn": finite(total, 1),

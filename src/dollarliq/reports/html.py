@@ -397,8 +397,11 @@ def _bubble(section: dict | None, lang: str, charts: _Charts) -> str:
             extra = t("dash.per_sp500", lang, value=f"{per:.3f}",
                       record=(t("dash.a_record", lang) if rec.get("is_record")
                               else t("dash.highest_since", lang, since=rec.get("since"))))
+        miss = c.get("missing_megacaps") or []
+        note = (f"<p class=\"note\">{_e(t('bubble.not_covered', lang, names=', '.join(miss)))}</p>"
+                if miss else "")
         parts.append(f"<h3>{_e(t('bubble.concentration', lang))} ({_e(c.get('date'))})</h3>"
-                     f"<p>${c['basket_market_cap_usd_bn']:,.0f}bn. {_e(extra)}</p>"
+                     f"<p>${c['basket_market_cap_usd_bn']:,.0f}bn. {_e(extra)}</p>{note}"
                      f"<table><tr><th></th><th>{_e(t('dash.market_cap', lang))}</th>"
                      f"<th>{_e(t('dash.weight', lang))}</th></tr>{rows}</table>")
     e = g.get("equal_vs_cap_weight", {})

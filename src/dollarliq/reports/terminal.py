@@ -174,6 +174,8 @@ def render_bubble(section: dict[str, Any], lang: str = "en") -> Text:
                                     t("bubble.highest_since", lang, since=rec.get("since")))
         line(f"{t('bubble.concentration', lang)}: {', '.join(c['basket'])} "
              f"${c['basket_market_cap_usd_bn']:,.0f}bn ({c['date']}){extra}")
+        if c.get("missing_megacaps"):
+            line(t("bubble.not_covered", lang, names=", ".join(c["missing_megacaps"])), style="dim")
     e = g.get("equal_vs_cap_weight", {})
     if e.get("status") == "ok":
         line(f"RSP − SPY: 1m {e['rsp_minus_spy_1m_pct']:+.1f} pp, 12m "
