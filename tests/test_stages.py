@@ -12,7 +12,7 @@ from dollarliq.cli import app
 from dollarliq.engine import run_engine
 from dollarliq.indicators import INPUT_IDS
 from dollarliq.reports.model import build_report
-from dollarliq.stages import apply_hysteresis, load_rules
+from dollarliq.stages import DEFAULT_RULES, apply_hysteresis, load_rules
 from dollarliq.store import Store
 
 T = pd.Timestamp
@@ -54,7 +54,8 @@ def test_the_october_2025_squeeze_is_in_the_evidence_once_published(store):
     sofr = next(i for i in doc["indicators"] if i["id"] == "sofr_iorb_bp")
     assert sofr["value"] == pytest.approx(32.0) and sofr["obs_date"] == "2025-10-31"
     rule = next(e for e in doc["evidence"] if e["rule"] == "acute_squeeze")
-    assert rule["conditions"][0]["value"] == pytest.approx(32.0)
+    # The spike is measured against SOFR's own baseline (+9 bp persistent): +23 bp.
+    assert rule["conditions"][0]["value"] == pytest.approx(23.0)
     assert rule["conditions"][0]["met"] is True and rule["met"] is False  # EFFR did not confirm
     rec = next(r for r in doc["records"] if r["indicator"] == "sofr_iorb_bp")
     assert rec["since"] == "2020-03-17"  # the widest since March 2020
@@ -109,9 +110,30 @@ def test_hysteresis_one_spike_does_not_flip_and_down_waits():
 def test_rules_file_is_readable_and_complete():
     rs = load_rules()
     assert {r.level for r in rs.rules} == {1, 2, 3}
-    assert rs.min_rules[3] == 2
-    # No rule stands on SOFR percentiles or TGCR alone (they need `dollarliq update`).
-    assert not any(r.indicator in ("sofr99_iorb_bp", "tgcr_rrp_bp") for r in rs.rules)
+    assert rs.min_families[3] == 2  # crisis: two families of evidence at once
+    assert {r.family for r in rs.rules} == {"price", "buffers", "backstops", "markets"}
+    # Fed asset growth is no longer evidence: QE is not an emergency.
+    assert not any(c.indicator.startswith("walcl") for r in rs.rules for c in r.conditions)
+
+
+def test_an_unknown_indicator_in_a_rules_file_is_exit_2_naming_the_nearest(tmp_path, home):
+    from dollarliq.errors import UsageError
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace(
+        '"reserves_share_bank_assets_pct", op = "<", threshold = 12.5',
+        '"reserves_share_bank_asset_pct", op = "<", threshold = 12.5'), encoding="utf-8")
+    with pytest.raises(UsageError, match="reserves_share_bank_asset_pct.*nearest known "
+                                         "indicator: reserves_share_bank_assets_pct"):
+        load_rules(bad)
+    res = CliRunner().invoke(app, ["report", "--rules", str(bad)])
+    assert res.exit_code == 2 and "reserves_share_bank_assets_pct" in res.output
+
+
+def test_a_future_as_of_is_exit_2_naming_the_data_end(home):
+    res = CliRunner().invoke(app, ["report", "--as-of", "2099-01-01"])
+    assert res.exit_code == 2
+    assert "after the data end (2026-09-23" in res.output
 
 
 def test_report_json_validates_against_the_schema(home):
