@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 DEFAULT_RULES = Path(__file__).parent / "data" / "stages.toml"
+#: The rules before the families of evidence, kept as a baseline of the track record.
+PREVIOUS_RULES = Path(__file__).parent / "data" / "stages_previous.toml"
 STAGE_NAMES = {0: ("ample", "充裕"), 1: ("tight", "紧缺"), 2: ("drained", "枯竭"),
                3: ("crisis", "危机")}
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
