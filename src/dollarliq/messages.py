@@ -30,6 +30,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rule.met": {"en": "met", "zh": "满足"},
     "rule.not_met": {"en": "not met", "zh": "未满足"},
     "rule.no_data": {"en": "no data", "zh": "无数据"},
+    "rule.stale": {"en": "stale: not evidence", "zh": "数据过期:不作为证据"},
+    "report.held": {"en": "held by hysteresis since the evidence of {set_on} ({rules}); "
+                           "today's own evidence reads {raw}",
+                    "zh": "由滞后规则维持:依据 {set_on} 的证据({rules});今日证据仅为{raw}"},
+    "report.set_by": {"en": "set by the evidence of {set_on}: {rules}",
+                      "zh": "依据 {set_on} 的证据:{rules}"},
+    "report.core_stale": {"en": "stale core inputs ({ids}): the stage rests on no fresh "
+                                 "evidence from them; run `dollarliq update`",
+                           "zh": "核心数据过期({ids}):阶段判断缺少这些数据的新证据;请运行 `dollarliq update`"},
+    "report.stale": {"en": "Stale (shown, not evidence)", "zh": "过期数据(仅展示,不作为证据)"},
     "rule.line": {"en": "{name}: {value} {op} {threshold} ({status})",
                   "zh": "{name}:{value} {op} {threshold}({status})"},
     "record.high": {"en": "{name} at {value} on {date}: highest since {since} ({since_value})",
