@@ -93,6 +93,27 @@ def summary_lines(r: BacktestResult) -> list[str]:
             f"Score vs {y.id} ({_date(y.first)}..{_date(y.last)}, {y.weeks} weeks): Pearson "
             f"{_num(y.pearson)}, Spearman {_num(y.spearman)}; {y.id} > 0 in {hi} weeks, of which "
             f"{a['both']} read >= drained; {a['both']} of {dr} drained weeks had {y.id} > 0.")
+    for sc in r.scorecards[:1]:
+        oos = {x.signal: x for x in sc.rows if x.span.startswith("out of sample")}
+        sco = oos.get("stress score")
+        base = [x for k, x in oos.items() if k in INPUT_BASELINES and np.isfinite(x.auc)]
+        if sco is not None and base:
+            best = max(base, key=lambda x: x.auc)
+            stl = oos.get("STLFSI4")
+            out.append(
+                f"Out of sample (2022-01 on, {sco.positives} funding-episode days): stress score "
+                f"AUC {_r(sco.auc)} {_rci(sco.auc_ci)}; the best of its own inputs alone, "
+                f"{best.signal}, {_r(best.auc)} {_rci(best.auc_ci)}"
+                + (f"; STLFSI4 {_r(stl.auc)} {_rci(stl.auc_ci)}" if stl else "") + ".")
+        dr = oos.get("stage level, flag >= drained")
+        if dr is not None:
+            out.append(
+                f"Out of sample, drained flags {dr.flagged} days with precision "
+                f"{_r(dr.precision)} {_rci(dr.precision_ci)} and catches {dr.caught} of "
+                f"{len(dr.catches)} funding episodes within {sc.params.catch_bd} business days "
+                "of their start (" + ", ".join(
+                    f"{c.episode} {'missed' if c.lead_bd is None else f'{c.lead_bd:+d} bd'}"
+                    for c in dr.catches) + ").")
     if rt.calendar_in_range:
         out.append(
             f"Year-ends (minor calendar episodes, not in the hit rate): {rt.calendar_drained} of "
@@ -147,6 +168,8 @@ def event_rows(r: BacktestResult) -> list[list[str]]:
              _event_note(e)] for e in r.events]
 
 
+#: Baselines that are inputs of the stress score (the yardsticks STLFSI4 and OFR FSI are not).
+INPUT_BASELINES = ("SOFR - IORB", "SOFR - IORB, 5-day max", "VIX")
 SCORE_HEAD = ["signal", "span", "cut (fixed in sample)", "AUC", "AUC 95% CI", "days flagged",
               "precision", "precision 95% CI", "recall", "recall 95% CI", "episodes caught",
               "lead(-)/lag(+) bd per episode"]

@@ -119,21 +119,26 @@ def baseline_signals(store, res, index: pd.DatetimeIndex) -> list:
     d = res.panel.daily.reindex(index)
     prev = run_engine(store, as_of=res.as_of, rules=load_rules(PREVIOUS_RULES)).stages.table
     prev = prev.reindex(index)
-    ofr = obs_series(store.first_release(["OFR_FSI"], as_of=res.as_of), "OFR_FSI")
-    ofr_known = known_on(ofr, index)["value"] if len(ofr) else pd.Series(np.nan, index)
+    ofr_long = store.first_release(["OFR_FSI", "OFR_FSI_FUNDING"], as_of=res.as_of)
+
+    def ofr(sid: str) -> pd.Series:
+        o = obs_series(ofr_long, sid)
+        return known_on(o, index)["value"] if len(o) else pd.Series(np.nan, index)
+
     return [
         Signal("stress score", t["score"]),
-        Signal("stage >= drained", t["level"].astype(float), t["level"] >= 2),
-        Signal("stage >= tight", t["level"].astype(float), t["level"] >= 1),
+        Signal("stage level, flag >= drained", t["level"].astype(float), t["level"] >= 2),
+        Signal("stage level, flag >= tight", t["level"].astype(float), t["level"] >= 1),
         Signal("SOFR - IORB", d["sofr_iorb_bp"]),
         Signal("SOFR - IORB, 5-day max", d["sofr_iorb_max5d_bp"]),
         Signal("SOFR - IORB >= 30 bp within 5 days (fixed rule)", d["sofr_iorb_max5d_bp"],
                d["sofr_iorb_max5d_bp"] >= 30.0),
         Signal("VIX", d["vix_idx"]),
         Signal("STLFSI4", d["stlfsi_idx"]),
-        Signal("OFR FSI", ofr_known),
+        Signal("OFR FSI", ofr("OFR_FSI")),
+        Signal("OFR FSI: funding", ofr("OFR_FSI_FUNDING")),
         Signal("previous rules: score", prev["score"]),
-        Signal("previous rules: stage >= drained", prev["level"].astype(float),
+        Signal("previous rules: stage level, flag >= drained", prev["level"].astype(float),
                prev["level"] >= 2),
     ]
 
