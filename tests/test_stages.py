@@ -306,3 +306,16 @@ def test_chinese_report_has_no_english_units(home):
 
     assert fmt_u(1.0, "percentile", "zh") == "第1百分位"
     assert fmt_u(-1.24, "bp_per_100bn", "zh") == "每千亿美元 -1.2 基点"
+
+
+def test_every_packaged_rule_and_indicator_has_english_and_chinese_names():
+    from dollarliq.indicator_catalog import INDICATORS
+    from dollarliq.messages import MESSAGES
+    from dollarliq.stages import PREVIOUS_RULES
+
+    for path in (DEFAULT_RULES, PREVIOUS_RULES):
+        for r in load_rules(path).rules:
+            entry = MESSAGES[f"rule.name.{r.id}"]
+            assert entry["en"] and entry["zh"] and entry["zh"] != entry["en"]
+    for spec in INDICATORS.values():
+        assert spec.name_en and spec.name_zh and spec.name_zh != spec.name_en

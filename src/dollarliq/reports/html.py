@@ -343,8 +343,8 @@ def _score(res: EngineResult, lang: str, charts: _Charts, marks: tuple) -> str:
 def _evidence(doc: dict, lang: str) -> str:
     items = []
     st = doc["stage"]
-    if st.get("set_on") and st.get("set_by"):
-        rules = ", ".join(st["set_by"])
+    if st.get("held") and st.get("set_by"):
+        rules = ", ".join(st.get("set_by_names") or st["set_by"])
         line = (t("report.held", lang, set_on=st["set_on"], rules=rules,
                   raw=t(f"stage.{st['raw_level']}", lang)) if st.get("held") else
                 t("report.set_by", lang, set_on=st["set_on"], rules=rules))

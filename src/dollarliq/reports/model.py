@@ -14,7 +14,7 @@ import pandas as pd
 from dollarliq.catalog import CATALOG
 from dollarliq.engine import EngineResult
 from dollarliq.indicators import INDICATORS, INPUT_IDS, obs_series, record_since
-from dollarliq.messages import t
+from dollarliq.messages import rule_name, t
 from dollarliq.stages import STAGE_NAMES
 
 #: Indicators shown in the report, in order (by family: price, buffers, drains, backstops,
@@ -221,7 +221,9 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
             name, unit = indicator_name(c.indicator, lang)
             stale = v is not None and is_stale(c.indicator)
             ok = None if v is None else bool(c.met(pd.Series([v])).iloc[0])
-            status = t(_cond_status(v, stale, ok), lang)
+            key = _cond_status(v, stale, ok)
+            status = (t("rule.stale_obs", lang, date=obs_day(c.indicator)) if key == "rule.stale"
+                      else t(key, lang))
             conds.append({"indicator": c.indicator, "value": v, "op": c.op,
                           "threshold": c.threshold, "unit": unit,
                           "met": None if (v is None or stale) else ok, "stale": stale,
@@ -230,7 +232,8 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
                                     op=c.op, threshold=fmt_u(c.threshold, unit, lang),
                                     status=status)})
         available = bool(avail[rule.id]) if avail is not None else True
-        evidence.append({"rule": rule.id, "family": rule.family, "stage": rule.level,
+        evidence.append({"rule": rule.id, "name": rule_name(rule.id, lang),
+                         "family": rule.family, "stage": rule.level,
                          "stage_name": STAGE_NAMES[rule.level][0],
                          "stage_name_zh": STAGE_NAMES[rule.level][1],
                          "met": bool(flags[rule.id]) if available else None,
@@ -301,6 +304,7 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
                   "raw_level": int(st["raw_level"]), "since": _day(since),
                   "rules_file": res.rules.source, "held": held,
                   "set_on": _day(set_on) if level > 0 else None, "set_by": set_by,
+                  "set_by_names": [rule_name(r, lang) for r in set_by],
                   "core_stale": core_stale},
         "score": {"value": round(float(st["score"]), 1), "contributions": score_parts},
         "indicators": indicators,

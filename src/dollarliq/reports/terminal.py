@@ -102,14 +102,11 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
     banner.append(f"   {t('report.stage_since', lang, since=st['since'])}")
     banner.append(f"   {t('report.score', lang)} {doc['score']['value']:.0f}/100")
     if st.get("set_on") and st.get("set_by"):
-        rules = ", ".join(st["set_by"])
+        rules = ", ".join(st.get("set_by_names") or st["set_by"])
         if st.get("held"):
             raw = t(f"stage.{st['raw_level']}", lang)
             banner.append("\n" + t("report.held", lang, set_on=st["set_on"], rules=rules, raw=raw),
                           style="yellow")
-        else:
-            banner.append("\n" + t("report.set_by", lang, set_on=st["set_on"], rules=rules),
-                          style="dim")
     if st.get("core_stale"):
         banner.append("\n" + t("report.core_stale", lang, ids=", ".join(st["core_stale"])),
                       style="red")
