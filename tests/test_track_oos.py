@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from dollarliq.track.episodes import Episode
-from dollarliq.track.oos import (Signal, auc, best_cut, boot_ci, catches, day_labels,
-                                 scorecard, tight_to_drained)
+from dollarliq.track.oos import (Signal, _auc_rows, auc, best_cut, boot_ci, catches,
+                                 day_labels, scorecard, tight_to_drained)
 
 T = pd.Timestamp
 
@@ -62,9 +62,12 @@ def test_block_bootstrap_interval_covers_the_estimate_and_is_seeded():
     y = (rng.random(400) < 0.2).astype(float)
     x = x + 2 * y
     a = auc(x, y)
-    ci1 = boot_ci(auc, (x, y), 20, 300, 7)
-    ci2 = boot_ci(auc, (x, y), 20, 300, 7)
+    ci1 = boot_ci(_auc_rows, (x, y), 20, 300, 7)
+    ci2 = boot_ci(_auc_rows, (x, y), 20, 300, 7)
     assert ci1 == ci2 and ci1[0] < a < ci1[1]
+    # the row-wise AUC is the scalar one, row by row
+    xs, ys = np.vstack([x, x[::-1]]), np.vstack([y, y])
+    assert _auc_rows(xs, ys) == pytest.approx([auc(x, y), auc(x[::-1], y)])
 
 
 def test_tight_to_drained_counts_entries_from_ample():

@@ -85,27 +85,58 @@ def _block_indices(n: int, block: int, n_boot: int, rng) -> np.ndarray:
 
 def boot_ci(fn, arrays: tuple[np.ndarray, ...], block: int, n_boot: int,
             seed: int) -> tuple[float, float] | None:
-    """95% percentile interval of ``fn(*arrays)`` under a circular moving-block bootstrap."""
+    """95% percentile interval of ``fn`` under a circular moving-block bootstrap of days.
+
+    ``fn`` takes 2-D arrays (one resample per row) and returns one value per row; rows where
+    it is undefined (NaN, e.g. no positive day drawn) are dropped, and fewer than a quarter of
+    defined rows gives None.
+    """
     n = len(arrays[0])
     if n == 0:
         return None
     rng = np.random.default_rng(seed)
     idx = _block_indices(n, max(1, min(block, n)), n_boot, rng)
-    vals = np.array([fn(*(a[i] for a in arrays)) for i in idx])
+    vals = np.asarray(fn(*(a[idx] for a in arrays)), dtype=float)
     vals = vals[np.isfinite(vals)]
     if len(vals) < n_boot // 4:
         return None
     return float(np.quantile(vals, 0.025)), float(np.quantile(vals, 0.975))
 
 
-def _precision(flag: np.ndarray, near: np.ndarray) -> float:
-    n = flag.sum()
-    return float((flag & near).sum() / n) if n else float("nan")
+def _auc_rows(score: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """Row-wise AUC of 2-D arrays with finite values (ties counted half).
+
+    ``score`` may hold integer codes that keep the order of the values (as
+    ``np.unique(..., return_inverse=True)`` gives): each row is then counted in one pass,
+    without sorting it.
+    """
+    if not np.issubdtype(score.dtype, np.integer):
+        score = np.unique(score, return_inverse=True)[1].reshape(score.shape)
+    rows, n = score.shape
+    m = int(score.max()) + 1 if score.size else 1
+    y = label > 0.5
+    flat = score + (np.arange(rows) * m)[:, None]
+    neg = np.bincount(flat[~y], minlength=rows * m).reshape(rows, m)
+    below = np.cumsum(neg, axis=1) - neg
+    wins = below + 0.5 * neg  # per value: negatives under it, ties half
+    pos_w = np.bincount(np.broadcast_to(np.arange(rows)[:, None], y.shape)[y],
+                        weights=wins.reshape(-1)[flat[y]], minlength=rows)
+    n1 = y.sum(axis=1).astype(float)
+    n0 = n - n1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pos_w / (n1 * n0)
 
 
-def _recall(flag: np.ndarray, label: np.ndarray) -> float:
+def _precision(flag: np.ndarray, near: np.ndarray) -> np.ndarray:
+    n = flag.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, (flag & near).sum(axis=-1) / np.where(n > 0, n, 1), np.nan)
+
+
+def _recall(flag: np.ndarray, label: np.ndarray) -> np.ndarray:
     p = label > 0.5
-    return float((flag & p).sum() / p.sum()) if p.sum() else float("nan")
+    n = p.sum(axis=-1)
+    return np.where(n > 0, (flag & p).sum(axis=-1) / np.where(n > 0, n, 1), np.nan)
 
 
 def best_cut(x: np.ndarray, label: np.ndarray) -> float | None:
@@ -188,11 +219,14 @@ def score_signal(name: str, span: str, x: pd.Series, flag: pd.Series, label: pd.
     lv, nv = label.to_numpy(dtype=float), near.to_numpy(dtype=bool)
     lab_ok = np.isfinite(lv)
     a = auc(xv, lv)
-    a_ci = boot_ci(auc, (xv, lv), p.block_bd, p.n_boot, p.seed)
-    pr = _precision(fv, nv)
+    ok = lab_ok & np.isfinite(xv)  # AUC: blocks drawn over the labelled days with a value
+    codes = np.unique(xv[ok], return_inverse=True)[1].reshape(-1)
+    a_ci = boot_ci(_auc_rows, (codes, lv[ok]), p.block_bd, p.n_boot, p.seed)
+    pr = float(_precision(fv, nv))
     pr_ci = boot_ci(_precision, (fv, nv), p.block_bd, p.n_boot, p.seed + 1)
-    rc = _recall(fv & lab_ok, np.where(lab_ok, lv, 0.0))
-    rc_ci = boot_ci(_recall, (fv, np.where(lab_ok, lv, 0.0)), p.block_bd, p.n_boot, p.seed + 2)
+    lab0 = np.where(lab_ok, lv, 0.0)
+    rc = float(_recall(fv, lab0))
+    rc_ci = boot_ci(_recall, (fv, lab0), p.block_bd, p.n_boot, p.seed + 2)
     cat = tuple(catches(flag, episodes, kind, p.near_bd, p.catch_bd))
     return SignalScore(name, span, cut, int(np.isfinite(xv).sum()), int((lv > 0.5).sum()), a,
                        a_ci, int(fv.sum()), pr, pr_ci, rc, rc_ci, cat)
