@@ -319,3 +319,11 @@ def test_every_packaged_rule_and_indicator_has_english_and_chinese_names():
             assert entry["en"] and entry["zh"] and entry["zh"] != entry["en"]
     for spec in INDICATORS.values():
         assert spec.name_en and spec.name_zh and spec.name_zh != spec.name_en
+
+
+def test_qt_pace_comes_from_holdings_not_from_emergency_loan_repayments(replay):
+    d = replay.panel.daily
+    qt = d.loc["2023-09-29", "qt_pace_usd_bn_per_month"]
+    by_assets = (d["walcl_usd_bn"].diff(65) / 3.0).loc["2023-09-29"]
+    assert -95.0 <= qt <= -60.0  # under the $95bn monthly caps
+    assert by_assets < -100.0  # total assets also fell with the repayment of March's loans
