@@ -327,3 +327,16 @@ def test_qt_pace_comes_from_holdings_not_from_emergency_loan_repayments(replay):
     by_assets = (d["walcl_usd_bn"].diff(65) / 3.0).loc["2023-09-29"]
     assert -95.0 <= qt <= -60.0  # under the $95bn monthly caps
     assert by_assets < -100.0  # total assets also fell with the repayment of March's loans
+
+
+@pytest.mark.parametrize("day", ["2023-04-26", "2026-09-23"])
+def test_held_and_stale_reports_validate_against_the_schema(home, day):
+    from importlib.resources import files
+
+    res = CliRunner().invoke(app, ["report", "--as-of", day, "--format", "json", "--lang", "zh"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    schema = json.loads(files("dollarliq").joinpath("data/report.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    assert doc["stage"]["held"] is (day == "2023-04-26")
+    assert bool(doc["stale"]) and bool(doc["stage"]["core_stale"]) is (day == "2026-09-23")

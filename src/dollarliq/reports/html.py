@@ -293,7 +293,7 @@ def _demand_curve(res: EngineResult, lang: str, charts: _Charts) -> str:
     note = t("dash.demand_curve_note", lang)
     if not slope.empty:
         note += " " + t("dash.slope_now", lang, value=fmt_u(float(slope.iloc[-1]),
-                                                             "bp_per_100bn"))
+                                                             "bp_per_100bn", lang))
     return _section(t("dash.demand_curve", lang), charts.add({"data": traces, "layout": lay})
                     + f'<p class="note">{_e(note)}</p>')
 

@@ -85,7 +85,7 @@ def render_sparks(rows: list[dict[str, Any]], lang: str = "en",
         known = [v for v in shown if v is not None]
         lo, hi = (min(known), max(known)) if known else (None, None)
         tab.add_row(r["name"], Text(sparkline(shown), style="cyan"),
-                    fmt_u(r["last"], r["unit"]), f"[{fmt(lo, r['unit'])}, {fmt(hi, r['unit'])}]")
+                    fmt_u(r["last"], r["unit"], lang), f"[{fmt(lo, r['unit'])}, {fmt(hi, r['unit'])}]")
     return tab
 
 
