@@ -29,9 +29,12 @@ class IndicatorSpec:
 
 _SPREAD_NAMES = {
     "sofr_iorb": ("SOFR − IORB", "SOFR−准备金利率", ("SOFR", "IORB", "IOER")),
-    "effr_iorb": ("EFFR − IORB", "有效联邦基金利率−准备金利率", ("EFFR", "DFF", "IORB", "IOER")),
-    "tgcr_iorb": ("TGCR − IORB", "三方一般抵押回购利率−准备金利率", ("TGCR", "IORB", "IOER")),
-    "bgcr_iorb": ("BGCR − IORB", "广义一般抵押回购利率−准备金利率", ("BGCR", "IORB", "IOER")),
+    "effr_iorb": ("EFFR − IORB", "有效联邦基金利率−准备金利率",
+                  ("EFFR", "DFF", "IORB", "IOER")),
+    "tgcr_iorb": ("TGCR − IORB", "三方一般抵押回购利率−准备金利率",
+                  ("TGCR", "IORB", "IOER")),
+    "bgcr_iorb": ("BGCR − IORB", "广义一般抵押回购利率−准备金利率",
+                  ("BGCR", "IORB", "IOER")),
     "sofr99_iorb": ("SOFR 99th percentile − IORB", "SOFR第99百分位−准备金利率",
                     ("SOFR99", "IORB", "IOER")),
 }

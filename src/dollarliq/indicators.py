@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dollarliq.dates import add_business_days, business_days
+from dollarliq.dates import business_days
 
 BDAYS_PER_WEEK = 5
 from dollarliq.indicator_catalog import WEEKS  # noqa: E402  (business days per label)
