@@ -262,3 +262,27 @@ def test_dashboard_carries_the_track_record_section(home, tmp_path):
     page = out.read_text(encoding="utf-8")
     assert "Track record" in page and "September 2019 repo rate spike" in page
     assert out.stat().st_size < 6 * 1024 * 1024
+
+
+def test_the_scorecard_has_the_baselines_in_both_spans(full):
+    funding, market = full.scorecards
+    assert funding.kind == "funding" and market.kind == "market"
+    names = {x.signal for x in funding.rows}
+    for base in ("stress score", "stage level, flag >= drained", "SOFR - IORB",
+                 "SOFR - IORB, 5-day max", "VIX", "STLFSI4", "OFR FSI",
+                 "previous rules: score", "previous rules: stage level, flag >= drained"):
+        assert base in names
+    spans = {x.span for x in funding.rows}
+    assert any(s.startswith("in sample") for s in spans)
+    assert any(s.startswith("out of sample") for s in spans)
+    held_out = {x.span for x in funding.loeo}
+    assert {f"held out: {e}" for e in ("repo_sep_2019", "dash_for_cash_2020",
+                                        "bank_failures_2023", "month_end_oct_2025")} == held_out
+    oos = {x.signal: x for x in funding.rows if x.span.startswith("out of sample")}
+    dr = oos["stage level, flag >= drained"]
+    # March 2023 is caught from the day the record discount window draw was public
+    c = next(c for c in dr.catches if c.episode == "bank_failures_2023")
+    assert c.caught and c.first_flag == T("2023-03-16") and c.lead_bd == 4
+    for x in funding.rows:
+        if x.auc_ci is not None:
+            assert x.auc_ci[0] <= x.auc <= x.auc_ci[1] or not np.isfinite(x.auc)

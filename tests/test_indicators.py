@@ -117,3 +117,45 @@ def test_rolling_slope_recovers_a_linear_relation():
     x = pd.Series(np.linspace(30.0, 20.0, 300))
     y = 5.0 - 2.0 * x
     assert rolling_slope(y, x, 100, 50).dropna().to_numpy() == pytest.approx(-2.0)
+
+
+def test_stale_days_by_cadence():
+    from dollarliq.indicators import stale_days
+
+    grid = pd.bdate_range("2025-11-03", "2025-11-21")
+    daily = pd.Series(T("2025-11-03"), index=grid)
+    st = stale_days(daily, "D", 1)
+    # known the next business day, plus 5 business days of allowance (11-11 is a holiday)
+    assert not st["2025-11-11":"2025-11-12"].any() and st["2025-11-13"]
+    weekly = stale_days(pd.Series(T("2025-11-05"), index=grid), "W-WED", 1)
+    assert not weekly["2025-11-21"]  # 16 days: within a week + 1 day lag + 10 days
+    late = stale_days(pd.Series(T("2025-10-29"), index=grid), "W-WED", 1)
+    assert late["2025-11-17"] and not late["2025-11-14"]
+
+
+def test_share_of_volume_above_iorb_from_the_percentiles():
+    from dollarliq.indicators import share_above_obs
+
+    idx = pd.DatetimeIndex(["2025-10-31", "2025-11-03", "2025-11-04"])
+
+    def o(vals):
+        return pd.DataFrame({"value": vals, "release": idx}, index=idx)
+
+    pct = {"1": o([3.95, 3.85, 3.80]), "25": o([4.10, 3.95, 3.85]),
+           "75": o([4.30, 4.20, 3.95]), "99": o([4.50, 4.40, 4.00])}
+    floor = o([3.90, 3.90, 4.05])
+    s = share_above_obs(pct, o([4.22, 4.05, 3.90]), floor)
+    assert s["value"].iloc[0] == 100.0  # the floor below the 1st percentile
+    # 3.90 between p1 = 3.85 and p25 = 3.95: half-way, 13% at or below, 87% above
+    assert s["value"].iloc[1] == pytest.approx(87.0)
+    assert s["value"].iloc[2] == 0.0  # above the 99th percentile
+
+
+def test_rolling_elasticity_band_covers_a_known_slope():
+    from dollarliq.indicators import rolling_elasticity
+
+    rng = np.random.default_rng(12345)
+    x = pd.Series(np.linspace(10, 14, 300))
+    y = -2.0 * x + rng.normal(0, 0.5, 300)
+    el = rolling_elasticity(y, x, 250, 120).iloc[-1]
+    assert el["lo"] < -2.0 < el["hi"] and el["hi"] - el["lo"] < 0.5

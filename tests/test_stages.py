@@ -12,7 +12,7 @@ from dollarliq.cli import app
 from dollarliq.engine import run_engine
 from dollarliq.indicators import INPUT_IDS
 from dollarliq.reports.model import build_report
-from dollarliq.stages import apply_hysteresis, load_rules
+from dollarliq.stages import DEFAULT_RULES, apply_hysteresis, load_rules
 from dollarliq.store import Store
 
 T = pd.Timestamp
@@ -54,7 +54,8 @@ def test_the_october_2025_squeeze_is_in_the_evidence_once_published(store):
     sofr = next(i for i in doc["indicators"] if i["id"] == "sofr_iorb_bp")
     assert sofr["value"] == pytest.approx(32.0) and sofr["obs_date"] == "2025-10-31"
     rule = next(e for e in doc["evidence"] if e["rule"] == "acute_squeeze")
-    assert rule["conditions"][0]["value"] == pytest.approx(32.0)
+    # The spike is measured against SOFR's own baseline (+9 bp persistent): +23 bp.
+    assert rule["conditions"][0]["value"] == pytest.approx(23.0)
     assert rule["conditions"][0]["met"] is True and rule["met"] is False  # EFFR did not confirm
     rec = next(r for r in doc["records"] if r["indicator"] == "sofr_iorb_bp")
     assert rec["since"] == "2020-03-17"  # the widest since March 2020
@@ -109,9 +110,30 @@ def test_hysteresis_one_spike_does_not_flip_and_down_waits():
 def test_rules_file_is_readable_and_complete():
     rs = load_rules()
     assert {r.level for r in rs.rules} == {1, 2, 3}
-    assert rs.min_rules[3] == 2
-    # No rule stands on SOFR percentiles or TGCR alone (they need `dollarliq update`).
-    assert not any(r.indicator in ("sofr99_iorb_bp", "tgcr_rrp_bp") for r in rs.rules)
+    assert rs.min_families[3] == 2  # crisis: two families of evidence at once
+    assert {r.family for r in rs.rules} == {"price", "buffers", "backstops", "markets"}
+    # Fed asset growth is no longer evidence: QE is not an emergency.
+    assert not any(c.indicator.startswith("walcl") for r in rs.rules for c in r.conditions)
+
+
+def test_an_unknown_indicator_in_a_rules_file_is_exit_2_naming_the_nearest(tmp_path, home):
+    from dollarliq.errors import UsageError
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace(
+        '"reserves_share_bank_assets_pct", op = "<", threshold = 12.5',
+        '"reserves_share_bank_asset_pct", op = "<", threshold = 12.5'), encoding="utf-8")
+    with pytest.raises(UsageError, match="reserves_share_bank_asset_pct.*nearest known "
+                                         "indicator: reserves_share_bank_assets_pct"):
+        load_rules(bad)
+    res = CliRunner().invoke(app, ["report", "--rules", str(bad)])
+    assert res.exit_code == 2 and "reserves_share_bank_assets_pct" in res.output
+
+
+def test_a_future_as_of_is_exit_2_naming_the_data_end(home):
+    res = CliRunner().invoke(app, ["report", "--as-of", "2099-01-01"])
+    assert res.exit_code == 2
+    assert "after the data end (2026-09-23" in res.output
 
 
 def test_report_json_validates_against_the_schema(home):
@@ -143,7 +165,7 @@ def test_stages_command_csv_and_json(home):
     res = CliRunner().invoke(app, ["stages", "--start", "2019-09-16", "--end", "2019-09-18"])
     assert res.exit_code == 0, res.output
     lines = res.stdout.strip().splitlines()
-    assert lines[0] == "date,level,name,score,raw_level"
+    assert lines[0] == "date,level,name,score,raw_level,held"
     assert [ln.split(",")[2] for ln in lines[1:]] == ["tight", "drained", "drained"]
     res = CliRunner().invoke(app, ["stages", "--start", "2021-06-28", "--end", "2021-06-30",
                                    "--format", "json"])
@@ -183,3 +205,138 @@ def test_report_json_carries_the_bubble_section_under_its_schema(home):
     assert doc["bubble"]["as_of"] == "2023-12-29"
     assert doc["bubble"]["gauges"]["fear_greed"]["status"] == "ok"
     assert doc["bubble"]["gauges"]["cash_hoarding"]["status"].startswith("unavailable")
+
+
+# ----------------------------------------------------------------------------- families
+
+def test_fed_asset_purchases_are_not_emergency_evidence(replay):
+    # April-June 2020: QE, record reserves, SOFR below IOER. After the March backstop draws and
+    # the hysteresis step-downs, late spring reads no more than tight.
+    assert replay.stages.table.loc["2020-05-15":"2020-06-30", "level"].max() <= 1
+
+
+def test_march_2023_is_drained_the_day_the_record_discount_window_draw_is_public(replay):
+    # Primary credit $152.9bn on Wednesday 2023-03-15, published Thursday 2023-03-16.
+    assert level(replay, "2023-03-15") < 2
+    assert level(replay, "2023-03-16") >= 2
+    flags = replay.stages.flags.loc["2023-03-16"]
+    assert flags["discount_window_drawn"] and flags["btfp_drawn"]
+    assert not flags["market_dash_for_cash"]  # backstops alone: drained, not crisis
+    assert level(replay, "2023-03-16") == 2
+
+
+def test_a_month_end_print_against_a_structural_drift_is_no_longer_drained(replay):
+    # Spring 2019: EFFR sat ~5 bp above IOER as a drift; the 2019-04-30 SOFR print was a
+    # month-end spike, not confirmed by a move of EFFR against its own baseline.
+    assert replay.stages.table.loc["2019-05-01":"2019-05-14", "level"].max() <= 1
+
+
+def test_a_held_stage_says_so_and_names_the_evidence_that_set_it(replay, store):
+    tab = replay.stages.table
+    assert not tab.loc["2023-03-20", "held"]
+    held = tab.loc["2023-04-19":"2023-05-02"]
+    assert held["held"].all() and (held["raw_level"] == 0).all()
+    assert (held["set_on"] == T("2023-04-07")).all()
+    doc = build_report(run_engine(store, as_of=T("2023-04-26")))
+    assert doc["stage"]["held"] is True and doc["stage"]["set_on"] == "2023-04-07"
+    assert doc["stage"]["set_by"]  # the rules met on 2023-04-07
+
+
+def test_stages_csv_has_the_held_column(home):
+    res = CliRunner().invoke(app, ["stages", "--start", "2023-04-24", "--end", "2023-04-26"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.strip().splitlines()
+    assert lines[0] == "date,level,name,score,raw_level,held"
+    assert all(line.endswith(",1") for line in lines[1:])
+
+
+# ----------------------------------------------------------------------------- staleness
+
+def test_stale_inputs_are_marked_and_never_count(store):
+    # The DTS TGA runs to 2026-09-22; every other input ends around 2026-08-20.
+    doc = build_report(run_engine(store, as_of=T("2026-09-23")))
+    ind = {i["id"]: i for i in doc["indicators"]}
+    nl = ind["net_liquidity_usd_bn"]
+    assert nl["stale"] and nl["obs_date"] == "2026-08-19"  # dated by its oldest input
+    assert not ind["tga_usd_bn"]["stale"] and ind["tga_usd_bn"]["obs_date"] == "2026-09-22"
+    assert "SOFR" in doc["stage"]["core_stale"]
+    for e in doc["evidence"]:
+        for c in e["conditions"]:
+            if c["stale"]:
+                assert c["met"] is None and e["met"] is None and not e["available"]
+    # No record presents a carried-forward value as a later observation.
+    for r in doc["records"]:
+        assert r["indicator"] not in doc["stale"]
+        assert r["date"] <= "2026-09-22"
+
+
+def test_a_rule_without_data_is_unavailable_not_unmet(store):
+    doc = build_report(run_engine(store, as_of=T("2025-11-03")))
+    srf = next(e for e in doc["evidence"] if e["rule"] == "standing_repo_used")
+    assert srf["met"] is None and srf["available"] is False
+    assert srf["conditions"][0]["met"] is None and "no data" in srf["conditions"][0]["text"]
+
+
+# ----------------------------------------------------------------------------- records
+
+def test_records_look_back_at_least_a_year_and_lead_with_the_longest(store):
+    from dollarliq.reports.model import records
+
+    res = run_engine(store, as_of=T("2025-11-04"))
+    recs = records(res)
+    assert recs and all(r["lookback_days"] >= 365 for r in recs)
+    assert [r["lookback_days"] for r in recs] == sorted((r["lookback_days"] for r in recs),
+                                                        reverse=True)
+    top = recs[0]
+    assert top["indicator"] == "sofr_iorb_persistent_bp" and top["date"] == "2025-10-30"
+    assert top["since"] == "2019-09-27"
+    # A shorter look-back lets more (and more trivial) records through.
+    assert len(records(res, min_lookback_days=0)) > len(recs)
+
+
+def test_chinese_report_has_no_english_units(home):
+    res = CliRunner().invoke(app, ["report", "--as-of", "2025-11-04", "--format", "json",
+                                   "--lang", "zh"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    texts = [c["text"] for e in doc["evidence"] for c in e["conditions"]]
+    texts += [r["text"] for r in doc["records"]]
+    assert not any("percentile" in x or "per $100bn" in x or "(met)" in x for x in texts)
+    from dollarliq.reports.model import fmt_u
+
+    assert fmt_u(1.0, "percentile", "zh") == "第1百分位"
+    assert fmt_u(-1.24, "bp_per_100bn", "zh") == "每千亿美元 -1.2 基点"
+
+
+def test_every_packaged_rule_and_indicator_has_english_and_chinese_names():
+    from dollarliq.indicator_catalog import INDICATORS
+    from dollarliq.messages import MESSAGES
+    from dollarliq.stages import PREVIOUS_RULES
+
+    for path in (DEFAULT_RULES, PREVIOUS_RULES):
+        for r in load_rules(path).rules:
+            entry = MESSAGES[f"rule.name.{r.id}"]
+            assert entry["en"] and entry["zh"] and entry["zh"] != entry["en"]
+    for spec in INDICATORS.values():
+        assert spec.name_en and spec.name_zh and spec.name_zh != spec.name_en
+
+
+def test_qt_pace_comes_from_holdings_not_from_emergency_loan_repayments(replay):
+    d = replay.panel.daily
+    qt = d.loc["2023-09-29", "qt_pace_usd_bn_per_month"]
+    by_assets = (d["walcl_usd_bn"].diff(65) / 3.0).loc["2023-09-29"]
+    assert -95.0 <= qt <= -60.0  # under the $95bn monthly caps
+    assert by_assets < -100.0  # total assets also fell with the repayment of March's loans
+
+
+@pytest.mark.parametrize("day", ["2023-04-26", "2026-09-23"])
+def test_held_and_stale_reports_validate_against_the_schema(home, day):
+    from importlib.resources import files
+
+    res = CliRunner().invoke(app, ["report", "--as-of", day, "--format", "json", "--lang", "zh"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    schema = json.loads(files("dollarliq").joinpath("data/report.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    assert doc["stage"]["held"] is (day == "2023-04-26")
+    assert bool(doc["stale"]) and bool(doc["stage"]["core_stale"]) is (day == "2026-09-23")

@@ -46,12 +46,28 @@ def latest_release(store: Store) -> pd.Timestamp:
     return max(pd.Timestamp(cov[s].last_as_of) for s in CORE_IDS if s in cov)
 
 
+def data_end(store: Store) -> pd.Timestamp:
+    """The latest release date of any engine input in the store (nothing is known after it)."""
+    cov = store.coverage()
+    ends = [pd.Timestamp(cov[s].last_as_of) for s in INPUT_IDS
+            if s in cov and cov[s].last_as_of is not None]
+    return max(ends) if ends else latest_release(store)
+
+
 def resolve_as_of(store: Store, as_of: pd.Timestamp | None) -> pd.Timestamp:
-    """The as-of date to use: the given one (checked), or the latest release in the store."""
+    """The as-of date to use: the given one (checked), or the latest release in the store.
+
+    A date after the last release of any input is a usage error (exit 2) naming the data end:
+    the engine would otherwise carry every value forward and call it a reading.
+    """
     start = data_start(store)
     if as_of is None:
         return latest_release(store)
     as_of = pd.Timestamp(as_of)
+    end = data_end(store)
+    if as_of > end:
+        raise UsageError(f"--as-of {as_of:%Y-%m-%d} is after the data end ({end:%Y-%m-%d}, the "
+                         "last release of any input); run `dollarliq update` for newer data")
     if as_of < start:
         raise UsageError(f"--as-of {as_of:%Y-%m-%d} is before the data begin "
                          f"({start:%Y-%m-%d}, when SOFR, reserves, ON RRP and Fed assets "
@@ -67,5 +83,5 @@ def run_engine(store: Store, *, as_of: pd.Timestamp | None,
     long = store.first_release(INPUT_IDS, as_of=as_of)
     panel = build_panel(long, end=as_of, start=GRID_START)
     rs = rules or load_rules()
-    sf = decide(panel.daily, rs, valid_from=start)
+    sf = decide(panel.usable(), rs, valid_from=start)
     return EngineResult(as_of, start, panel, sf, long, rs)

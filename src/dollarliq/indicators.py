@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dollarliq.dates import add_business_days, business_days
+from dollarliq.dates import business_days
 
 BDAYS_PER_WEEK = 5
 from dollarliq.indicator_catalog import WEEKS  # noqa: E402  (business days per label)
@@ -31,9 +31,19 @@ DEMAND_CURVE_BDAYS = 504  # two years of business days
 IORB_START = pd.Timestamp("2021-07-29")
 
 #: Inputs of the engine (catalog ids).
-INPUT_IDS = ["WALCL", "WRESBAL", "WTREGEN", "TGA_DTS", "RRPONTSYD", "SOFR", "SOFR99", "IORB",
-             "IOER", "EFFR", "DFF", "TGCR", "RRP_RATE", "VIXCLS", "BAMLH0A0HYM2", "STLFSI4",
-             "RPONTSYD"]
+INPUT_IDS = ["WALCL", "WRESBAL", "WTREGEN", "WDTGAL", "TGA_DTS", "RRPONTSYD", "SOFR", "SOFR1",
+             "SOFR25", "SOFR75", "SOFR99", "IORB", "IOER", "DFEDTARU", "EFFR", "DFF", "TGCR",
+             "BGCR", "RRP_RATE", "VIXCLS", "BAMLH0A0HYM2", "STLFSI4", "RPONTSYD",
+             "WLCFLPCL", "SWPT", "H41RESPPALDKNWW", "H41RESPPALGTRFNWW", "WORAL",
+             "TLAACBW027SBOG", "TREAST", "WSHOMCB"]
+#: Backstop lines (H.4.1 Wednesday levels, USD bn): indicator stem -> catalog id.
+BACKSTOPS = {"primary_credit": "WLCFLPCL", "swap_lines": "SWPT", "btfp": "H41RESPPALDKNWW",
+             "fima_repo": "H41RESPPALGTRFNWW", "fed_repo": "WORAL"}
+#: Trailing business days of the reserve demand elasticity regression.
+ELASTICITY_BDAYS = 250
+#: Allowance before an input counts as stale, beyond its normal publication lag: business
+#: days for daily series, calendar days for weekly and monthly ones.
+STALE_ALLOWANCE = {"D": 5, "W": 10, "M": 31}
 #: Inputs without which no stage can be decided.
 CORE_IDS = ["WALCL", "WRESBAL", "RRPONTSYD", "SOFR"]
 
@@ -74,37 +84,16 @@ def spread_bp(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- calendar ---------------------------------------------------------------------------
-CALENDAR_KINDS = ("year_end", "quarter_end", "month_end", "month_start", "tax_date",
-                  "settlement")
+from dollarliq.dates import CALENDAR_KINDS, EXCUSED_KINDS, funding_calendar  # noqa: E402,F401
 
 
 def calendar_kind(dates: pd.DatetimeIndex) -> pd.Series:
-    """Label each business day with the funding-calendar event it carries ('' for none).
+    """The strongest funding-calendar label that excuses a rate spike ('' for none).
 
-    - ``year_end`` / ``quarter_end`` / ``month_end``: the last business day of the period
-      (balance-sheet window dressing by foreign banks, GSE cash outflows);
-    - ``month_start``: the first business day of a month (settlement of month-end coupons);
-    - ``tax_date``: the first business day on or after the 15th of January, April, June,
-      September and December (corporate and individual estimated taxes drain cash to the TGA,
-      and coupons settle);
-    - ``settlement``: the first business day on or after the 15th of other months (mid-month
-      coupon settlement).
+    See :func:`dollarliq.dates.funding_calendar` (bond-market calendar: month and quarter ends
+    on the last day with a SOFR print, tax dates, coupon settlement) and docs/calendar.md.
     """
-    d = pd.DatetimeIndex(dates)
-    nxt = pd.DatetimeIndex(add_business_days(d, 1))
-    prv = pd.DatetimeIndex(add_business_days(d, -1))
-    last = nxt.month != d.month
-    first = prv.month != d.month
-    mid = (d.day >= 15) & ((prv.day < 15) | (prv.month != d.month))
-    out = np.full(len(d), "", dtype=object)
-    tax_months = np.isin(d.month, [1, 4, 6, 9, 12])
-    out[mid & ~tax_months] = "settlement"
-    out[mid & tax_months] = "tax_date"
-    out[first] = "month_start"
-    out[last] = "month_end"
-    out[last & np.isin(d.month, [3, 6, 9, 12])] = "quarter_end"
-    out[last & (d.month == 12)] = "year_end"
-    return pd.Series(out, index=d, name="calendar")
+    return funding_calendar(dates)["kind"].rename("calendar")
 
 
 @dataclass(frozen=True)
@@ -221,19 +210,96 @@ def record_since(x: pd.Series, at: pd.Timestamp, kind: str = "high") -> dict:
             "history_start": s.index[0], "kind": kind}
 
 
+# --- staleness ----------------------------------------------------------------------------
+def stale_days(obs_date: pd.Series, freq: str, lag_days: int) -> pd.Series:
+    """True on the grid days where the latest known observation is older than its cadence allows.
+
+    ``obs_date``: observation date of the value known on each grid day (NaT before the first).
+    Daily series are stale when more than ``lag_days`` + 5 business days behind the day;
+    weekly ones when more than ``lag_days`` + 6 + 10 calendar days; monthly ones when more
+    than ``lag_days`` + 31 + 31 days (:data:`STALE_ALLOWANCE`).
+    """
+    grid = obs_date.index
+    od = pd.to_datetime(obs_date)
+    ok = od.notna().to_numpy()
+    out = np.zeros(len(grid), dtype=bool)
+    g = grid.values.astype("datetime64[D]")
+    o = od.values.astype("datetime64[D]")
+    if freq == "D":
+        from dollarliq.dates import _holidays
+
+        age = np.zeros(len(grid), dtype=np.int64)
+        age[ok] = np.busday_count(o[ok], g[ok], holidays=_holidays("fedwire"))
+        out[ok] = age[ok] > lag_days + STALE_ALLOWANCE["D"]
+    else:
+        period = 6 if freq.startswith("W") else 31
+        allow = STALE_ALLOWANCE["W" if freq.startswith("W") else "M"]
+        age = (g[ok] - o[ok]).astype(int)
+        out[ok] = age > lag_days + period + allow
+    return pd.Series(out, index=grid)
+
+
+def _lag_days(series_id: str) -> tuple[str, int]:
+    """(frequency class, normal publication lag in days) of a catalog series."""
+    from dollarliq.catalog import CATALOG
+
+    spec = CATALOG[series_id]
+    freq = "D" if spec.freq == "D" else spec.freq
+    rule = spec.release
+    n = int(rule.n)
+    if rule.kind == "month_end_bdays":
+        return "M", n + 2
+    return freq, n
+
+
+def _persistence(x: pd.Series, days: int) -> pd.Series:
+    """Rolling maximum over the last ``days`` grid days (a reading that stays a few days)."""
+    return x.rolling(days, min_periods=1).max()
+
+
+def rolling_elasticity(y: pd.Series, x: pd.Series, window: int,
+                       min_periods: int) -> pd.DataFrame:
+    """Trailing OLS slope of y on x with a 95% band (slope ± 1.96 standard errors).
+
+    Returns columns ``slope``, ``lo``, ``hi`` in units of y per unit of x. The standard error
+    is the textbook one (no correction for autocorrelation), so the band is narrower than an
+    honest one would be; see docs/stages.md.
+    """
+    r = y.rolling(window, min_periods=min_periods)
+    n = y.notna().astype(float).rolling(window, min_periods=min_periods).sum()
+    cov = r.cov(x)
+    var_x = x.rolling(window, min_periods=min_periods).var()
+    var_y = r.var()
+    slope = cov / var_x.where(var_x > 1e-12)
+    resid_var = (var_y - slope * cov).clip(lower=0.0) * (n - 1) / (n - 2).where(n > 2)
+    se = np.sqrt(resid_var / (var_x * (n - 1)).where(var_x > 1e-12))
+    return pd.DataFrame({"slope": slope, "lo": slope - 1.96 * se, "hi": slope + 1.96 * se})
+
+
 # --- the panel ----------------------------------------------------------------------------
 @dataclass
 class Panel:
     """All indicators on a business-day grid, plus the observation-level series behind them.
 
     ``daily`` columns carry units in their names; ``obs`` holds observation series
-    (spreads by observation date); ``spreads`` the calendar decomposition of each spread.
+    (spreads by observation date); ``spreads`` the calendar decomposition of each spread;
+    ``known_dates`` the observation date of the oldest input behind each indicator on each
+    day; ``stale`` True where an input is older than its cadence allows (such a value is shown,
+    marked stale, and never counts as evidence).
     """
 
     daily: pd.DataFrame
     obs: dict[str, pd.DataFrame] = field(default_factory=dict)
     spreads: dict[str, CalendarSpread] = field(default_factory=dict)
     known_dates: dict[str, pd.Series] = field(default_factory=dict)
+    stale: pd.DataFrame | None = None
+
+    def usable(self) -> pd.DataFrame:
+        """``daily`` with stale values blanked: what the rules and the score read."""
+        if self.stale is None:
+            return self.daily
+        st = self.stale.reindex(columns=self.daily.columns, fill_value=False)
+        return self.daily.mask(st.to_numpy(dtype=bool))
 
 
 def build_panel(long: pd.DataFrame, *, end: pd.Timestamp,
@@ -254,63 +320,173 @@ def build_panel(long: pd.DataFrame, *, end: pd.Timestamp,
     obs = {
         "sofr_iorb_bp": spread_bp(o["SOFR"], floor),
         "effr_iorb_bp": spread_bp(effr, floor),
+        "tgcr_iorb_bp": spread_bp(o["TGCR"], floor),
+        "bgcr_iorb_bp": spread_bp(o["BGCR"], floor),
         "sofr99_iorb_bp": spread_bp(o["SOFR99"], floor),
+        "sofr_top_bp": spread_bp(o["SOFR"], o["DFEDTARU"]),
         "tgcr_rrp_bp": spread_bp(o["TGCR"], o["RRP_RATE"]),
         "iorb_pct": floor,
     }
-    spreads = {k: calendar_spread(obs[k]) for k in ("sofr_iorb_bp", "effr_iorb_bp")}
-    obs["sofr_iorb_persistent_bp"] = persistent_obs(spreads["sofr_iorb_bp"])
-    obs["effr_iorb_persistent_bp"] = persistent_obs(spreads["effr_iorb_bp"])
+    obs["sofr_above_iorb_share_pct"] = share_above_obs(
+        {p: o[f"SOFR{p}"] for p in ("1", "25", "75", "99")}, o["SOFR"], floor)
+    spreads = {k: calendar_spread(obs[k]) for k in SPIKE_SPREADS}
+    for k in SPIKE_SPREADS:
+        obs[k.replace("_bp", "_persistent_bp")] = persistent_obs(spreads[k])
 
-    known = {}
-    known_dates = {}
+    known: dict[str, pd.Series] = {}
+    known_dates: dict[str, pd.Series] = {}
+    stale: dict[str, pd.Series] = {}
+    inputs_stale: dict[str, pd.Series] = {}
 
-    def k(name: str, series: pd.DataFrame) -> pd.Series:
+    def input_stale(sid: str, od: pd.Series) -> pd.Series:
+        freq, lag = _lag_days(sid)
+        return stale_days(od, "D" if freq == "D" else freq, lag)
+
+    def k(name: str, series: pd.DataFrame, sids: tuple[str, ...]) -> pd.Series:
         kd = known_on(series, grid)
         known_dates[name] = kd["obs_date"]
         known[name] = kd["value"]
+        freq, lag = _lag_days(sids[0])
+        st = stale_days(kd["obs_date"], freq, lag)
+        stale[name] = st
+        for sid in sids:
+            inputs_stale.setdefault(sid, st)
         return kd["value"]
 
-    walcl = k("walcl_usd_bn", o["WALCL"])
-    reserves = k("reserves_usd_bn", o["WRESBAL"])
+    walcl = k("walcl_usd_bn", o["WALCL"], ("WALCL",))
+    reserves = k("reserves_usd_bn", o["WRESBAL"], ("WRESBAL",))
+    bank_assets = k("bank_assets_usd_bn", o["TLAACBW027SBOG"], ("TLAACBW027SBOG",))
+    # TGA: the DTS daily close; before it (2022-04-18) the H.4.1 Wednesday level, the same
+    # convention (a closing balance), not the week average that jumps against the DTS.
     tga_dts = known_on(o["TGA_DTS"], grid)
-    tga_w = known_on(o["WTREGEN"], grid)
+    tga_w = known_on(prefer(o["WDTGAL"], o["WTREGEN"]), grid)
     use_dts = tga_dts["value"].notna() & (
         tga_w["obs_date"].isna() | (tga_dts["obs_date"] >= tga_w["obs_date"]))
     tga = tga_dts["value"].where(use_dts, tga_w["value"])
     known["tga_usd_bn"] = tga
     known_dates["tga_usd_bn"] = tga_dts["obs_date"].where(use_dts, tga_w["obs_date"])
-    rrp = k("rrp_usd_bn", o["RRPONTSYD"])
-    for name in ("sofr_iorb_bp", "effr_iorb_bp", "sofr99_iorb_bp", "tgcr_rrp_bp",
-                 "sofr_iorb_persistent_bp", "effr_iorb_persistent_bp", "iorb_pct"):
-        k(name, obs[name])
-    k("vix_idx", o["VIXCLS"])
-    hy = k("hy_oas_bp", o["BAMLH0A0HYM2"])
-    k("stlfsi_idx", o["STLFSI4"])
-    k("srf_usd_bn", o["RPONTSYD"])
+    stale["tga_usd_bn"] = stale_days(tga_dts["obs_date"], "D", 1).where(
+        use_dts, stale_days(tga_w["obs_date"], "W-WED", 1))
+    rrp = k("rrp_usd_bn", o["RRPONTSYD"], ("RRPONTSYD",))
+    rate_inputs = {"sofr": ("SOFR",), "effr": ("EFFR",), "tgcr": ("TGCR",), "bgcr": ("BGCR",),
+                   "sofr99": ("SOFR99",), "sofr_top": ("SOFR",), "tgcr_rrp": ("TGCR",),
+                   "iorb": ("IORB",), "sofr_above": ("SOFR",)}
+    for name in list(obs):
+        stem = next(s for s in sorted(rate_inputs, key=len, reverse=True) if name.startswith(s))
+        k(name, obs[name], rate_inputs[stem])
+    k("vix_idx", o["VIXCLS"], ("VIXCLS",))
+    hy = k("hy_oas_bp", o["BAMLH0A0HYM2"], ("BAMLH0A0HYM2",))
+    k("stlfsi_idx", o["STLFSI4"], ("STLFSI4",))
+    k("srf_usd_bn", o["RPONTSYD"], ("RPONTSYD",))
+    for stem, sid in BACKSTOPS.items():
+        k(f"{stem}_usd_bn", o[sid], (sid,))
+        # A fresh draw: the change from the previous H.4.1 week, known from its release.
+        ob = o[sid]
+        k(f"{stem}_chg_1w_usd_bn", pd.DataFrame({"value": ob["value"].diff(),
+                                                  "release": ob["release"]}).iloc[1:], (sid,))
+    holdings = o["TREAST"].join(o["WSHOMCB"].add_suffix("_m"), how="inner")
+    holdings = pd.DataFrame({"value": holdings["value"] + holdings["value_m"],
+                             "release": np.maximum(holdings["release"].to_numpy(),
+                                                   holdings["release_m"].to_numpy())},
+                            index=holdings.index)
+    sec = k("securities_held_usd_bn", holdings, ("TREAST", "WSHOMCB"))
 
     d = pd.DataFrame(known, index=grid)
+    st = pd.DataFrame(stale, index=grid)
+    kd = pd.DataFrame(known_dates, index=grid)
+
+    def derive(name: str, values: pd.Series, parents: list[str]) -> None:
+        d[name] = values
+        st[name] = st[parents].any(axis=1)
+        kd[name] = kd[parents].min(axis=1)
+
     nl = net_liquidity_usd_bn(walcl, tga, rrp)
-    d["net_liquidity_usd_bn"] = nl
+    derive("net_liquidity_usd_bn", nl, ["walcl_usd_bn", "tga_usd_bn", "rrp_usd_bn"])
     for label, n in WEEKS.items():
-        d[f"net_liquidity_chg_{label}_usd_bn"] = change(nl, n)
-        d[f"tga_chg_{label}_usd_bn"] = change(tga, n)
-    d["rrp_chg_4w_usd_bn"] = change(rrp, 20)
-    d["rrp_chg_13w_usd_bn"] = change(rrp, 65)
-    d["walcl_chg_1w_usd_bn"] = change(walcl, 5)
-    d["walcl_chg_4w_usd_bn"] = change(walcl, 20)
-    d["qt_pace_usd_bn_per_month"] = change(walcl, 65) / 3.0
-    d["hy_oas_chg_20d_bp"] = change(hy, 20)
-    d["reserves_pctile_5y"] = rolling_percentile(reserves, RESERVES_HISTORY_BDAYS, 250)
+        derive(f"net_liquidity_chg_{label}_usd_bn", change(nl, n), ["net_liquidity_usd_bn"])
+        derive(f"tga_chg_{label}_usd_bn", change(tga, n), ["tga_usd_bn"])
+    derive("rrp_chg_4w_usd_bn", change(rrp, 20), ["rrp_usd_bn"])
+    derive("rrp_chg_13w_usd_bn", change(rrp, 65), ["rrp_usd_bn"])
+    derive("walcl_chg_1w_usd_bn", change(walcl, 5), ["walcl_usd_bn"])
+    derive("walcl_chg_4w_usd_bn", change(walcl, 20), ["walcl_usd_bn"])
+    # QT from securities held outright (Treasuries + MBS): emergency loans and their
+    # repayment move total assets, not holdings. Holdings data begin 2021-05-26.
+    derive("qt_pace_usd_bn_per_month", change(sec, 65) / 3.0, ["securities_held_usd_bn"])
+    derive("hy_oas_chg_20d_bp", change(hy, 20), ["hy_oas_bp"])
+    derive("reserves_pctile_5y", rolling_percentile(reserves, RESERVES_HISTORY_BDAYS, 250),
+           ["reserves_usd_bn"])
+    share = 100.0 * reserves / bank_assets
+    derive("reserves_share_bank_assets_pct", share, ["reserves_usd_bn", "bank_assets_usd_bn"])
     # Reserve demand curve: slope of the persistent EFFR − IORB spread on reserves, in bp
-    # per $100bn, fitted on the trailing two years known on each day.
-    d["reserve_slope_bp_per_100bn"] = rolling_slope(
-        d["effr_iorb_persistent_bp"], reserves / 100.0, DEMAND_CURVE_BDAYS, 120)
+    # per $100bn, fitted on the trailing two years known on each day (kept for the chart).
+    derive("reserve_slope_bp_per_100bn", rolling_slope(
+        d["effr_iorb_persistent_bp"], reserves / 100.0, DEMAND_CURVE_BDAYS, 120),
+        ["effr_iorb_persistent_bp", "reserves_usd_bn"])
+    # Reserve demand elasticity in the NY Fed's sense: EFFR − IORB (bp) against reserves as a
+    # share of bank assets (percentage points), trailing year, with a 95% band.
+    el = rolling_elasticity(d["effr_iorb_persistent_bp"], share, ELASTICITY_BDAYS, 120)
+    for col, name in (("slope", "reserve_elasticity_bp_per_pp"),
+                      ("lo", "reserve_elasticity_lo_bp_per_pp"),
+                      ("hi", "reserve_elasticity_hi_bp_per_pp")):
+        derive(name, el[col], ["effr_iorb_persistent_bp", "reserves_share_bank_assets_pct"])
+    for stem in BACKSTOPS:
+        derive(f"{stem}_chg_4w_usd_bn", change(d[f"{stem}_usd_bn"], 20), [f"{stem}_usd_bn"])
     for label, cs in spreads.items():
         f = cs.frame
         ev = pd.DataFrame({"value": f["excess_bp"], "release": f["release"]}).dropna()
-        d[label.replace("_bp", "_excess_bp")] = known_on(ev, grid)["value"]
-    return Panel(daily=d, obs=obs, spreads=spreads, known_dates=known_dates)
+        name = label.replace("_bp", "_excess_bp")
+        kx = known_on(ev, grid)
+        d[name] = kx["value"]
+        kd[name] = kx["obs_date"]
+        st[name] = st[label]
+        # A spike on a day that carries no calendar label (unexplained by the calendar).
+        evu = pd.DataFrame({"value": f["excess_bp"].where(f["calendar"] == "", 0.0),
+                            "release": f["release"]}).dropna()
+        derive(label.replace("_bp", "_plain_excess_bp"), known_on(evu, grid)["value"], [label])
+        derive(label.replace("_bp", "_excess_max5d_bp"), _persistence(d[name], 5), [name])
+    derive("sofr_iorb_max5d_bp", _persistence(d["sofr_iorb_bp"], 5), ["sofr_iorb_bp"])
+    return Panel(daily=d, obs=obs, spreads=spreads,
+                 known_dates={c: kd[c] for c in kd.columns}, stale=st.astype(bool))
+
+
+#: Spreads decomposed into a persistent level and spikes against their own baseline.
+SPIKE_SPREADS = ("sofr_iorb_bp", "effr_iorb_bp", "tgcr_iorb_bp", "bgcr_iorb_bp",
+                 "sofr99_iorb_bp")
+
+
+def share_above_obs(pctl: dict[str, pd.DataFrame], median: pd.DataFrame,
+                    floor: pd.DataFrame) -> pd.DataFrame:
+    """Share of SOFR volume (percent) traded above IORB, from the published percentiles.
+
+    The NY Fed publishes the 1st, 25th, 50th (SOFR itself, a volume-weighted median), 75th
+    and 99th percentiles; the share above a rate is bounded by the bracket the rate falls in
+    and estimated by linear interpolation inside it (0 above the 99th percentile... 100 below
+    the 1st). Released with the later input.
+    """
+    cols = {"p1": pctl["1"], "p25": pctl["25"], "p50": median, "p75": pctl["75"],
+            "p99": pctl["99"], "floor": floor}
+    j = None
+    for name, df in cols.items():
+        x = df.rename(columns={"value": name, "release": f"r_{name}"})
+        j = x if j is None else j.join(x, how="inner")
+    if j is None or j.empty:
+        return pd.DataFrame({"value": pd.Series(dtype=float),
+                             "release": pd.Series(dtype="datetime64[ns]")})
+    xs = j[["p1", "p25", "p50", "p75", "p99"]].to_numpy()
+    qs = np.array([1.0, 25.0, 50.0, 75.0, 99.0])
+    f = j["floor"].to_numpy()
+    below = np.empty(len(j))
+    for i in range(len(j)):
+        x = np.maximum.accumulate(xs[i])
+        if f[i] < x[0]:
+            below[i] = 0.0
+        elif f[i] >= x[-1]:
+            below[i] = 100.0
+        else:
+            # the share of volume at or below the floor; ties put the mass at the floor above
+            below[i] = float(np.interp(f[i], x, qs, left=0.0, right=100.0))
+    rel = np.max(j[[c for c in j.columns if c.startswith("r_")]].to_numpy(), axis=1)
+    return pd.DataFrame({"value": 100.0 - below, "release": rel}, index=j.index)
 
 
 # The registry of derived series lives in a light module (no pandas) for the CLI's fast paths.

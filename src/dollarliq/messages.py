@@ -30,6 +30,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rule.met": {"en": "met", "zh": "满足"},
     "rule.not_met": {"en": "not met", "zh": "未满足"},
     "rule.no_data": {"en": "no data", "zh": "无数据"},
+    "rule.stale": {"en": "stale: not evidence", "zh": "数据过期:不作为证据"},
+    "rule.stale_obs": {"en": "stale, observed {date}: not evidence",
+                       "zh": "数据过期,观测日 {date}:不作为证据"},
+    "report.held": {"en": "held by hysteresis since the evidence of {set_on} ({rules}); "
+                           "today's own evidence reads {raw}",
+                    "zh": "由滞后规则维持:依据 {set_on} 的证据({rules});今日证据仅为{raw}"},
+    "report.set_by": {"en": "set by the evidence of {set_on}: {rules}",
+                      "zh": "依据 {set_on} 的证据:{rules}"},
+    "report.core_stale": {"en": "stale core inputs ({ids}): the stage rests on no fresh "
+                                 "evidence from them; run `dollarliq update`",
+                           "zh": "核心数据过期({ids}):阶段判断缺少这些数据的新证据;请运行 `dollarliq update`"},
+    "report.stale": {"en": "Stale (shown, not evidence)", "zh": "过期数据(仅展示,不作为证据)"},
     "rule.line": {"en": "{name}: {value} {op} {threshold} ({status})",
                   "zh": "{name}:{value} {op} {threshold}({status})"},
     "record.high": {"en": "{name} at {value} on {date}: highest since {since} ({since_value})",
@@ -51,6 +63,41 @@ MESSAGES: dict[str, dict[str, str]] = {
     "calendar.kind.month_start": {"en": "month-start", "zh": "月初"},
     "calendar.kind.tax_date": {"en": "tax date", "zh": "缴税日"},
     "calendar.kind.settlement": {"en": "Treasury settlement", "zh": "国债结算日"},
+    "calendar.kind.gse_cash": {"en": "GSE cash day", "zh": "GSE现金流出日"},
+    "calendar.kind.bill_settlement": {"en": "bill settlement", "zh": "短期国债结算日"},
+    # --- rule names (every rule of the packaged rules files, both languages) ---
+    "rule.name.sofr_above_iorb": {"en": "SOFR above IORB", "zh": "SOFR高于准备金利率"},
+    "rule.name.tgcr_above_iorb": {"en": "TGCR above IORB", "zh": "三方回购利率高于准备金利率"},
+    "rule.name.reserves_near_satiation": {"en": "reserves near satiation (share of bank assets)",
+                                          "zh": "准备金接近饱和下限(占银行资产比例)"},
+    "rule.name.rrp_buffer_spent": {"en": "ON RRP buffer spent", "zh": "逆回购缓冲耗尽"},
+    "rule.name.sofr_above_target_range": {"en": "SOFR at the top of the target range",
+                                          "zh": "SOFR触及目标区间上限"},
+    "rule.name.acute_squeeze": {"en": "acute squeeze confirmed by EFFR",
+                                "zh": "急性挤兑(有效联邦基金利率确认)"},
+    "rule.name.discount_window_drawn": {"en": "discount window drawn", "zh": "贴现窗口被动用"},
+    "rule.name.swap_lines_drawn": {"en": "swap lines drawn", "zh": "央行互换额度被动用"},
+    "rule.name.btfp_drawn": {"en": "BTFP drawn", "zh": "BTFP被动用"},
+    "rule.name.fima_repo_drawn": {"en": "FIMA repo drawn", "zh": "FIMA回购被动用"},
+    "rule.name.fed_repo_drawn": {"en": "Fed repo drawn", "zh": "美联储回购被动用"},
+    "rule.name.standing_repo_used": {"en": "standing repo facility used", "zh": "常备回购便利被动用"},
+    "rule.name.dash_for_cash": {"en": "dash for cash", "zh": "现金争夺潮"},
+    "rule.name.funding_squeeze": {"en": "funding squeeze", "zh": "融资挤兑"},
+    "rule.name.market_dash_for_cash": {"en": "market dash for cash", "zh": "市场现金争夺潮"},
+    "rule.name.swap_lines_in_crisis_size": {"en": "swap lines drawn in crisis size",
+                                            "zh": "央行互换额度危机级动用"},
+    "rule.name.discount_window_in_crisis_size": {"en": "discount window drawn in crisis size",
+                                                 "zh": "贴现窗口危机级动用"},
+    "rule.name.effr_above_iorb": {"en": "EFFR above IORB", "zh": "有效联邦基金利率高于准备金利率"},
+    "rule.name.rrp_buffer_low": {"en": "ON RRP buffer low", "zh": "逆回购缓冲偏低"},
+    "rule.name.reserves_low_decile": {"en": "reserves in their lowest decile",
+                                      "zh": "准备金处于近五年最低十分位"},
+    "rule.name.reserves_on_steep_curve": {"en": "reserves on a steep demand curve",
+                                          "zh": "准备金处于需求曲线陡峭段"},
+    "rule.name.fed_emergency_expansion": {"en": "Fed emergency expansion (total assets)",
+                                          "zh": "美联储紧急扩表(总资产)"},
+    "rule.name.fed_emergency_response": {"en": "Fed emergency response (total assets)",
+                                         "zh": "美联储紧急应对(总资产)"},
     "report.bubble": {"en": "Tech-bubble gauges", "zh": "科技泡沫指标"},
     "bubble.concentration": {"en": "Megacap basket", "zh": "巨头市值"},
     "bubble.not_covered": {"en": "left out of the basket (understates it): {names}",
@@ -201,6 +248,12 @@ def lang_from_env(lang: str | None = None) -> str:
     """``lang`` if given, else DOLLARLIQ_LANG, else English."""
     v = (lang or os.environ.get("DOLLARLIQ_LANG") or "en").lower()[:2]
     return v if v in LANGS else "en"
+
+
+def rule_name(rule_id: str, lang: str = "en") -> str:
+    """A rule's name in ``lang``; the id itself for a rule from another rules file."""
+    key = f"rule.name.{rule_id}"
+    return t(key, lang) if key in MESSAGES else rule_id
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:

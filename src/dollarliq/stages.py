@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 DEFAULT_RULES = Path(__file__).parent / "data" / "stages.toml"
+#: The rules before the families of evidence, kept as a baseline of the track record.
+PREVIOUS_RULES = Path(__file__).parent / "data" / "stages_previous.toml"
 STAGE_NAMES = {0: ("ample", "充裕"), 1: ("tight", "紧缺"), 2: ("drained", "枯竭"),
                3: ("crisis", "危机")}
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
@@ -38,6 +40,7 @@ class Rule:
     id: str
     level: int
     conditions: tuple[Condition, ...]
+    family: str = ""
 
     @property
     def indicator(self) -> str:
@@ -59,6 +62,10 @@ class RuleSet:
     score: tuple[ScoreComponent, ...]
     down_days: int
     source: str
+    #: Distinct families of evidence needed per level (None: count rules, ``min_rules``).
+    min_families: dict[int, int] | None = None
+    #: A record is printed only when it looks back at least this many days.
+    record_lookback_days: int = 365
 
 
 def load_rules(path: Path | str | None = None) -> RuleSet:
@@ -70,23 +77,57 @@ def load_rules(path: Path | str | None = None) -> RuleSet:
         from dollarliq.errors import UsageError
 
         raise UsageError(f"rules file {p.name}: {exc}") from exc
-    rules, min_rules = [], {}
-    for st in cfg.get("stage", []):
-        lvl = int(st["level"])
-        min_rules[lvl] = int(st.get("min_rules", 1))
-        for r in st.get("rules", []):
-            conds = [Condition(r["indicator"], r["op"], float(r["threshold"]))]
-            conds += [Condition(c["indicator"], c["op"], float(c["threshold"]))
-                      for c in r.get("and", [])]
-            rules.append(Rule(r["id"], lvl, tuple(conds)))
-    score = tuple(ScoreComponent(c["indicator"], float(c["calm"]), float(c["stressed"]),
-                                 float(c["weight"])) for c in cfg.get("score", []))
-    return RuleSet(tuple(rules), min_rules, score,
-                   int(cfg.get("hysteresis", {}).get("down_days", 10)), p.name)
+    rules, min_rules, min_families = [], {}, {}
+    try:
+        for st in cfg.get("stage", []):
+            lvl = int(st["level"])
+            min_rules[lvl] = int(st.get("min_rules", 1))
+            min_families[lvl] = int(st.get("min_families", 1))
+            for r in st.get("rules", []):
+                conds = [Condition(r["indicator"], r["op"], float(r["threshold"]))]
+                conds += [Condition(c["indicator"], c["op"], float(c["threshold"]))
+                          for c in r.get("and", [])]
+                rules.append(Rule(r["id"], lvl, tuple(conds), str(r.get("family", r["id"]))))
+        score = tuple(ScoreComponent(c["indicator"], float(c["calm"]), float(c["stressed"]),
+                                     float(c["weight"])) for c in cfg.get("score", []))
+        down = int(cfg.get("hysteresis", {}).get("down_days", 10))
+        lookback = int(cfg.get("records", {}).get("min_lookback_days", 365))
+    except (KeyError, TypeError, ValueError) as exc:
+        from dollarliq.errors import UsageError
+
+        raise UsageError(f"rules file {p.name}: bad or missing field {exc}") from exc
+    rs = RuleSet(tuple(rules), min_rules, score, down, p.name, min_families, lookback)
+    check_indicators(rs)
+    return rs
+
+
+def check_indicators(rs: RuleSet) -> None:
+    """Every indicator a rule or the score names must be in the indicator registry.
+
+    Raises UsageError (exit 2) naming the unknown id and the nearest known one.
+    """
+    import difflib
+
+    from dollarliq.errors import UsageError
+    from dollarliq.indicator_catalog import INDICATORS
+
+    for rule in rs.rules:
+        for c in rule.conditions:
+            if c.op not in _OPS:
+                raise UsageError(f"rules file {rs.source}: rule {rule.id}: unknown operator "
+                                 f"{c.op!r} (use one of {', '.join(_OPS)})")
+    names = [(r.id, c.indicator) for r in rs.rules for c in r.conditions]
+    names += [("score", c.indicator) for c in rs.score]
+    for where, ind in names:
+        if ind not in INDICATORS:
+            near = difflib.get_close_matches(ind, list(INDICATORS), n=1, cutoff=0.0)
+            hint = f"; nearest known indicator: {near[0]}" if near else ""
+            raise UsageError(f"rules file {rs.source}: {where} uses unknown indicator "
+                             f"{ind!r}{hint}")
 
 
 def rule_flags(daily: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
-    """One boolean column per rule: met on that day."""
+    """One boolean column per rule: met on that day (False where unavailable)."""
     out = {}
     for rule in rs.rules:
         m = pd.Series(True, index=daily.index)
@@ -97,15 +138,37 @@ def rule_flags(daily: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
     return pd.DataFrame(out, index=daily.index)
 
 
+def rule_available(daily: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
+    """One boolean column per rule: every indicator it reads has fresh data that day."""
+    out = {}
+    for rule in rs.rules:
+        m = pd.Series(True, index=daily.index)
+        for c in rule.conditions:
+            x = daily[c.indicator] if c.indicator in daily else pd.Series(np.nan, daily.index)
+            m &= x.notna()
+        out[rule.id] = m
+    return pd.DataFrame(out, index=daily.index)
+
+
 def raw_level(flags: pd.DataFrame, rs: RuleSet) -> pd.Series:
-    """The highest stage whose rules are met (at least ``min_rules`` of them) each day."""
+    """The highest stage reached each day.
+
+    A level is reached when rules of at least ``min_families`` distinct families are met
+    (and at least ``min_rules`` rules).
+    """
     lvl = np.zeros(len(flags), dtype=int)
+    fams = rs.min_families or {}
     for level in sorted(rs.min_rules):
-        ids = [r.id for r in rs.rules if r.level == level]
-        if not ids:
+        rules = [r for r in rs.rules if r.level == level]
+        if not rules:
             continue
-        count = flags[ids].sum(axis=1).to_numpy()
-        lvl = np.where(count >= rs.min_rules[level], np.maximum(lvl, level), lvl)
+        count = flags[[r.id for r in rules]].sum(axis=1).to_numpy()
+        by_family: dict[str, list[str]] = {}
+        for r in rules:
+            by_family.setdefault(r.family or r.id, []).append(r.id)
+        nfam = sum(flags[ids].any(axis=1).to_numpy().astype(int) for ids in by_family.values())
+        ok = (count >= rs.min_rules[level]) & (nfam >= fams.get(level, 1))
+        lvl = np.where(ok, np.maximum(lvl, level), lvl)
     return pd.Series(lvl, index=flags.index, name="raw_level")
 
 
@@ -150,25 +213,51 @@ def score(daily: pd.DataFrame, rs: RuleSet) -> tuple[pd.Series, pd.DataFrame]:
 
 @dataclass(frozen=True)
 class StageFrame:
-    """Per business day: level, raw level, score; plus rule flags and score contributions."""
+    """Per business day: level, raw level, score; plus rule flags and score contributions.
+
+    ``table`` also carries ``held`` (True when the day's stage is above its raw level: held
+    only by hysteresis) and ``set_on`` (the last day on or before it whose own evidence
+    reached the stage); ``available`` says which rules had fresh data each day.
+    """
 
     table: pd.DataFrame
     flags: pd.DataFrame
     contributions: pd.DataFrame
+    available: pd.DataFrame | None = None
+
+
+def evidence_dates(level: pd.Series, raw: pd.Series) -> pd.Series:
+    """For each day, the last day on or before it whose raw level reached the day's level."""
+    lv, rw = level.to_numpy(), raw.to_numpy()
+    out = np.empty(len(lv), dtype="datetime64[ns]")
+    idx = level.index.to_numpy()
+    last = {k: np.datetime64("NaT") for k in STAGE_NAMES}
+    for i in range(len(lv)):
+        for k in range(int(rw[i]) + 1):
+            last[k] = idx[i]
+        out[i] = last[int(lv[i])]
+    return pd.Series(out, index=level.index, name="set_on")
 
 
 def decide(daily: pd.DataFrame, rs: RuleSet | None = None,
            valid_from: pd.Timestamp | None = None) -> StageFrame:
-    """Stages for every day of the panel. Days before ``valid_from`` are left undecided."""
+    """Stages for every day of the panel. Days before ``valid_from`` are left undecided.
+
+    ``daily`` should hold only usable values (stale ones blanked, see
+    :meth:`dollarliq.indicators.Panel.usable`): a missing value never counts as evidence.
+    """
     rs = rs or load_rules()
     flags = rule_flags(daily, rs)
+    avail = rule_available(daily, rs)
     raw = raw_level(flags, rs)
     if valid_from is not None:
         keep = daily.index >= valid_from
-        flags, raw, daily = flags[keep], raw[keep], daily[keep]
+        flags, raw, daily, avail = flags[keep], raw[keep], daily[keep], avail[keep]
     level = apply_hysteresis(raw, rs.down_days)
     sc, contrib = score(daily, rs)
     table = pd.DataFrame({"level": level, "raw_level": raw, "score": sc})
     table["name"] = table["level"].map(lambda v: STAGE_NAMES[int(v)][0])
     table["name_zh"] = table["level"].map(lambda v: STAGE_NAMES[int(v)][1])
-    return StageFrame(table, flags, contrib)
+    table["held"] = table["level"] > table["raw_level"]
+    table["set_on"] = evidence_dates(level, raw)
+    return StageFrame(table, flags, contrib, avail)

@@ -94,11 +94,13 @@ def stages(
         tab = tab[tab.index >= pd.Timestamp(d["start"])]
     rows = [{"date": f"{i:%Y-%m-%d}", "level": int(r.level), "name": r.name,
              "name_zh": r.name_zh, "score": round(float(r.score), 1),
-             "raw_level": int(r.raw_level)} for i, r in zip(tab.index, tab.itertuples())]
+             "raw_level": int(r.raw_level), "held": bool(r.held)}
+            for i, r in zip(tab.index, tab.itertuples())]
     if fmt is StagesFmt.json:
         sys.stdout.write(json.dumps({"as_of": f"{res.as_of:%Y-%m-%d}", "rules": res.rules.source,
                                      "days": rows}, ensure_ascii=False) + "\n")
         return
-    sys.stdout.write("date,level,name,score,raw_level\n")
+    sys.stdout.write("date,level,name,score,raw_level,held\n")
     for r in rows:
-        sys.stdout.write(f"{r['date']},{r['level']},{r['name']},{r['score']},{r['raw_level']}\n")
+        sys.stdout.write(f"{r['date']},{r['level']},{r['name']},{r['score']},{r['raw_level']},"
+                         f"{int(r['held'])}\n")

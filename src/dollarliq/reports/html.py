@@ -293,7 +293,7 @@ def _demand_curve(res: EngineResult, lang: str, charts: _Charts) -> str:
     note = t("dash.demand_curve_note", lang)
     if not slope.empty:
         note += " " + t("dash.slope_now", lang, value=fmt_u(float(slope.iloc[-1]),
-                                                             "bp_per_100bn"))
+                                                             "bp_per_100bn", lang))
     return _section(t("dash.demand_curve", lang), charts.add({"data": traces, "layout": lay})
                     + f'<p class="note">{_e(note)}</p>')
 
@@ -342,9 +342,19 @@ def _score(res: EngineResult, lang: str, charts: _Charts, marks: tuple) -> str:
 
 def _evidence(doc: dict, lang: str) -> str:
     items = []
-    for e in sorted(doc["evidence"], key=lambda e: (not e["met"], -e["stage"])):
+    st = doc["stage"]
+    if st.get("held") and st.get("set_by"):
+        rules = ", ".join(st.get("set_by_names") or st["set_by"])
+        line = (t("report.held", lang, set_on=st["set_on"], rules=rules,
+                  raw=t(f"stage.{st['raw_level']}", lang)) if st.get("held") else
+                t("report.set_by", lang, set_on=st["set_on"], rules=rules))
+        items.append(f'<li class="{"held" if st.get("held") else "dim"}">{_e(line)}</li>')
+    if st.get("core_stale"):
+        items.append(f'<li class="stale">{_e(t("report.core_stale", lang, ids=", ".join(st["core_stale"])))}</li>')
+    for e in sorted(doc["evidence"], key=lambda e: (not e["met"], e["met"] is None,
+                                                     -e["stage"])):
         label = e["stage_name_zh"] if lang == "zh" else e["stage_name"]
-        mark = "✔" if e["met"] else "·"
+        mark = "✔" if e["met"] else ("·" if e["met"] is False else "?")
         text = "; ".join(c["text"] for c in e["conditions"])
         items.append(f'<li class="{"met" if e["met"] else "dim"}">{mark} '
                      f'<span class="badge" style="background:{STAGE_COLORS[e["stage"]]}">'
@@ -366,6 +376,11 @@ def _records(doc: dict, lang: str) -> str:
     if doc.get("unavailable"):
         body += "<ul>" + "".join(f'<li class="dim">{_e(u["reason"])}</li>'
                                  for u in doc["unavailable"]) + "</ul>"
+    stale = [i for i in doc.get("indicators", []) if i.get("stale")]
+    if stale:
+        body += (f'<p class="note stale">{_e(t("report.stale", lang))}</p><ul>'
+                 + "".join(f'<li class="dim stale">{_e(i["name"])} ({_e(i["obs_date"] or "")})'
+                           "</li>" for i in stale) + "</ul>")
     return _section(t("report.records", lang), body, sid="records")
 
 

@@ -14,27 +14,35 @@ import pandas as pd
 from dollarliq.catalog import CATALOG
 from dollarliq.engine import EngineResult
 from dollarliq.indicators import INDICATORS, INPUT_IDS, obs_series, record_since
-from dollarliq.messages import t
+from dollarliq.messages import rule_name, t
 from dollarliq.stages import STAGE_NAMES
 
-#: Indicators shown in the report, in order.
+#: Indicators shown in the report, in order (by family: price, buffers, drains, backstops,
+#: markets, yardstick).
 REPORT_INDICATORS = [
-    "sofr_iorb_bp", "sofr_iorb_persistent_bp", "effr_iorb_bp", "effr_iorb_persistent_bp",
-    "sofr99_iorb_bp", "tgcr_rrp_bp", "iorb_pct",
+    "sofr_iorb_bp", "sofr_iorb_persistent_bp", "sofr_iorb_excess_bp", "effr_iorb_bp",
+    "effr_iorb_persistent_bp", "tgcr_iorb_bp", "tgcr_iorb_persistent_bp", "bgcr_iorb_bp",
+    "sofr99_iorb_bp", "sofr_above_iorb_share_pct", "sofr_top_bp", "tgcr_rrp_bp", "iorb_pct",
+    "rrp_usd_bn", "rrp_chg_4w_usd_bn", "rrp_chg_13w_usd_bn",
+    "reserves_usd_bn", "reserves_share_bank_assets_pct", "reserve_elasticity_bp_per_pp",
+    "reserve_elasticity_lo_bp_per_pp", "reserve_elasticity_hi_bp_per_pp",
+    "reserves_pctile_5y", "reserve_slope_bp_per_100bn",
     "net_liquidity_usd_bn", "net_liquidity_chg_1w_usd_bn", "net_liquidity_chg_4w_usd_bn",
     "net_liquidity_chg_13w_usd_bn", "walcl_usd_bn", "qt_pace_usd_bn_per_month",
     "tga_usd_bn", "tga_chg_1w_usd_bn", "tga_chg_4w_usd_bn", "tga_chg_13w_usd_bn",
-    "rrp_usd_bn", "rrp_chg_4w_usd_bn", "rrp_chg_13w_usd_bn",
-    "reserves_usd_bn", "reserves_pctile_5y", "reserve_slope_bp_per_100bn",
+    "primary_credit_usd_bn", "swap_lines_usd_bn", "btfp_usd_bn", "fima_repo_usd_bn",
     "srf_usd_bn", "vix_idx", "hy_oas_bp", "hy_oas_chg_20d_bp", "stlfsi_idx",
 ]
-_EXTRA_NAMES = {"iorb_pct": ("Policy floor: IORB (IOER before 2021-07-29)",
-                             "准备金利率(地板利率)", "pct")}
-#: (indicator, kind, level) for the "since" records.
+#: (indicator, kind, where) for the "since" records; ``where``: ``obs`` (an observation-level
+#: spread), a catalog id (the series as observed) or ``wednesday_net_liquidity``.
 RECORDS = [("sofr_iorb_bp", "high", "obs"), ("sofr_iorb_persistent_bp", "high", "obs"),
-           ("effr_iorb_bp", "high", "obs"), ("reserves_usd_bn", "low", "WRESBAL"),
-           ("rrp_usd_bn", "low", "RRPONTSYD"), ("net_liquidity_usd_bn", "low", "daily"),
-           ("tga_usd_bn", "high", "daily")]
+           ("tgcr_iorb_bp", "high", "obs"), ("effr_iorb_bp", "high", "obs"),
+           ("sofr99_iorb_bp", "high", "obs"), ("reserves_usd_bn", "low", "WRESBAL"),
+           ("reserves_share_bank_assets_pct", "low", "share"),
+           ("rrp_usd_bn", "low", "RRPONTSYD"),
+           ("net_liquidity_usd_bn", "low", "wednesday_net_liquidity"),
+           ("tga_usd_bn", "high", "TGA_DTS"), ("primary_credit_usd_bn", "high", "WLCFLPCL"),
+           ("swap_lines_usd_bn", "high", "SWPT")]
 NOTICE = "notice"
 
 
@@ -66,19 +74,28 @@ def fmt(value: float | None, unit: str) -> str:
     return f"{value:,.2f}"
 
 
-def fmt_u(value: float | None, unit: str) -> str:
-    """A value with its unit, e.g. '+32 bp', '$2,848.0bn', '3.90%'."""
+def fmt_u(value: float | None, unit: str, lang: str = "en") -> str:
+    """A value with its unit, e.g. '+32 bp', '$2,848.0bn', '3.90%' (Chinese: '第5百分位')."""
     if value is None:
-        return "n/a"
+        return "n/a" if lang == "en" else "无"
     if unit in ("usd_bn", "usd_bn_per_month"):
         sign, v = ("-" if value < 0 else ""), fmt(abs(value), unit)
-        return f"{sign}${v}bn" + ("/month" if unit == "usd_bn_per_month" else "")
+        per = ("/month" if lang == "en" else "/月") if unit == "usd_bn_per_month" else ""
+        return f"{sign}${v}bn{per}"
     v = fmt(value, unit)
     if unit == "percentile":
         n = int(round(value))
+        if lang == "zh":
+            return f"第{n}百分位"
         suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
         return f"{n}{suffix} percentile"
-    return {"bp": f"{v} bp", "pct": f"{v}%", "bp_per_100bn": f"{v} bp per $100bn"}.get(unit, v)
+    if unit == "bp_per_pp":
+        v = f"{value:+.1f}"
+    units = ({"bp": f"{v} bp", "pct": f"{v}%", "bp_per_100bn": f"{v} bp per $100bn",
+              "bp_per_pp": f"{v} bp per point"} if lang == "en" else
+             {"bp": f"{v} 基点", "pct": f"{v}%", "bp_per_100bn": f"每千亿美元 {v} 基点",
+              "bp_per_pp": f"每百分点 {v} 基点"})
+    return units.get(unit, v)
 
 
 def indicator_name(ind: str, lang: str = "en") -> tuple[str, str]:
@@ -86,11 +103,76 @@ def indicator_name(ind: str, lang: str = "en") -> tuple[str, str]:
     if ind in INDICATORS:
         spec = INDICATORS[ind]
         return (spec.name_zh if lang == "zh" else spec.name_en), spec.unit
-    if ind in _EXTRA_NAMES:
-        en, zh, unit = _EXTRA_NAMES[ind]
-        return (zh if lang == "zh" else en), unit
     spec = CATALOG[ind]
     return (spec.name_zh if lang == "zh" else spec.name_en), spec.unit
+
+
+def _wednesday_net_liquidity(long: pd.DataFrame) -> pd.Series:
+    """Fed assets − TGA − ON RRP on the Wednesdays where all three were observed (USD bn)."""
+    walcl = obs_series(long, "WALCL")["value"]
+    tga = obs_series(long, "TGA_DTS")["value"]
+    tga = pd.concat([obs_series(long, "WDTGAL")["value"].loc[lambda x: x.index < (
+        tga.index.min() if len(tga) else pd.Timestamp.max)], tga])
+    rrp = obs_series(long, "RRPONTSYD")["value"]
+    return (walcl - tga.reindex(walcl.index) - rrp.reindex(walcl.index)).dropna()
+
+
+def _record_series(res: EngineResult, ind: str, where: str) -> pd.Series:
+    """The observation-dated series behind a record (never a carried-forward value)."""
+    if where == "obs":
+        return res.panel.obs[ind]["value"]
+    if where == "wednesday_net_liquidity":
+        return _wednesday_net_liquidity(res.long)
+    if where == "share":
+        r = obs_series(res.long, "WRESBAL")["value"]
+        a = obs_series(res.long, "TLAACBW027SBOG")["value"]
+        return (100.0 * r / a.reindex(r.index)).dropna()
+    return obs_series(res.long, where)["value"]
+
+
+def records(res: EngineResult, lang: str = "en", *, min_lookback_days: int | None = None
+            ) -> list[dict[str, Any]]:
+    """The "highest/lowest since" records that look back at least ``min_lookback_days``.
+
+    Each record is dated by its real observation date; a series whose latest value is stale
+    on the as-of date gives no record. Sorted with the longest look-back first.
+    """
+    look = res.rules.record_lookback_days if min_lookback_days is None else min_lookback_days
+    stale = res.panel.stale.iloc[-1] if res.panel.stale is not None else pd.Series(dtype=bool)
+    out = []
+    for ind, kind, where in RECORDS:
+        if bool(stale.get(ind, False)):
+            continue
+        s = _record_series(res, ind, where)
+        r = record_since(s, res.as_of, kind)
+        if r["value"] is None:
+            continue
+        back = (r["date"] - (r["since"] if r["since"] is not None else r["history_start"])).days
+        if back < look:
+            continue
+        name, unit = indicator_name(ind, lang)
+        if r["since"] is None:
+            text = t(f"record.{kind}_ever", lang, name=name, value=fmt_u(r["value"], unit, lang),
+                     date=_day(r["date"]), start=_day(r["history_start"]))
+        else:
+            text = t(f"record.{kind}", lang, name=name, value=fmt_u(r["value"], unit, lang),
+                     date=_day(r["date"]), since=_day(r["since"]),
+                     since_value=fmt_u(r["since_value"], unit, lang))
+        out.append({"indicator": ind, "kind": kind, "value": _num(r["value"]),
+                    "unit": unit, "date": _day(r["date"]), "since": _day(r["since"]),
+                    "since_value": _num(r.get("since_value")),
+                    "history_start": _day(r["history_start"]), "lookback_days": int(back),
+                    "text": text})
+    out.sort(key=lambda x: -x["lookback_days"])
+    return out
+
+
+def _cond_status(v: float | None, stale: bool, ok: bool | None) -> str:
+    if v is None:
+        return "rule.no_data"
+    if stale:
+        return "rule.stale"
+    return "rule.met" if ok else "rule.not_met"
 
 
 def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
@@ -98,21 +180,28 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
     d = res.panel.daily
     day = d.index[-1]
     row = d.iloc[-1]
+    stale_row = (res.panel.stale.iloc[-1] if res.panel.stale is not None
+                 else pd.Series(False, index=d.columns))
     st = res.stages.table.iloc[-1]
     level = int(st["level"])
     lv = res.stages.table["level"]
     changed = lv.ne(lv.shift())
     since = lv.index[changed][-1]
 
+    def is_stale(ind: str) -> bool:
+        return bool(stale_row.get(ind, False))
+
+    def obs_day(ind: str) -> str | None:
+        obs_d = res.panel.known_dates.get(ind)
+        return _day(obs_d.iloc[-1]) if obs_d is not None else _day(day)
+
     indicators = []
     unavailable = []
     for ind in REPORT_INDICATORS:
         name, unit = indicator_name(ind, lang)
         v = _num(row.get(ind))
-        obs_d = res.panel.known_dates.get(ind)
-        item = {"id": ind, "name": name, "unit": unit, "value": v,
-                "obs_date": _day(obs_d.iloc[-1]) if obs_d is not None else _day(day),
-                "available": v is not None}
+        item = {"id": ind, "name": name, "unit": unit, "value": v, "obs_date": obs_day(ind),
+                "available": v is not None, "stale": v is not None and is_stale(ind)}
         indicators.append(item)
         if v is None:
             inputs = INDICATORS[ind].inputs if ind in INDICATORS else ()
@@ -124,49 +213,42 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
 
     evidence = []
     flags = res.stages.flags.iloc[-1]
+    avail = res.stages.available.iloc[-1] if res.stages.available is not None else None
     for rule in res.rules.rules:
         conds = []
         for c in rule.conditions:
             v = _num(row.get(c.indicator))
             name, unit = indicator_name(c.indicator, lang)
-            obs_d = res.panel.known_dates.get(c.indicator)
+            stale = v is not None and is_stale(c.indicator)
             ok = None if v is None else bool(c.met(pd.Series([v])).iloc[0])
-            status = t("rule.no_data" if ok is None else ("rule.met" if ok else "rule.not_met"),
-                       lang)
+            key = _cond_status(v, stale, ok)
+            status = (t("rule.stale_obs", lang, date=obs_day(c.indicator)) if key == "rule.stale"
+                      else t(key, lang))
             conds.append({"indicator": c.indicator, "value": v, "op": c.op,
-                          "threshold": c.threshold, "unit": unit, "met": ok,
-                          "obs_date": _day(obs_d.iloc[-1]) if obs_d is not None else None,
-                          "text": t("rule.line", lang, name=name, value=fmt_u(v, unit),
-                                    op=c.op, threshold=fmt_u(c.threshold, unit),
+                          "threshold": c.threshold, "unit": unit,
+                          "met": None if (v is None or stale) else ok, "stale": stale,
+                          "obs_date": obs_day(c.indicator),
+                          "text": t("rule.line", lang, name=name, value=fmt_u(v, unit, lang),
+                                    op=c.op, threshold=fmt_u(c.threshold, unit, lang),
                                     status=status)})
-        evidence.append({"rule": rule.id, "stage": rule.level,
+        available = bool(avail[rule.id]) if avail is not None else True
+        evidence.append({"rule": rule.id, "name": rule_name(rule.id, lang),
+                         "family": rule.family, "stage": rule.level,
                          "stage_name": STAGE_NAMES[rule.level][0],
                          "stage_name_zh": STAGE_NAMES[rule.level][1],
-                         "met": bool(flags[rule.id]), "conditions": conds})
+                         "met": bool(flags[rule.id]) if available else None,
+                         "available": available, "conditions": conds})
 
-    records = []
-    for ind, kind, lvl in RECORDS:
-        if lvl == "obs":
-            s = res.panel.obs[ind]["value"]
-        elif lvl == "daily":
-            s = d[ind]
-        else:
-            s = obs_series(res.long, lvl)["value"]
-        r = record_since(s, day, kind)
-        if r["value"] is None:
-            continue
-        name, unit = indicator_name(ind, lang)
-        if r["since"] is None:
-            text = t(f"record.{kind}_ever", lang, name=name, value=fmt_u(r["value"], unit),
-                     date=_day(r["date"]), start=_day(r["history_start"]))
-        else:
-            text = t(f"record.{kind}", lang, name=name, value=fmt_u(r["value"], unit),
-                     date=_day(r["date"]), since=_day(r["since"]),
-                     since_value=fmt_u(r["since_value"], unit))
-        records.append({"indicator": ind, "kind": kind, "value": _num(r["value"]),
-                        "unit": unit, "date": _day(r["date"]), "since": _day(r["since"]),
-                        "since_value": _num(r.get("since_value")),
-                        "history_start": _day(r["history_start"]), "text": text})
+    # Hysteresis: is today's stage held only by the rule that it steps down slowly?
+    held = bool(st.get("held", False))
+    set_on = st.get("set_on")
+    set_by = []
+    if set_on is not None and not pd.isna(set_on) and level > 0:
+        f_on = res.stages.flags.loc[pd.Timestamp(set_on)]
+        set_by = [r.id for r in res.rules.rules if r.level >= level and bool(f_on[r.id])]
+        if not set_by:  # reached through a higher stage's rules only
+            set_by = [r.id for r in res.rules.rules if bool(f_on[r.id]) and r.level >= 1]
+    recs = records(res, lang)
 
     calendar = {}
     for key, cs in res.panel.spreads.items():
@@ -181,29 +263,38 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
             "persistent_bp": _num(last["persistent_bp"]), "baseline_bp": _num(last["baseline_bp"]),
             "excess_bp": _num(last["excess_bp"]), "spike": last["spike"] or None}
 
+    from dollarliq.indicators import _lag_days, stale_days
+
     freshness = []
-    retired = {"IOER": "2021-07-29", "DFF": "2021-05-24"}  # succeeded by IORB and EFFR
+    # Succeeded by IORB and EFFR; the H.4.1 TGA only fills in before the DTS daily close.
+    retired = {"IOER": "2021-07-29", "DFF": "2021-05-24", "WTREGEN": "2022-04-19",
+               "WDTGAL": "2022-04-19"}
     for sid in INPUT_IDS:
         if sid in retired and res.as_of >= pd.Timestamp(retired[sid]):
             continue
         rows = res.long[(res.long.series_id == sid) & res.long["value"].notna()]
         if rows.empty:
             freshness.append({"series": sid, "last_obs": None, "released": None,
-                              "age_days": None, "source": CATALOG[sid].source})
+                              "age_days": None, "source": CATALOG[sid].source,
+                              "stale": False})
             continue
         last = rows.sort_values("obs_date").iloc[-1]
+        freq, lag = _lag_days(sid)
+        od = pd.Series([pd.Timestamp(last.obs_date)], index=pd.DatetimeIndex([day]))
         freshness.append({"series": sid, "last_obs": _day(last.obs_date),
                           "released": _day(last.as_of),
                           "age_days": int((res.as_of - last.obs_date).days),
-                          "source": CATALOG[sid].source})
-    core_ends = [f["last_obs"] for f in freshness
-                 if f["series"] in ("WALCL", "WRESBAL", "RRPONTSYD", "SOFR") and f["last_obs"]]
+                          "source": CATALOG[sid].source,
+                          "stale": bool(stale_days(od, freq, lag).iloc[0])})
+    core = ("WALCL", "WRESBAL", "RRPONTSYD", "SOFR")
+    core_ends = [f["last_obs"] for f in freshness if f["series"] in core and f["last_obs"]]
+    core_stale = [f["series"] for f in freshness if f["series"] in core and f.get("stale")]
 
     contributions = res.stages.contributions.iloc[-1]
     score_parts = [{"indicator": k, "points": round(float(v), 2),
                     "value": _num(row.get(k))}
                    for k, v in contributions.sort_values(ascending=False).items()
-                   if row.get(k) is not None and not pd.isna(row.get(k))]
+                   if row.get(k) is not None and not pd.isna(row.get(k)) and not is_stale(k)]
     return {
         "as_of": _day(res.as_of),
         "date": _day(day),
@@ -211,13 +302,17 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
         "lang": lang,
         "stage": {"level": level, "name": STAGE_NAMES[level][0], "name_zh": STAGE_NAMES[level][1],
                   "raw_level": int(st["raw_level"]), "since": _day(since),
-                  "rules_file": res.rules.source},
+                  "rules_file": res.rules.source, "held": held,
+                  "set_on": _day(set_on) if level > 0 else None, "set_by": set_by,
+                  "set_by_names": [rule_name(r, lang) for r in set_by],
+                  "core_stale": core_stale},
         "score": {"value": round(float(st["score"]), 1), "contributions": score_parts},
         "indicators": indicators,
         "evidence": evidence,
-        "records": records,
+        "records": recs,
         "calendar": calendar,
         "freshness": freshness,
+        "stale": [i["id"] for i in indicators if i["stale"]],
         "unavailable": unavailable,
         "notice": t(NOTICE, lang),
     }

@@ -19,11 +19,13 @@ SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 SPARK_SERIES = ["net_liquidity_usd_bn", "sofr_iorb_bp", "rrp_usd_bn", "reserves_usd_bn"]
 SPARK_DAYS = 60
 STAGE_STYLE = {0: "bold green", 1: "bold yellow", 2: "bold dark_orange", 3: "bold red"}
-KEY_INDICATORS = ["sofr_iorb_bp", "sofr_iorb_persistent_bp", "effr_iorb_persistent_bp",
+KEY_INDICATORS = ["sofr_iorb_bp", "sofr_iorb_persistent_bp", "tgcr_iorb_persistent_bp",
+                  "effr_iorb_persistent_bp", "sofr_above_iorb_share_pct",
                   "net_liquidity_usd_bn", "net_liquidity_chg_4w_usd_bn", "tga_usd_bn",
-                  "tga_chg_4w_usd_bn", "rrp_usd_bn", "reserves_usd_bn", "reserves_pctile_5y",
-                  "reserve_slope_bp_per_100bn", "qt_pace_usd_bn_per_month", "vix_idx",
-                  "hy_oas_chg_20d_bp"]
+                  "tga_chg_4w_usd_bn", "rrp_usd_bn", "reserves_usd_bn",
+                  "reserves_share_bank_assets_pct", "reserve_elasticity_bp_per_pp",
+                  "qt_pace_usd_bn_per_month", "primary_credit_usd_bn", "swap_lines_usd_bn",
+                  "vix_idx", "hy_oas_chg_20d_bp"]
 
 
 def sparkline(values: Sequence[float | None]) -> str:
@@ -83,7 +85,7 @@ def render_sparks(rows: list[dict[str, Any]], lang: str = "en",
         known = [v for v in shown if v is not None]
         lo, hi = (min(known), max(known)) if known else (None, None)
         tab.add_row(r["name"], Text(sparkline(shown), style="cyan"),
-                    fmt_u(r["last"], r["unit"]), f"[{fmt(lo, r['unit'])}, {fmt(hi, r['unit'])}]")
+                    fmt_u(r["last"], r["unit"], lang), f"[{fmt(lo, r['unit'])}, {fmt(hi, r['unit'])}]")
     return tab
 
 
@@ -99,14 +101,24 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
                   style=STAGE_STYLE.get(st["level"], "bold"))
     banner.append(f"   {t('report.stage_since', lang, since=st['since'])}")
     banner.append(f"   {t('report.score', lang)} {doc['score']['value']:.0f}/100")
+    if st.get("set_on") and st.get("set_by"):
+        rules = ", ".join(st.get("set_by_names") or st["set_by"])
+        if st.get("held"):
+            raw = t(f"stage.{st['raw_level']}", lang)
+            banner.append("\n" + t("report.held", lang, set_on=st["set_on"], rules=rules, raw=raw),
+                          style="yellow")
+    if st.get("core_stale"):
+        banner.append("\n" + t("report.core_stale", lang, ids=", ".join(st["core_stale"])),
+                      style="red")
     head = Panel(banner, title=t("report.title", lang),
                  subtitle=t("report.as_of", lang, as_of=doc["as_of"], data_end=doc["data_end"]))
 
     ev = Table(title=t("report.evidence", lang), show_header=False, expand=False)
     ev.add_column("stage", no_wrap=True)
     ev.add_column("rule")
-    for e in sorted(doc["evidence"], key=lambda e: (not e["met"], -e["stage"])):
-        mark = "✔" if e["met"] else "·"
+    for e in sorted(doc["evidence"], key=lambda e: (not e["met"], e["met"] is None,
+                                                     -e["stage"])):
+        mark = "✔" if e["met"] else ("·" if e["met"] is False else "?")
         style = STAGE_STYLE.get(e["stage"], "") if e["met"] else "dim"
         label = e["stage_name_zh"] if lang == "zh" else e["stage_name"]
         ev.add_row(Text(f"{mark} {label}", style=style),
@@ -122,9 +134,16 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
         i = by_id.get(k)
         if i is None or not i["available"]:
             continue
-        ind.add_row(i["name"], fmt_u(i["value"], i["unit"]), i["obs_date"] or "")
+        when = (i["obs_date"] or "") + (" " + t("rule.stale", lang) if i.get("stale") else "")
+        ind.add_row(i["name"], fmt_u(i["value"], i["unit"], lang), when,
+                    style="dim" if i.get("stale") else None)
 
     parts: list[Any] = [head]
+    if doc["records"]:  # the notable records lead (each looks back at least a year)
+        rec = Text(t("report.records", lang) + "\n", style="bold")
+        for r in doc["records"]:
+            rec.append(f"  • {r['text']}\n", style="")
+        parts.append(rec)
     if sparks:
         parts.append(render_sparks(sparks, lang, width))
     parts += [ev, ind]
@@ -133,11 +152,6 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
         parts.append(Text(t("calendar.spike", lang, date=cal["date"],
                             kind=cal["calendar_label"], value=f"{cal['value_bp']:+.0f}",
                             persistent=f"{cal['persistent_bp']:+.0f}")))
-    if doc["records"]:
-        rec = Text(t("report.records", lang) + "\n", style="bold")
-        for r in doc["records"]:
-            rec.append(f"  • {r['text']}\n", style="")
-        parts.append(rec)
     if doc["unavailable"]:
         un = Text(t("report.unavailable", lang) + "\n", style="bold")
         for u in doc["unavailable"]:
@@ -149,8 +163,9 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
         parts.append(render_bubble_tests(doc["bubble_tests"], lang))
     stale = [f for f in doc["freshness"] if f["last_obs"]]
     fr = Text(t("report.freshness", lang) + ": ", style="bold")
-    fr.append(", ".join(f"{f['series']} {f['last_obs']} (+{f['age_days']}d)" for f in stale),
-              style="dim")
+    fr.append(", ".join(f"{f['series']} {f['last_obs']} (+{f['age_days']}d"
+                        + (", " + t("rule.stale", lang) if f.get("stale") else "") + ")"
+                        for f in stale), style="dim")
     parts.append(fr)
     parts.append(Text(doc["notice"], style="italic"))
     return Group(*parts)

@@ -11,8 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dollarliq.backtest import (ASSETS, DRAINED, HORIZONS, MIN_INDEPENDENT, MIN_SPELLS, NOTICE,
-                                BacktestResult, EpisodeScore, EventRow)
+from dollarliq.track.constants import (ASSETS, DRAINED, HORIZONS, MIN_INDEPENDENT, MIN_SPELLS,
+                                      NOTICE)
+from dollarliq.track.episodes import EpisodeScore
+from dollarliq.track.event_study import EventRow
+from dollarliq.track.scoring import BacktestResult
 from dollarliq.stages import STAGE_NAMES
 
 STAGE_COLORS = {0: "#2e7d32", 1: "#f9a825", 2: "#ef6c00", 3: "#c62828"}
@@ -90,6 +93,27 @@ def summary_lines(r: BacktestResult) -> list[str]:
             f"Score vs {y.id} ({_date(y.first)}..{_date(y.last)}, {y.weeks} weeks): Pearson "
             f"{_num(y.pearson)}, Spearman {_num(y.spearman)}; {y.id} > 0 in {hi} weeks, of which "
             f"{a['both']} read >= drained; {a['both']} of {dr} drained weeks had {y.id} > 0.")
+    for sc in r.scorecards[:1]:
+        oos = {x.signal: x for x in sc.rows if x.span.startswith("out of sample")}
+        sco = oos.get("stress score")
+        base = [x for k, x in oos.items() if k in INPUT_BASELINES and np.isfinite(x.auc)]
+        if sco is not None and base:
+            best = max(base, key=lambda x: x.auc)
+            stl = oos.get("STLFSI4")
+            out.append(
+                f"Out of sample (2022-01 on, {sco.positives} funding-episode days): stress score "
+                f"AUC {_r(sco.auc)} {_rci(sco.auc_ci)}; the best of its own inputs alone, "
+                f"{best.signal}, {_r(best.auc)} {_rci(best.auc_ci)}"
+                + (f"; STLFSI4 {_r(stl.auc)} {_rci(stl.auc_ci)}" if stl else "") + ".")
+        dr = oos.get("stage level, flag >= drained")
+        if dr is not None:
+            out.append(
+                f"Out of sample, drained flags {dr.flagged} days with precision "
+                f"{_r(dr.precision)} {_rci(dr.precision_ci)} and catches {dr.caught} of "
+                f"{len(dr.catches)} funding episodes within {sc.params.catch_bd} business days "
+                "of their start (" + ", ".join(
+                    f"{c.episode} {'missed' if c.lead_bd is None else f'{c.lead_bd:+d} bd'}"
+                    for c in dr.catches) + ").")
     if rt.calendar_in_range:
         out.append(
             f"Year-ends (minor calendar episodes, not in the hit rate): {rt.calendar_drained} of "
@@ -144,6 +168,62 @@ def event_rows(r: BacktestResult) -> list[list[str]]:
              _event_note(e)] for e in r.events]
 
 
+#: Baselines that are inputs of the stress score (the yardsticks STLFSI4 and OFR FSI are not).
+INPUT_BASELINES = ("SOFR - IORB", "SOFR - IORB, 5-day max", "VIX")
+SCORE_HEAD = ["signal", "span", "cut (fixed in sample)", "AUC", "AUC 95% CI", "days flagged",
+              "precision", "precision 95% CI", "recall", "recall 95% CI", "episodes caught",
+              "lead(-)/lag(+) bd per episode"]
+
+
+def _r(x: float | None) -> str:
+    return "." if x is None or not np.isfinite(x) else f"{x:.2f}"
+
+
+def _rci(ci: tuple[float, float] | None) -> str:
+    return "." if ci is None else f"[{ci[0]:.2f}, {ci[1]:.2f}]"
+
+
+def scorecard_rows(rows) -> list[list[str]]:
+    out = []
+    for x in rows:
+        leads = ", ".join(f"{c.episode}: {'missed' if c.lead_bd is None else f'{c.lead_bd:+d}'}"
+                          for c in x.catches)
+        out.append([x.signal, x.span, "." if x.cut is None else f"{x.cut:.2f}", _r(x.auc),
+                    _rci(x.auc_ci), str(x.flagged), _r(x.precision), _rci(x.precision_ci),
+                    _r(x.recall), _rci(x.recall_ci), f"{x.caught} of {len(x.catches)}", leads])
+    return out
+
+
+def scorecard_lines(r: BacktestResult) -> list[str]:
+    """How the scorecard is built, and the tight -> drained odds."""
+    if not r.scorecards:
+        return []
+    p = r.scorecards[0].params
+    out = [
+        "Labels: a business day is positive inside a sourced episode window, left out within "
+        f"{p.grey_bd} business days of one, negative otherwise. Funding and market episodes are "
+        "scored apart.",
+        "Cuts of continuous signals (the stress score and every baseline) are the best day-F1 "
+        "cut on 2018-04-02..2021-12-31 and are kept fixed out of sample (2022-01-03 on); the "
+        "stage cuts need no fitting. Leave-one-episode-out refits the cut without the held-out "
+        f"episode's window +-{p.loeo_pad_bd} business days and scores that block.",
+        f"Precision: flagged days within {p.near_bd} business days of a window / flagged days. "
+        f"Recall: window days flagged / window days. Caught: flagged from {p.near_bd} business "
+        f"days before an episode's start to {p.catch_bd} after it; the lead is counted from the "
+        "start of the flag's spell.",
+        f"95% intervals: circular moving-block bootstrap of days (blocks of {p.block_bd} "
+        f"business days, {p.n_boot} draws, seed {p.seed}); with two episodes per span they are "
+        "wide, and an interval that reaches 1.0 says little.",
+    ]
+    for sc in r.scorecards:
+        for span, (n, k) in sc.tight_to_drained.items():
+            if sc.kind == "funding":
+                out.append(f"Once tight ({span}): {n} entries into tight from ample, {k} of them "
+                           "reached drained within 63 business days"
+                           + (f" ({k / n:.0%})." if n else "."))
+    return out
+
+
 def method_lines(r: BacktestResult) -> list[str]:
     p = r.params
     hz = ", ".join(f"{k} = {v}" for k, v in HORIZONS.items())
@@ -186,6 +266,10 @@ def render_terminal(r: BacktestResult) -> list[Any]:
     out: list[Any] = [Text("Track record", style="bold")]
     out += [Text(s) for s in summary_lines(r)]
     out.append(table("Episodes", EPISODE_HEAD, episode_rows(r, short=True)))
+    if r.scorecards:
+        out.append(table("Scorecard: funding episodes (cuts fixed on 2018-04..2021-12)",
+                         SCORE_HEAD, scorecard_rows(r.scorecards[0].rows)))
+        out += [Text(f"- {x}") for x in scorecard_lines(r)]
     out.append(table("Spells of stage >= drained", SPELL_HEAD, spell_rows(r)))
     out.append(table("Independent yardsticks (weekly)", YARD_HEAD, yard_rows(r)))
     out.append(table("Event study: forward returns by stage", EVENT_HEAD, event_rows(r)))
@@ -224,6 +308,16 @@ def render_markdown(r: BacktestResult, *, command: str = "dollarliq backtest --f
         "",
         _md_table(EPISODE_HEAD, episode_rows(r)),
         "",
+        "## Scorecard: funding episodes, in and out of sample, with the baselines",
+        "",
+        *[f"- {x}" for x in scorecard_lines(r)],
+        "",
+        *([_md_table(SCORE_HEAD, scorecard_rows(r.scorecards[0].rows)), "",
+           "### Leave one funding episode out", "",
+           _md_table(SCORE_HEAD, scorecard_rows(r.scorecards[0].loeo)), "",
+           "## Scorecard: market episodes", "",
+           _md_table(SCORE_HEAD, scorecard_rows(r.scorecards[1].rows)), ""]
+          if len(r.scorecards) >= 2 else []),
         "## Spells of stage >= drained",
         "",
         _md_table(SPELL_HEAD, spell_rows(r)) if r.spells else "None.",
@@ -330,7 +424,11 @@ def html_section(r: BacktestResult) -> str:
         "<h3>Stage timeline and episodes</h3>"
         '<p class="note">Shaded: major episodes (red) and year-ends (grey).</p>'
         f"{charts[0]}"
-        "<h3>Episodes</h3>" + _html_table(EPISODE_HEAD, episode_rows(r)) +
+        "<h3>Episodes</h3>" + _html_table(EPISODE_HEAD, episode_rows(r))
+        + ("<h3>Scorecard: funding episodes, in and out of sample</h3>"
+           + _html_table(SCORE_HEAD, scorecard_rows(r.scorecards[0].rows))
+           + "".join(f"<p class=\"note\">{html.escape(x)}</p>" for x in scorecard_lines(r))
+           if r.scorecards else "") +
         "<h3>Spells of stage &gt;= drained</h3>" + _html_table(SPELL_HEAD, spell_rows(r)) +
         "<h3>Stress score against independent indices</h3>"
         f"{charts[1]}" + _html_table(YARD_HEAD, yard_rows(r)) +
