@@ -206,11 +206,14 @@ class Store:
             f"SELECT series_id, obs_date, value, as_of, fetched_at FROM {self._all} "
             "WHERE series_id = ? ORDER BY obs_date, as_of, fetched_at", [series_id]).df()
 
-    def coverage(self) -> dict[str, SeriesInfo]:
-        """First/last observation, last release date and row count per series."""
+    def coverage(self, *, as_of=None) -> dict[str, SeriesInfo]:
+        """First/last observation, last release date and row count per series (of the rows
+        public on ``as_of`` when given)."""
+        cond, params = ("AND as_of <= ?", [as_date(as_of)]) if as_of is not None else ("", [])
         rows = self.con.execute(
             f"SELECT series_id, min(obs_date), max(obs_date), max(as_of), count(*) "
-            f"FROM {self._all} WHERE value IS NOT NULL GROUP BY series_id").fetchall()
+            f"FROM {self._all} WHERE value IS NOT NULL {cond} GROUP BY series_id",
+            params).fetchall()
         return {r[0]: SeriesInfo(r[0], r[1], r[2], r[3], int(r[4])) for r in rows}
 
     def data_end(self, series_ids: Sequence[str] | None = None) -> dt.date | None:

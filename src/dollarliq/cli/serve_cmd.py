@@ -1,0 +1,141 @@
+"""``dollarliq serve`` (HTTP API and live dashboard) and ``dollarliq mcp`` (MCP over stdio)."""
+
+from __future__ import annotations
+
+import typer
+
+from dollarliq.cli._common import Lang, app, console, err_console, handle_errors, is_quiet
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """UsageError (exit 2) when ``host:port`` cannot be bound, before anything starts."""
+    import socket
+
+    from dollarliq.errors import UsageError
+
+    if not 0 < port < 65536:
+        raise UsageError(f"--port {port}: choose a port between 1 and 65535")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise UsageError(f"--host {host!r} is not an address of this machine") from None
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(addr)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): "
+                             "pass another --port") from None
+
+
+@app.command("serve")
+@handle_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host",
+                             help="Address to listen on (default: this machine only)."),
+    port: int = typer.Option(8765, "--port", help="TCP port."),
+    update_every: str = typer.Option(None, "--update-every",
+                                     help="Run the watch cycle (update, alerts) in the "
+                                          "background this often: 30m, 1h, 1d."),
+    notify_urls: list[str] = typer.Option(None, "--notify",
+                                          help="With --update-every: an apprise URL for the "
+                                               "alerts (repeatable), as in watch."),
+    record_years: float = typer.Option(5.0, "--record-years",
+                                       help="With --update-every: a record alerts when it is "
+                                            "the most extreme in more than this many years."),
+    lang: Lang = typer.Option(None, "--lang", help="Dashboard and alerts: en or zh."),
+    quiet: bool = typer.Option(False, "--quiet", help="No start-up line."),
+) -> None:
+    """Serve the dashboard and a read-only JSON API (with OpenAPI) on this machine.
+
+    GET / is the dashboard, rebuilt when the store changes; /v1/report, /v1/stages,
+    /v1/series, /v1/series/{id}, /v1/backtest, /v1/bubble/{ticker}, /v1/gauges and
+    /v1/health answer with the CLI's JSON documents, point-in-time (?as_of=YYYY-MM-DD).
+    /openapi.json describes them. With --update-every the watch cycle runs in the
+    background: the same alerts and state as `dollarliq watch`, never sent twice.
+
+    Example:
+        dollarliq serve
+        dollarliq serve --port 8080 --update-every 1h --notify ntfy://ntfy.sh/my-topic
+        curl 'http://127.0.0.1:8765/v1/report?as_of=2025-11-03'
+    """
+    import threading
+
+    import uvicorn
+
+    from dollarliq.errors import UsageError
+    from dollarliq.messages import lang_from_env
+    from dollarliq.server.app import create_app
+    from dollarliq.server.state import Answers, Updater
+    from dollarliq.watch import parse_every
+
+    language = lang_from_env(lang.value if lang else None)
+    quiet = is_quiet(quiet)
+    if notify_urls and not update_every:
+        raise UsageError("--notify needs --update-every (alerts come from the background update)")
+    if record_years <= 0:
+        raise UsageError(f"--record-years {record_years}: must be more than 0")
+    seconds = parse_every(update_every) if update_every else None
+    _check_port_free(host, port)
+
+    def log(line: str) -> None:
+        err_console.print(f"serve: {line}", markup=False)
+
+    answers = Answers()
+    updater = None
+    if seconds is not None:
+        from dollarliq.cli.watch_cmd import run_cycle
+
+        def cycle() -> None:
+            _, events = run_cycle(urls=list(notify_urls or []), sources=None, series=None,
+                                  lang=language, record_years=record_years, quiet=True,
+                                  log=log)
+            for e in events:
+                log(f"{e.title}: {' '.join(e.body.split())}")
+
+        updater = Updater(seconds, cycle, answers, log=log, after=lambda: warm())
+
+    app_ = create_app(answers, updater=updater, lang=language)
+
+    def warm() -> None:
+        """Build the dashboard and the latest report before anyone asks."""
+        from dollarliq.server import uses
+
+        try:
+            answers.get(("dashboard", language),
+                        lambda: uses.dashboard(language).encode("utf-8"))
+        except Exception as exc:  # a request will retry and answer with the error
+            log(f"dashboard not built: {' '.join(str(exc).split())}")
+
+    if updater is not None:
+        updater.start()  # its first cycle warms the dashboard when it ends
+    else:
+        threading.Thread(target=warm, name="dollarliq-warm", daemon=True).start()
+    if not quiet:
+        shown = f"[{host}]" if ":" in host else host
+        console.print(f"dollarliq serving http://{shown}:{port}/ (dashboard), /v1/... (API), "
+                      f"/openapi.json" + (f"; updating every {update_every}" if seconds else ""),
+                      markup=False, soft_wrap=True)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            err_console.print(f"warning: listening on {host}: anyone who can reach this "
+                              "address can read the API (no authentication)", markup=False)
+    uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False,
+                server_header=False)
+
+
+@app.command("mcp")
+@handle_errors
+def mcp() -> None:
+    """Run the Model Context Protocol server on stdin/stdout, for AI assistants.
+
+    Tools: report, stages, series, series_list, backtest, bubble_test, gauges. Each takes
+    as_of (YYYY-MM-DD; only data public that day) and returns the CLI's JSON document.
+    Add it to an assistant's configuration as the command `dollarliq mcp`.
+
+    Example:
+        dollarliq mcp
+    """
+    from dollarliq.server.mcp_tools import build_server
+
+    build_server().run("stdio")

@@ -1,0 +1,225 @@
+"""The HTTP API and the live dashboard: a FastAPI app, served by uvicorn.
+
+Every endpoint is a GET that answers one use case from :mod:`dollarliq.server.uses`, through
+the per-revision cache of :class:`~dollarliq.server.state.Answers`. Errors are one line of
+JSON, ``{"error": "...", "exit_code": n}``, with the CLI's message and exit code:
+
+=================================  ======  =========
+error                              HTTP    exit code
+=================================  ======  =========
+bad argument (UsageError)          400     2
+unknown series or ticker           404     2
+not enough data (NotEnoughData)    422     4
+invalid parameter value            422     2
+store unreadable, no answer yet    503     5
+=================================  ======  =========
+
+No stack trace ever reaches a response; the FRED key is never read here.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from typing import Any, Literal
+
+from fastapi import FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from dollarliq.errors import (DollarliqError, NotEnoughData, SourceError, StoreError,
+                              UnknownSeries, UsageError)
+from dollarliq.server import uses
+from dollarliq.server.state import Answer, Answers, Updater
+
+JSON = "application/json"
+AS_OF = "Use only data public on this date (YYYY-MM-DD); the data's end if omitted."
+START = "First date, YYYY-MM-DD."
+END = "Last date, YYYY-MM-DD (also the as-of date of the replay)."
+
+
+def _schema(name: str) -> dict[str, Any]:
+    return json.loads(files("dollarliq").joinpath(f"data/{name}.schema.json").read_text())
+
+
+def status_of(exc: DollarliqError) -> int:
+    """The HTTP status of a library error."""
+    if isinstance(exc, UnknownSeries):
+        return 404
+    if isinstance(exc, UsageError):
+        return 400
+    if isinstance(exc, NotEnoughData):
+        return 422
+    if isinstance(exc, StoreError):
+        return 503
+    if isinstance(exc, SourceError):
+        return 502
+    return 500
+
+
+def _error(status: int, message: str, exit_code: int) -> JSONResponse:
+    return JSONResponse({"error": " ".join(message.split()), "exit_code": exit_code},
+                        status_code=status)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    """One line for a parameter FastAPI rejected, e.g. ``--format 'xml': choose 'json' or 'csv'``."""
+    errs = exc.errors()
+    if not errs:
+        return "invalid request"
+    e = errs[0]
+    name = str(e.get("loc", ["", "value"])[-1]).replace("_", "-")
+    expected = (e.get("ctx") or {}).get("expected")
+    if expected:
+        return f"--{name} {e.get('input')!r}: choose {expected}"
+    return f"--{name}: {e.get('msg', 'invalid value')}"
+
+
+def _json(doc: Any) -> bytes:
+    return json.dumps(doc, ensure_ascii=False, indent=None).encode("utf-8")
+
+
+def _send(ans: Answer, media_type: str = JSON) -> Response:
+    headers = {"Cache-Control": "no-cache"}
+    if ans.stale:
+        headers["X-Dollarliq-Stale"] = "store busy: the last good answer"
+    return Response(content=ans.value, media_type=media_type, headers=headers)
+
+
+def create_app(answers: Answers | None = None, *, updater: Updater | None = None,
+               lang: str | None = None) -> FastAPI:
+    """The ASGI app. ``answers`` is the cache (a fresh one if None); ``updater`` the
+    background update, reported by ``/v1/health``; ``lang`` the dashboard's language."""
+    cache = answers or Answers()
+    app = FastAPI(
+        title="dollarliq",
+        summary="US-dollar funding liquidity stages and tech-bubble gauges, point-in-time.",
+        description="Every answer uses only data public on its as-of date. Read only. "
+                    "The JSON documents are those of the CLI's `--format json`.",
+        version=_version(),
+        docs_url=None, redoc_url=None,  # their pages load scripts from a CDN: offline only
+        openapi_url="/openapi.json",
+    )
+    app.state.answers = cache
+    app.state.updater = updater
+
+    @app.exception_handler(DollarliqError)
+    async def _dollarliq_error(request: Request, exc: DollarliqError) -> JSONResponse:
+        return _error(status_of(exc), str(exc), exc.exit_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(422, _validation_message(exc), 2)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        msg = {404: f"no such endpoint: {request.url.path}",
+               405: f"{request.method} {request.url.path}: read only, use GET"}.get(
+            exc.status_code, str(exc.detail))
+        return _error(exc.status_code, msg, 2)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        return _error(500, f"internal error ({type(exc).__name__}); see the server log", 1)
+
+    def answer(key: tuple, compute) -> Answer:
+        return cache.get(key, compute)
+
+    @app.get("/", response_class=HTMLResponse, summary="The dashboard",
+             description="The self-contained dashboard page (opens offline), rebuilt when the "
+                         "store changes.")
+    def dashboard() -> Response:
+        ans = answer(("dashboard", lang), lambda: uses.dashboard(lang).encode("utf-8"))
+        return _send(ans, "text/html; charset=utf-8")
+
+    @app.get("/v1/report", summary="The liquidity report",
+             responses={200: {"content": {JSON: {"schema": _schema("report")}}}})
+    def report(as_of: str | None = Query(None, description=AS_OF),
+               lang: Literal["en", "zh"] | None = Query(None, description="en or zh.")) -> Response:
+        """Stage, stress score, indicators, evidence, records, gauges and bubble tests."""
+        return _send(answer(("report", as_of, lang),
+                            lambda: _json(uses.report(as_of=as_of, lang=lang))))
+
+    @app.get("/v1/stages", summary="Stage and score per business day")
+    def stages(start: str | None = Query(None, description=START),
+               end: str | None = Query(None, description=END)) -> Response:
+        """Each day uses only the data public on that day (the engine of the report)."""
+        return _send(answer(("stages", start, end),
+                            lambda: _json(uses.stages(start=start, end=end))))
+
+    @app.get("/v1/series", summary="The series catalog")
+    def catalog(source: str | None = Query(None, description="Only series of this source.")
+                ) -> Response:
+        """Every series and derived indicator: source, unit, frequency, release rule, coverage."""
+        return _send(answer(("series_list", source),
+                            lambda: _json(uses.series_list(source=source))))
+
+    @app.get("/v1/series/{series_id}", summary="One series, point-in-time",
+             responses={200: {"content": {JSON: {}, "text/csv": {}}}})
+    def series(series_id: str = Path(..., description="Series or indicator id, e.g. SOFR."),
+               start: str | None = Query(None, description=START),
+               end: str | None = Query(None, description="Last observation date, YYYY-MM-DD."),
+               as_of: str | None = Query(None, description=AS_OF),
+               format: Literal["json", "csv"] = Query("json", description="json or csv.")
+               ) -> Response:
+        """Observations as known on ``as_of``, in stored units, with their release dates."""
+        def compute():
+            doc = uses.series(series_id, start=start, end=end, as_of=as_of)
+            return (uses.series_csv(doc) if format == "csv" else _json(doc))
+
+        ans = answer(("series", series_id, start, end, as_of, format), compute)
+        return _send(ans, "text/csv; charset=utf-8" if format == "csv" else JSON)
+
+    @app.get("/v1/backtest", summary="The track record")
+    def backtest(start: str | None = Query(None, description=START),
+                 end: str | None = Query(None, description=END)) -> Response:
+        """Stages replayed point-in-time against episodes, stress indices and markets."""
+        return _send(answer(("backtest", start, end),
+                            lambda: _json(uses.backtest(start=start, end=end))))
+
+    @app.get("/v1/bubble/{ticker}", summary="Bubble tests for one price series")
+    def bubble(ticker: str = Path(..., description="A price series id, e.g. NVDA, QQQ."),
+               as_of: str | None = Query(None, description=AS_OF)) -> Response:
+        """GSADF with date-stamped episodes and the LPPLS confidence indicator."""
+        return _send(answer(("bubble", ticker, as_of),
+                            lambda: _json(uses.bubble_test(ticker, as_of=as_of))))
+
+    @app.get("/v1/gauges", summary="Tech-bubble fragility gauges",
+             responses={200: {"content": {JSON: {"schema": _schema("gauges")}}}})
+    def gauges(as_of: str | None = Query(None, description=AS_OF)) -> Response:
+        """Concentration, run-ups, fear & greed, dollar and cash hoarding, insider selling."""
+        return _send(answer(("gauges", as_of), lambda: _json(uses.gauges(as_of=as_of))))
+
+    @app.get("/v1/health", summary="Data end per source, last update, staleness")
+    def health() -> Response:
+        """Never cached: the store's coverage now, and the background update's last run."""
+        try:
+            doc = uses.health()
+        except StoreError:
+            if cache.busy.is_set():
+                doc = {"status": "updating"}
+            else:
+                raise
+        doc["update"] = None if updater is None else {
+            "every_s": updater.seconds, "cycles": updater.cycles,
+            "running": cache.busy.is_set(), "last_error": updater.last_error,
+            "last_run": None if updater.last_run is None else _iso(updater.last_run)}
+        return Response(_json(doc), media_type=JSON, headers={"Cache-Control": "no-cache"})
+
+    return app
+
+
+def _iso(t: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dollarliq")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0"
