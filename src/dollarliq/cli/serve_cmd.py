@@ -2,31 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import typer
 
 from dollarliq.cli._common import Lang, app, console, err_console, handle_errors, is_quiet
 
 
-def _check_port_free(host: str, port: int) -> None:
-    """UsageError (exit 2) when ``host:port`` cannot be bound, before anything starts."""
+def _listen(host: str, port: int):
+    """A listening socket on ``host:port`` (port 0: any free port); UsageError (exit 2) if the
+    address cannot be bound, before anything starts."""
     import socket
 
     from dollarliq.errors import UsageError
 
-    if not 0 < port < 65536:
-        raise UsageError(f"--port {port}: choose a port between 1 and 65535")
+    if not 0 <= port < 65536:
+        raise UsageError(f"--port {port}: choose a port between 1 and 65535 (0: any free one)")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror:
         raise UsageError(f"--host {host!r} is not an address of this machine") from None
     family, _, _, _, addr = infos[0]
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(addr)
-        except OSError as exc:
-            raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): "
-                             "pass another --port") from None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(addr)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): "
+                         "pass another --port") from None
+    return sock
+
+
+def update_cycle(*, urls: list[str], lang: str, record_years: float,
+                 log: Callable[[str], None], sources: list[str] | None = None,
+                 series: list[str] | None = None) -> Callable[[], None]:
+    """One background cycle: the ``watch`` cycle (update, report, alerts, state), its alerts
+    logged. A failing update is logged and the report runs on the data there is; a failing
+    notification raises, so the state is not saved and the alert is retried next cycle."""
+
+    def cycle() -> None:
+        from dollarliq.cli.watch_cmd import run_cycle
+
+        _, events = run_cycle(urls=urls, sources=sources, series=series, lang=lang,
+                              record_years=record_years, quiet=True, log=log)
+        for e in events:
+            log(f"{e.title}: {' '.join(e.body.split())}")
+
+    return cycle
 
 
 @app.command("serve")
@@ -34,7 +58,7 @@ def _check_port_free(host: str, port: int) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", "--host",
                              help="Address to listen on (default: this machine only)."),
-    port: int = typer.Option(8765, "--port", help="TCP port."),
+    port: int = typer.Option(8765, "--port", help="TCP port (0: any free port)."),
     update_every: str = typer.Option(None, "--update-every",
                                      help="Run the watch cycle (update, alerts) in the "
                                           "background this often: 30m, 1h, 1d."),
@@ -77,7 +101,7 @@ def serve(
     if record_years <= 0:
         raise UsageError(f"--record-years {record_years}: must be more than 0")
     seconds = parse_every(update_every) if update_every else None
-    _check_port_free(host, port)
+    sock = _listen(host, port)
 
     def log(line: str) -> None:
         err_console.print(f"serve: {line}", markup=False)
@@ -85,15 +109,8 @@ def serve(
     answers = Answers()
     updater = None
     if seconds is not None:
-        from dollarliq.cli.watch_cmd import run_cycle
-
-        def cycle() -> None:
-            _, events = run_cycle(urls=list(notify_urls or []), sources=None, series=None,
-                                  lang=language, record_years=record_years, quiet=True,
-                                  log=log)
-            for e in events:
-                log(f"{e.title}: {' '.join(e.body.split())}")
-
+        cycle = update_cycle(urls=list(notify_urls or []), lang=language,
+                             record_years=record_years, log=log)
         updater = Updater(seconds, cycle, answers, log=log, after=lambda: warm())
 
     app_ = create_app(answers, updater=updater, lang=language)
@@ -113,29 +130,19 @@ def serve(
     else:
         threading.Thread(target=warm, name="dollarliq-warm", daemon=True).start()
     if not quiet:
+        bound = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
-        console.print(f"dollarliq serving http://{shown}:{port}/ (dashboard), /v1/... (API), "
-                      f"/openapi.json" + (f"; updating every {update_every}" if seconds else ""),
+        console.print(f"dollarliq serving http://{shown}:{bound}/ (dashboard), /v1/... (API), "
+                      "/openapi.json" + (f"; updating every {update_every}" if seconds else ""),
                       markup=False, soft_wrap=True)
+        console.file.flush()
         if host not in ("127.0.0.1", "localhost", "::1"):
             err_console.print(f"warning: listening on {host}: anyone who can reach this "
                               "address can read the API (no authentication)", markup=False)
-    uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False,
-                server_header=False)
-
-
-@app.command("mcp")
-@handle_errors
-def mcp() -> None:
-    """Run the Model Context Protocol server on stdin/stdout, for AI assistants.
-
-    Tools: report, stages, series, series_list, backtest, bubble_test, gauges. Each takes
-    as_of (YYYY-MM-DD; only data public that day) and returns the CLI's JSON document.
-    Add it to an assistant's configuration as the command `dollarliq mcp`.
-
-    Example:
-        dollarliq mcp
-    """
-    from dollarliq.server.mcp_tools import build_server
-
-    build_server().run("stdio")
+    config = uvicorn.Config(app_, log_level="warning", access_log=False, server_header=False)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        if updater is not None:
+            updater.stop(timeout=1.0)
+        sock.close()

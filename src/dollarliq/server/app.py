@@ -81,7 +81,7 @@ def _json(doc: Any) -> bytes:
 
 
 def _send(ans: Answer, media_type: str = JSON) -> Response:
-    headers = {"Cache-Control": "no-cache"}
+    headers = {"Cache-Control": "no-cache", "X-Dollarliq-Built": _iso(ans.computed_at, 6)}
     if ans.stale:
         headers["X-Dollarliq-Stale"] = "store busy: the last good answer"
     return Response(content=ans.value, media_type=media_type, headers=headers)
@@ -210,10 +210,13 @@ def create_app(answers: Answers | None = None, *, updater: Updater | None = None
     return app
 
 
-def _iso(t: float) -> str:
+def _iso(t: float, digits: int = 0) -> str:
+    """A UTC ISO time stamp of ``time.time()`` seconds, with ``digits`` fraction digits."""
     import datetime as dt
 
-    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    d = dt.datetime.fromtimestamp(t, dt.timezone.utc)
+    frac = f".{d.microsecond:06d}"[: digits + 1] if digits else ""
+    return d.strftime("%Y-%m-%dT%H:%M:%S") + frac + "Z"
 
 
 def _version() -> str:

@@ -39,7 +39,8 @@ def build_server(answers: Answers | None = None):
     from mcp.types import ToolAnnotations
 
     cache = answers or Answers()
-    server = MCPServer("dollarliq", instructions=INSTRUCTIONS, version=_version())
+    server = MCPServer("dollarliq", instructions=INSTRUCTIONS, version=_version(),
+                       log_level="WARNING")
     read_only = ToolAnnotations(read_only_hint=True, destructive_hint=False,
                                 idempotent_hint=True, open_world_hint=False)
 
