@@ -71,3 +71,64 @@ def load_series(store: Store, series_id: str, *, as_of: pd.Timestamp | None,
     s = long.set_index("obs_date")["value"].dropna()
     s.name = sid
     return s
+
+
+class Rows:
+    """Every vintage of some series, read from the store in one query.
+
+    The point-in-time views a command needs (the first release of each observation, the
+    latest vintage public on a date, a wide frame, one series) are derived from these rows
+    in memory, so a command reads the store once whatever it computes.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Long frame (series_id, obs_date, value, as_of, fetched_at) as returned by
+        :meth:`dollarliq.store.Store.rows`, values in stored units.
+    """
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        self.rows = rows
+        known = rows[rows["value"].notna()]
+        g = known.groupby("series_id", sort=False)
+        #: first public date, last observation date, last release date per series
+        self.first_public = g["as_of"].min().to_dict()
+        self.last_obs = g["obs_date"].max().to_dict()
+        self.last_release = g["as_of"].max().to_dict()
+
+    def _pick(self, ids: Sequence[str] | None, as_of, *, first: bool) -> pd.DataFrame:
+        import pandas as pd
+
+        r = self.rows
+        if ids is not None:
+            r = r[r["series_id"].isin(list(ids))]
+        if as_of is not None:
+            r = r[r["as_of"] <= pd.Timestamp(as_of)]
+        # rows are sorted by (series, obs_date, as_of, fetched_at): the first row of a group
+        # is the first release, the last row the latest vintage
+        keep = "first" if first else "last"
+        r = r.drop_duplicates(["series_id", "obs_date"], keep=keep)
+        return r[["series_id", "obs_date", "value", "as_of"]].reset_index(drop=True)
+
+    def first_release(self, ids: Sequence[str] | None = None, *, as_of=None) -> pd.DataFrame:
+        """Each observation as first published, public on ``as_of`` (like
+        :meth:`Store.first_release`)."""
+        return self._pick(ids, as_of, first=True)
+
+    def latest(self, ids: Sequence[str] | None = None, *, as_of=None) -> pd.DataFrame:
+        """The latest vintage of each observation public on ``as_of`` (like
+        :meth:`Store.query`); ``as_of=None`` means everything known."""
+        return self._pick(ids, as_of, first=False)
+
+    def series_map(self, ids: Sequence[str] | None = None, *, as_of=None) -> dict[str, pd.Series]:
+        """{series id: Series of the values public on ``as_of``}, missing values dropped;
+        a series without any value is left out."""
+        long = self.latest(ids, as_of=as_of)
+        long = long[long["value"].notna()]
+        return {k: g.set_index("obs_date")["value"].rename(k)
+                for k, g in long.groupby("series_id", sort=False)}
+
+
+def read_rows(store: Store, ids: Sequence[str]) -> Rows:
+    """The one read of the store: every vintage of ``ids`` (see :class:`Rows`)."""
+    return Rows(store.rows(ids))

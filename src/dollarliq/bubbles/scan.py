@@ -134,24 +134,32 @@ def analyse_series(prices: pd.Series, *, window: int = DEFAULT_WINDOW, lag: int 
     return out
 
 
-REPORT_TICKERS = ("QQQ", "NVDA", "MSFT", "AAPL", "GOOGL", "AMZN", "META", "AVGO", "TSLA")
+def _report_tickers() -> tuple[str, ...]:
+    from dollarliq.catalog import MEGACAPS
+
+    return ("QQQ", *MEGACAPS)
 
 
-def report_section(store, as_of, *, tickers: Sequence[str] = REPORT_TICKERS,
+def report_section(prices: dict[str, pd.Series], *, tickers: Sequence[str] | None = None,
                    window: int = DEFAULT_WINDOW, reps: int = DEFAULT_REPS,
                    cache: CvCache | None = None) -> dict:
-    """GSADF on the Nasdaq-100 (QQQ) and the largest tech names, for the report.
+    """GSADF on the Nasdaq-100 (QQQ) and the tech megacaps, for the report.
+
+    Parameters
+    ----------
+    prices : dict[str, pandas.Series]
+        Daily closes (USD) public on the report's date, by series id.
+    tickers : sequence of str, optional
+        The names tested (default: QQQ and :data:`dollarliq.catalog.MEGACAPS`).
 
     One line per name: statistic, 95% critical value, explosive now, the latest episode.
-    A name without enough prices public on ``as_of`` gets a status line instead.
+    A name without enough prices gets a status line instead.
     """
     from dollarliq.errors import DollarliqError
 
     cache = cache or memory_cache()
-    long = store.query(list(tickers), as_of=as_of)  # one read for every name
-    long = long[long["value"].notna()]
-    by_name = {k: g.set_index("obs_date")["value"].rename(k)
-               for k, g in long.groupby("series_id", sort=False)}
+    tickers = tuple(tickers) if tickers is not None else _report_tickers()
+    by_name = prices
     names = {}
     for t in tickers:
         try:

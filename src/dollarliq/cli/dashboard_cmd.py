@@ -10,32 +10,6 @@ from dollarliq.cli._common import app, console, is_quiet, handle_errors, parse_d
 from dollarliq.cli._common import Lang
 
 
-def build_dashboard(store, as_of, lang: str, *, progress=None,
-                    extra_sections=(), track_record: bool = False) -> tuple[str, object]:
-    """(page, engine result) for ``as_of``; ``progress(step)`` is called between steps."""
-    from dollarliq.engine import run_engine
-    from dollarliq.gauges import gauges_section
-    from dollarliq.reports.html import render_dashboard
-    from dollarliq.reports.model import build_report
-
-    step = progress or (lambda name: None)
-    step("engine")
-    res = run_engine(store, as_of=as_of)
-    doc = build_report(res, lang=lang)
-    step("gauges")
-    bubble = gauges_section(store, res.as_of)
-    sections = list(extra_sections)
-    if track_record:
-        from dollarliq.backtest import backtest_html_section, run_backtest
-        from dollarliq.messages import t
-
-        sections.append((t("dash.track_record", lang),
-                         backtest_html_section(run_backtest(store, end=res.as_of))))
-    step("render")
-    page = render_dashboard(res, doc, bubble, lang, extra_sections=sections)
-    return page, res
-
-
 @app.command("dashboard")
 @handle_errors
 def dashboard(
@@ -60,9 +34,9 @@ def dashboard(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from dollarliq import api
     from dollarliq.errors import StoreError
     from dollarliq.messages import lang_from_env, t
-    from dollarliq.store import open_store
 
     quiet = is_quiet(quiet)
     d = parse_dates(as_of=as_of)
@@ -77,10 +51,9 @@ def dashboard(
             bar.update(task, completed=done,
                        description=f"{t('dash.rendering', language)}: {name}")
 
-        with open_store() as store:
-            page, res = build_dashboard(store, d["as_of"], language, progress=advance,
-                                        track_record=track_record)
-        target = out or Path(f"dollarliq-{res.as_of:%Y-%m-%d}.html")
+        page, rep = api.dashboard(d["as_of"], lang=language, progress=advance,
+                                  track_record=track_record)
+        target = out or Path(f"dollarliq-{rep.doc['as_of']}.html")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(page, encoding="utf-8")

@@ -31,29 +31,18 @@ def report(
         dollarliq report --as-of 2025-11-03
         dollarliq report --format json --lang zh
     """
-    from dollarliq.engine import run_engine
+    from dollarliq import api
     from dollarliq.messages import lang_from_env
-    from dollarliq.reports.model import build_report
-    from dollarliq.stages import load_rules
-    from dollarliq.store import open_store
 
     d = parse_dates(as_of=as_of)
     language = lang_from_env(lang.value if lang else None)
-    from dollarliq.gauges import gauges_section
-
-    with open_store() as store:
-        res = run_engine(store, as_of=d["as_of"], rules=load_rules(rules) if rules else None)
-        doc = build_report(res, lang=language)
-        doc["bubble"] = gauges_section(store, res.as_of)
-        from dollarliq.bubbles.scan import report_section
-
-        doc["bubble_tests"] = report_section(store, res.as_of)
+    r = api.report(as_of=d["as_of"], lang=language, rules=rules)
     if fmt is ReportFmt.json:
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(r.to_json() + "\n")
         return
-    from dollarliq.reports.terminal import render, spark_rows
+    from dollarliq.reports.terminal import render
 
-    console.print(render(doc, sparks=spark_rows(res, language), width=console.width))
+    console.print(render(r.doc, sparks=r.sparks, width=console.width))
 
 
 @app.command("stages")
