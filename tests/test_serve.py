@@ -170,7 +170,8 @@ def test_bubble_and_backtest(server):
     ("GET", "/v1/stages?start=2019-09-30&end=2019-09-01", 400, "before"),
     ("GET", "/v1/series/NOPE", 404, "unknown series 'NOPE'"),
     ("GET", "/v1/bubble/NOPE", 404, "unknown series 'NOPE'"),
-    ("GET", "/v1/bubble/SOFR?as_of=2018-04-20", 422, "the tests need 60"),
+    ("GET", "/v1/bubble/SOFR?as_of=2018-04-20", 400, "is longer than the"),
+    ("GET", "/v1/series/RRP_RATE", 422, "no data for RRP_RATE"),
     ("GET", "/v1/series/SOFR?format=xml", 422, "--format 'xml': choose 'json' or 'csv'"),
     ("GET", "/v1/report?lang=fr", 422, "--lang 'fr'"),
     ("GET", "/v1/nothing", 404, "no such endpoint: /v1/nothing"),
@@ -220,7 +221,7 @@ def test_health_says_where_the_data_end(server):
     for src in ("fred", "nyfed", "treasury"):
         s = h["sources"][src]
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", s["data_end"])
-        assert s["staleness_days"] >= 0 and s["series"] > 0
+        assert s["age_days"] >= 0 and s["series"] > 0 and isinstance(s["stale"], bool)
     assert h["update"] is None
 
 

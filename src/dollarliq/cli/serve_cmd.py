@@ -43,11 +43,14 @@ def update_cycle(*, urls: list[str], lang: str, record_years: float,
     notification raises, so the state is not saved and the alert is retried next cycle."""
 
     def cycle() -> None:
-        from dollarliq.cli.watch_cmd import run_cycle
+        from dollarliq import api
+        from dollarliq.messages import t
 
-        _, events = run_cycle(urls=urls, sources=sources, series=series, lang=lang,
-                              record_years=record_years, quiet=True, log=log)
-        for e in events:
+        cyc = api.watch_cycle(urls=urls, sources=sources, series=series, lang=lang,
+                              record_years=record_years)
+        if cyc.update_error is not None:
+            log(t("watch.update_failed", lang, error=cyc.update_error))
+        for e in cyc.events:
             log(f"{e.title}: {' '.join(e.body.split())}")
 
     return cycle
