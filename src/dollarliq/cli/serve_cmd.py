@@ -149,3 +149,21 @@ def serve(
         if updater is not None:
             updater.stop(timeout=1.0)
         sock.close()
+
+
+@app.command("mcp")
+@handle_errors
+def mcp() -> None:
+    """Run the Model Context Protocol server on stdin/stdout, for AI assistants.
+
+    Tools: report, stages, series, series_list, backtest, bubble_test, gauges. Each takes
+    as_of (YYYY-MM-DD; only data public that day) and returns the CLI's JSON document as
+    structured content. Add it to an assistant's configuration as the command
+    `dollarliq mcp` (see docs/serve.md).
+
+    Example:
+        dollarliq mcp
+    """
+    from dollarliq.server.mcp_tools import build_server
+
+    build_server().run("stdio")
