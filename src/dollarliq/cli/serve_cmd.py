@@ -22,8 +22,10 @@ def _listen(host: str, port: int):
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror:
         raise UsageError(f"--host {host!r} is not an address of this machine") from None
-    family, _, _, _, addr = infos[0]
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    family, kind, proto, _, addr = infos[0]
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted connections only then
+    # (without it a response's head and body wait ~40 ms for a delayed ACK).
+    sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(addr)
@@ -119,12 +121,9 @@ def serve(
     app_ = create_app(answers, updater=updater, lang=language)
 
     def warm() -> None:
-        """Build the dashboard and the latest report before anyone asks."""
-        from dollarliq.server import uses
-
+        """Build the dashboard before anyone asks (at start-up, after each update)."""
         try:
-            answers.get(("dashboard", language),
-                        lambda: uses.dashboard(language).encode("utf-8"))
+            app_.state.warm_dashboard()
         except Exception as exc:  # a request will retry and answer with the error
             log(f"dashboard not built: {' '.join(str(exc).split())}")
 

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dollarliq.errors import (DollarliqError, NotEnoughData, SourceError, StoreError,
@@ -103,6 +104,9 @@ def create_app(answers: Answers | None = None, *, updater: Updater | None = None
     )
     app.state.answers = cache
     app.state.updater = updater
+    dashboard_question = (("dashboard", lang), lambda: uses.dashboard(lang).encode("utf-8"))
+    # Builds the page now if the store changed (after an update, at start-up).
+    app.state.warm_dashboard = lambda: cache.get(*dashboard_question)
 
     @app.exception_handler(DollarliqError)
     async def _dollarliq_error(request: Request, exc: DollarliqError) -> JSONResponse:
@@ -123,41 +127,45 @@ def create_app(answers: Answers | None = None, *, updater: Updater | None = None
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
         return _error(500, f"internal error ({type(exc).__name__}); see the server log", 1)
 
-    def answer(key: tuple, compute) -> Answer:
-        return cache.get(key, compute)
+    async def answer(key: tuple, compute) -> Answer:
+        """A kept answer straight from the event loop; otherwise computed in a worker thread
+        (one computation per question and store revision)."""
+        hit = cache.fresh(key)
+        if hit is not None:
+            return hit
+        return await run_in_threadpool(cache.get, key, compute)
 
     @app.get("/", response_class=HTMLResponse, summary="The dashboard",
              description="The self-contained dashboard page (opens offline), rebuilt when the "
                          "store changes.")
-    def dashboard() -> Response:
-        ans = answer(("dashboard", lang), lambda: uses.dashboard(lang).encode("utf-8"))
-        return _send(ans, "text/html; charset=utf-8")
+    async def dashboard() -> Response:
+        return _send(await answer(*dashboard_question), "text/html; charset=utf-8")
 
     @app.get("/v1/report", summary="The liquidity report",
              responses={200: {"content": {JSON: {"schema": _schema("report")}}}})
-    def report(as_of: str | None = Query(None, description=AS_OF),
+    async def report(as_of: str | None = Query(None, description=AS_OF),
                lang: Literal["en", "zh"] | None = Query(None, description="en or zh.")) -> Response:
         """Stage, stress score, indicators, evidence, records, gauges and bubble tests."""
-        return _send(answer(("report", as_of, lang),
+        return _send(await answer(("report", as_of, lang),
                             lambda: _json(uses.report(as_of=as_of, lang=lang))))
 
     @app.get("/v1/stages", summary="Stage and score per business day")
-    def stages(start: str | None = Query(None, description=START),
+    async def stages(start: str | None = Query(None, description=START),
                end: str | None = Query(None, description=END)) -> Response:
         """Each day uses only the data public on that day (the engine of the report)."""
-        return _send(answer(("stages", start, end),
+        return _send(await answer(("stages", start, end),
                             lambda: _json(uses.stages(start=start, end=end))))
 
     @app.get("/v1/series", summary="The series catalog")
-    def catalog(source: str | None = Query(None, description="Only series of this source.")
+    async def catalog(source: str | None = Query(None, description="Only series of this source.")
                 ) -> Response:
         """Every series and derived indicator: source, unit, frequency, release rule, coverage."""
-        return _send(answer(("series_list", source),
+        return _send(await answer(("series_list", source),
                             lambda: _json(uses.series_list(source=source))))
 
     @app.get("/v1/series/{series_id}", summary="One series, point-in-time",
              responses={200: {"content": {JSON: {}, "text/csv": {}}}})
-    def series(series_id: str = Path(..., description="Series or indicator id, e.g. SOFR."),
+    async def series(series_id: str = Path(..., description="Series or indicator id, e.g. SOFR."),
                start: str | None = Query(None, description=START),
                end: str | None = Query(None, description="Last observation date, YYYY-MM-DD."),
                as_of: str | None = Query(None, description=AS_OF),
@@ -168,28 +176,28 @@ def create_app(answers: Answers | None = None, *, updater: Updater | None = None
             doc = uses.series(series_id, start=start, end=end, as_of=as_of)
             return (uses.series_csv(doc) if format == "csv" else _json(doc))
 
-        ans = answer(("series", series_id, start, end, as_of, format), compute)
+        ans = await answer(("series", series_id, start, end, as_of, format), compute)
         return _send(ans, "text/csv; charset=utf-8" if format == "csv" else JSON)
 
     @app.get("/v1/backtest", summary="The track record")
-    def backtest(start: str | None = Query(None, description=START),
+    async def backtest(start: str | None = Query(None, description=START),
                  end: str | None = Query(None, description=END)) -> Response:
         """Stages replayed point-in-time against episodes, stress indices and markets."""
-        return _send(answer(("backtest", start, end),
+        return _send(await answer(("backtest", start, end),
                             lambda: _json(uses.backtest(start=start, end=end))))
 
     @app.get("/v1/bubble/{ticker}", summary="Bubble tests for one price series")
-    def bubble(ticker: str = Path(..., description="A price series id, e.g. NVDA, QQQ."),
+    async def bubble(ticker: str = Path(..., description="A price series id, e.g. NVDA, QQQ."),
                as_of: str | None = Query(None, description=AS_OF)) -> Response:
         """GSADF with date-stamped episodes and the LPPLS confidence indicator."""
-        return _send(answer(("bubble", ticker, as_of),
+        return _send(await answer(("bubble", ticker, as_of),
                             lambda: _json(uses.bubble_test(ticker, as_of=as_of))))
 
     @app.get("/v1/gauges", summary="Tech-bubble fragility gauges",
              responses={200: {"content": {JSON: {"schema": _schema("gauges")}}}})
-    def gauges(as_of: str | None = Query(None, description=AS_OF)) -> Response:
+    async def gauges(as_of: str | None = Query(None, description=AS_OF)) -> Response:
         """Concentration, run-ups, fear & greed, dollar and cash hoarding, insider selling."""
-        return _send(answer(("gauges", as_of), lambda: _json(uses.gauges(as_of=as_of))))
+        return _send(await answer(("gauges", as_of), lambda: _json(uses.gauges(as_of=as_of))))
 
     @app.get("/v1/health", summary="Data end per source, last update, staleness")
     def health() -> Response:

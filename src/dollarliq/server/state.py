@@ -83,16 +83,25 @@ class Answers:
         with self._lock:
             return self._entries.get(key)
 
+    def fresh(self, key: Hashable) -> Answer | None:
+        """The kept answer if it is still good (same revision, or stale while an update
+        writes); None when it must be computed. Never blocks: for the event loop."""
+        hit = self.peek(key)
+        if hit is None:
+            return None
+        if hit.revision == self._revision():
+            return hit
+        return _stale(hit) if self.busy.is_set() else None
+
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Answer:
         """The answer to ``key`` on the current data, computing it at most once per revision.
 
         A :class:`~dollarliq.errors.StoreError` (the store is locked or unreadable) falls back
         to the last good answer to the same question, marked stale; with none, it is raised.
         """
-        rev = self._revision()
-        hit = self.peek(key)
-        if hit is not None and (hit.revision == rev or self.busy.is_set()):
-            return hit if hit.revision == rev else _stale(hit)
+        hit = self.fresh(key)
+        if hit is not None:
+            return hit
         with self._lock:
             klock = self._key_locks.setdefault(key, threading.Lock())
         with klock:
