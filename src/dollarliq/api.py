@@ -76,6 +76,11 @@ def open_store(store: Store | None = None, home: str | Path | None = None, *,
         raise StoreError(f"cannot open the store {path}: {exc.strerror or exc}") from None
     try:
         yield s
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] == "duckdb":  # a damaged file, read midway
+            raise StoreError(f"the store {path} cannot be read (damaged?): "
+                             f"{' '.join(str(exc).split())[:160]}") from None
+        raise
     finally:
         s.close()
 
@@ -1064,11 +1069,13 @@ def check_watch_args(sources: Sequence[str] | None, series: Sequence[str] | None
                      record_years: float) -> None:
     """Bounds of ``watch``, checked before any work: known sources and series, a record
     horizon of at least 0 years."""
-    from dollarliq.catalog import SOURCES, get_spec
+    from dollarliq.catalog import get_spec
+    from dollarliq.sources import UPDATABLE_SOURCES
 
-    bad = [x for x in (sources or ()) if x not in SOURCES]
+    bad = [x for x in (sources or ()) if x not in UPDATABLE_SOURCES]
     if bad:
-        raise UsageError(f"unknown source {bad[0]!r}: choose one of {', '.join(SOURCES)}")
+        raise UsageError(f"unknown source {bad[0]!r}: choose one of "
+                         f"{', '.join(UPDATABLE_SOURCES)}")
     for sid in series or ():
         get_spec(sid)
     if not record_years >= 0 or record_years > 200:
@@ -1145,13 +1152,15 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
     """
     import pandas as pd
 
-    from dollarliq.catalog import SOURCES, get_spec
+    from dollarliq.catalog import get_spec
     from dollarliq.http import Fetch, make_client
+    from dollarliq.sources import UPDATABLE_SOURCES
     from dollarliq.update import run_update
 
-    bad = [s for s in (sources or ()) if s not in SOURCES]
+    bad = [s for s in (sources or ()) if s not in UPDATABLE_SOURCES]
     if bad:
-        raise UsageError(f"unknown source {bad[0]!r}: choose one of {', '.join(SOURCES)}")
+        raise UsageError(f"unknown source {bad[0]!r}: choose one of "
+                         f"{', '.join(UPDATABLE_SOURCES)}")
     for sid in series or ():
         get_spec(sid)
     d = parse_as_of(since, "since date")
