@@ -76,6 +76,11 @@ def open_store(store: Store | None = None, home: str | Path | None = None, *,
         raise StoreError(f"cannot open the store {path}: {exc.strerror or exc}") from None
     try:
         yield s
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] == "duckdb":  # a damaged file, read midway
+            raise StoreError(f"the store {path} cannot be read (damaged?): "
+                             f"{' '.join(str(exc).split())[:160]}") from None
+        raise
     finally:
         s.close()
 
@@ -829,7 +834,7 @@ def check_bubble_args(window: int, lag: int, reps: int, method: str) -> tuple[st
     return ("gsadf", "lppls") if method == "both" else (method,)
 
 
-def bubble_test(ticker: str, *, as_of: Any = None, window: int = DEFAULT_WINDOW, lag: int = 0,
+def bubble_test(ticker: str, *, as_of: Any = None, window: int | None = None, lag: int = 0,
                 reps: int = 999, method: str = "both", store: Store | None = None,
                 home: str | Path | None = None) -> BubbleTest:
     """GSADF (with date-stamped episodes) and the LPPLS confidence indicator for one series.
@@ -840,9 +845,9 @@ def bubble_test(ticker: str, *, as_of: Any = None, window: int = DEFAULT_WINDOW,
         A price series id (``NVDA``, ``QQQ``, ``SPY``...).
     as_of : str | date | Timestamp, optional
         Use only prices public on this date (default: everything known).
-    window : int
+    window : int, optional
         The last ``window`` daily closes are tested; at least 60 and no more than the
-        closes available.
+        closes available (default: 504, two years, or all closes when fewer).
     lag : int
         ADF lag (0-24).
     reps : int
@@ -857,9 +862,11 @@ def bubble_test(ticker: str, *, as_of: Any = None, window: int = DEFAULT_WINDOW,
     """
     from dollarliq.bubbles.scan import analyse_series, memory_cache, store_cache
 
-    methods = check_bubble_args(window, lag, reps, method)
+    methods = check_bubble_args(DEFAULT_WINDOW if window is None else window, lag, reps, method)
     p = series(ticker, as_of=as_of, store=store, home=home)
     n = int((p > 0).sum())
+    if window is None:
+        window = max(min(DEFAULT_WINDOW, n), MIN_WINDOW)
     if window > n:
         raise UsageError(f"window {window} is longer than the {n} closes of {p.name} "
                          "public on that date")
@@ -880,6 +887,115 @@ def _cv_store(store: Store | None, home: str | Path | None) -> Iterator[Store | 
         return
     with open_store(None, home, for_write=True) as st:
         yield st
+
+
+def parse_windows(text: str | Sequence[int]) -> list[int]:
+    """Window lengths (daily closes) from ``"252,504"`` or a sequence; UsageError unless
+    each is a whole number of at least :data:`MIN_WINDOW`."""
+    items = [x.strip() for x in text.split(",")] if isinstance(text, str) else list(text)
+    items = [x for x in items if x != ""]
+    if not items:
+        raise UsageError("windows: give at least one window length, e.g. 252,504")
+    out = []
+    for x in items:
+        try:
+            w = int(x)
+        except (TypeError, ValueError):
+            raise UsageError(f"windows {text!r}: whole numbers, e.g. 252,504") from None
+        if w < MIN_WINDOW:
+            raise UsageError(f"window {w}: at least {MIN_WINDOW} daily closes")
+        out.append(w)
+    return out
+
+
+_SCHEDULER = r"^(local|threads|(tcp|tls)://[A-Za-z0-9_.\-\[\]:]+:\d{1,5})$"
+
+
+def check_scan_args(ids: Sequence[str], windows: Sequence[int], method: str, scheduler: str,
+                    workers: int, reps: int) -> list[str]:
+    """Bounds of a scan, checked before any work; the canonical series ids."""
+    import re
+
+    from dollarliq.catalog import get_spec
+
+    ids = [i.strip() for i in ids if i and i.strip()]
+    if not ids:
+        raise UsageError("no series ids: give --tickers NVDA,MSFT or a --universe file")
+    canon = list(dict.fromkeys(get_spec(i).id for i in ids))
+    if method not in ("gsadf", "lppls"):
+        raise UsageError(f"method {method!r}: choose gsadf or lppls for a scan")
+    if not re.match(_SCHEDULER, scheduler or ""):
+        raise UsageError(f"scheduler {scheduler!r}: local, threads or tcp://host:port")
+    if not isinstance(workers, int) or workers < 1 or workers > 64:
+        raise UsageError(f"workers {workers}: from 1 to 64")
+    check_bubble_args(min(windows), 0, reps, "gsadf")
+    return canon
+
+
+def bubble_scan(ids: Sequence[str], *, windows: Sequence[int] | str = (252, 504),
+                method: str = "gsadf", scheduler: str = "local", workers: int = 2,
+                as_of: Any = None, reps: int = 999, progress=None,
+                connect_timeout_s: float = 5.0, store: Store | None = None,
+                home: str | Path | None = None) -> pd.DataFrame:
+    """Bubble tests over many names and windows on Dask; the results are kept in the store.
+
+    Parameters
+    ----------
+    ids : sequence of str
+        Price series ids.
+    windows : sequence of int or str
+        Window lengths in daily closes (each at least 60).
+    method : {"gsadf", "lppls"}
+    scheduler : str
+        ``local`` (a Dask LocalCluster of ``workers`` processes), ``threads`` or the
+        ``tcp://host:port`` address of a running scheduler (SourceError, exit code 3,
+        when it cannot be reached within ``connect_timeout_s`` seconds).
+    progress : callable, optional
+        ``progress(done, total)`` after each cell.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (series, window): statistic, critical value, explosive flags, status;
+        ``attrs["key"]`` is the cache key the results are stored under (``bubble_scan``).
+    """
+    import pandas as pd
+
+    from dollarliq.bubbles.scan import connect, run_scan, store_cache
+
+    wins = parse_windows(windows)
+    canon = check_scan_args(ids, wins, method, scheduler, workers, reps)
+    d = parse_as_of(as_of)
+    with open_store(store, home, for_write=True) as st:
+        rows = _read(st, canon)
+        missing = [c for c in canon if c not in rows.first_public]
+        if missing:
+            raise NotEnoughData(f"no data for {', '.join(missing)}: run `dollarliq update`")
+        prices = rows.series_map(canon, as_of=d)
+        empty = [c for c in canon if c not in prices]
+        if empty:
+            raise UsageError(f"as-of date {d}: no value of {', '.join(empty)} was public yet")
+        import dask
+
+        try:
+            with dask.config.set({"distributed.comm.timeouts.connect":
+                                  f"{connect_timeout_s}s"}):
+                client = connect(scheduler, workers)
+        except (OSError, TimeoutError) as exc:
+            from dollarliq.errors import SourceError
+
+            raise SourceError(f"cannot reach the Dask scheduler at {scheduler} "
+                              f"({' '.join(str(exc).split())[:120]})") from None
+        try:
+            df = run_scan(prices, windows=wins, method=method, client=client,
+                          cache=store_cache(st), reps=reps, progress=progress)
+        finally:
+            client.close()
+        stamp = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+        key = f"{method}:{d or 'latest'}:{stamp}"
+        st.cache_put("bubble_scan", key, df.to_json(orient="records").encode())
+    df.attrs["key"] = key
+    return df
 
 
 # ----------------------------------------------------------------------------- dashboard
@@ -953,11 +1069,13 @@ def check_watch_args(sources: Sequence[str] | None, series: Sequence[str] | None
                      record_years: float) -> None:
     """Bounds of ``watch``, checked before any work: known sources and series, a record
     horizon of at least 0 years."""
-    from dollarliq.catalog import SOURCES, get_spec
+    from dollarliq.catalog import get_spec
+    from dollarliq.sources import UPDATABLE_SOURCES
 
-    bad = [x for x in (sources or ()) if x not in SOURCES]
+    bad = [x for x in (sources or ()) if x not in UPDATABLE_SOURCES]
     if bad:
-        raise UsageError(f"unknown source {bad[0]!r}: choose one of {', '.join(SOURCES)}")
+        raise UsageError(f"unknown source {bad[0]!r}: choose one of "
+                         f"{', '.join(UPDATABLE_SOURCES)}")
     for sid in series or ():
         get_spec(sid)
     if not record_years >= 0 or record_years > 200:
@@ -1034,13 +1152,15 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
     """
     import pandas as pd
 
-    from dollarliq.catalog import SOURCES, get_spec
+    from dollarliq.catalog import get_spec
     from dollarliq.http import Fetch, make_client
+    from dollarliq.sources import UPDATABLE_SOURCES
     from dollarliq.update import run_update
 
-    bad = [s for s in (sources or ()) if s not in SOURCES]
+    bad = [s for s in (sources or ()) if s not in UPDATABLE_SOURCES]
     if bad:
-        raise UsageError(f"unknown source {bad[0]!r}: choose one of {', '.join(SOURCES)}")
+        raise UsageError(f"unknown source {bad[0]!r}: choose one of "
+                         f"{', '.join(UPDATABLE_SOURCES)}")
     for sid in series or ():
         get_spec(sid)
     d = parse_as_of(since, "since date")
@@ -1098,6 +1218,7 @@ def health(*, today: dt.date | None = None, store: Store | None = None,
             "as_of": f"{max(core):%Y-%m-%d}" if core else None, "sources": out}
 
 
-__all__ = ["BubbleTest", "Report", "TrackRecord", "WatchCycle", "backtest", "bubble_test",
+__all__ = ["BubbleTest", "Report", "TrackRecord", "WatchCycle", "backtest", "bubble_scan",
+           "bubble_test",
            "dashboard", "gauges", "health", "panel", "report", "resolve_as_of", "series",
            "series_list", "stages", "update", "watch_cycle"]

@@ -1,6 +1,9 @@
-"""Point-in-time frames: what the store knew on a date, shaped for indicators.
+"""The one reader: what the store knew on a date, shaped for the computations.
 
-From here on everything is a pure function of ``(store, as_of)``.
+:func:`read_rows` reads every vintage a command needs in one query; :class:`Rows` derives
+the point-in-time views from it (first release, latest vintage as of a date, one series,
+a wide frame). :func:`check_query`, :func:`load_long`, :func:`load_frame` and
+:func:`load_series` serve the light ``series show`` path and single-series reads.
 """
 
 from __future__ import annotations
@@ -28,15 +31,19 @@ def check_query(store: Store, ids: Sequence[str], *, as_of=None, start=None,
     canon = [get_spec(i).id for i in ids]
     start, end, as_of = as_date(start), as_date(end), as_date(as_of)
     if start is not None and end is not None and end < start:
-        raise UsageError(f"--end {end:%Y-%m-%d} is before --start {start:%Y-%m-%d}")
+        raise UsageError(f"end date {end:%Y-%m-%d} is before start date {start:%Y-%m-%d}")
     if as_of is not None:
         first = store.first_as_of(canon)
         if first is None:
             raise NotEnoughData(f"no data for {', '.join(canon)}; run `dollarliq update`")
         if as_of < first:
             raise UsageError(
-                f"--as-of {as_of:%Y-%m-%d} is before the data begin: the first value of "
+                f"as-of date {as_of:%Y-%m-%d} is before the data begin: the first value of "
                 f"{', '.join(canon)} became public on {first:%Y-%m-%d}")
+        if as_of > dt.date.today():
+            end_ = store.data_end(canon)
+            raise UsageError(f"as-of date {as_of:%Y-%m-%d} is in the future (the data end on "
+                             f"{end_:%Y-%m-%d})")
     return canon
 
 

@@ -27,7 +27,7 @@ def main() -> None:
     """Console-script entry point."""
     try:
         app()
-    except KeyboardInterrupt:  # pragma: no cover - interactive
+    except KeyboardInterrupt:  # outside a command (e.g. while importing): same message
         err_console.print("interrupted")
         sys.exit(130)
 
