@@ -268,6 +268,29 @@ def test_the_dashboard_is_rebuilt_when_the_store_changes_not_per_request(server)
     assert c.headers["x-dollarliq-built"] > a.headers["x-dollarliq-built"]
 
 
+@pytest.mark.parametrize("args,fragment", [
+    (["--port", "70000"], "--port 70000"),
+    (["--notify", "json://127.0.0.1:9/"], "--notify needs --update-every"),
+    (["--update-every", "soon"], "is not a duration"),
+    (["--record-years", "0"], "--record-years 0.0"),
+])
+def test_bad_serve_options_are_exit_2_before_anything_starts(home, args, fragment):
+    res = CliRunner().invoke(app, ["serve", *args])
+    assert res.exit_code == 2, res.output
+    assert fragment in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_a_port_in_use_is_exit_2(home):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        res = CliRunner().invoke(app, ["serve", "--port", str(s.getsockname()[1])])
+    assert res.exit_code == 2
+    assert "cannot listen on 127.0.0.1" in res.stderr and "pass another --port" in res.stderr
+
+
 # --- the page in the real browser -------------------------------------------------------------
 from test_dashboard import browser  # noqa: E402,F401  (the Chromium fixture)
 
@@ -328,8 +351,33 @@ def test_answers_are_computed_once_per_revision_and_kept_when_the_store_is_busy(
     answers.busy.set()  # an update is writing: no attempt at all, the last good answer
     rev[0] = 4
     assert answers.get("q", compute).stale and calls == [1, 2]
+    with pytest.raises(StoreError, match="being updated"):
+        answers.get("new question", compute)
+    assert calls == [1, 2]  # the store was not opened under the writer
     answers.busy.clear()
     assert not answers.get("q", compute).stale and calls == [1, 2, 4]
+
+
+def test_a_writer_waits_for_the_readers_in_flight():
+    import threading
+
+    answers = Answers(revision=lambda: 1)
+    reading, release = threading.Event(), threading.Event()
+
+    def slow():
+        reading.set()
+        release.wait(10)
+        return "done"
+
+    t = threading.Thread(target=answers.get, args=("q", slow))
+    t.start()
+    reading.wait(10)
+    assert answers.quiesce(timeout=0.2) is False  # a reader still holds the store
+    assert answers.busy.is_set()
+    release.set()
+    assert answers.quiesce(timeout=10) is True
+    t.join(10)
+    assert answers.peek("q").value == "done"
 
 
 from test_watch import receiver, replay  # noqa: E402,F401  (recorded bodies, 127.0.0.1 hook)

@@ -70,6 +70,8 @@ class Answers:
         self._lock = threading.Lock()
         self._key_locks: dict[Hashable, threading.Lock] = {}
         self.busy = threading.Event()  # set while an in-process update writes the store
+        self._inflight = 0  # computations reading the store now
+        self._idle = threading.Condition(self._lock)
 
     def _remember(self, key: Hashable, ans: Answer) -> None:
         with self._lock:
@@ -82,6 +84,13 @@ class Answers:
     def peek(self, key: Hashable) -> Answer | None:
         with self._lock:
             return self._entries.get(key)
+
+    def quiesce(self, timeout: float = 120.0) -> bool:
+        """Mark the store busy and wait until no computation reads it (True), or until
+        ``timeout`` seconds (False). A writer calls this before opening the store."""
+        self.busy.set()
+        with self._lock:
+            return self._idle.wait_for(lambda: self._inflight == 0, timeout)
 
     def fresh(self, key: Hashable) -> Answer | None:
         """The kept answer if it is still good (same revision, or stale while an update
@@ -109,12 +118,22 @@ class Answers:
             rev = self._revision()
             if hit is not None and hit.revision == rev:
                 return hit
+            with self._lock:
+                if self.busy.is_set():  # do not open the store under the writer
+                    if hit is not None:
+                        return _stale(hit)
+                    raise StoreError("the store is being updated: ask again in a moment")
+                self._inflight += 1
             try:
                 value = compute()
             except StoreError:
                 if hit is not None:
                     return _stale(hit)
                 raise
+            finally:
+                with self._lock:
+                    self._inflight -= 1
+                    self._idle.notify_all()
             ans = Answer(value, rev, time.time())
             self._remember(key, ans)
             return ans
@@ -154,7 +173,8 @@ class Updater:
         self._thread.join(timeout)
 
     def run_once(self) -> None:
-        self._answers.busy.set()
+        if not self._answers.quiesce():
+            self._log("update cycle waits: requests still reading the store after 120 s")
         try:
             self._cycle()
             self.last_error = None
