@@ -251,6 +251,7 @@ def test_a_locked_store_is_answered_from_the_last_good_state(server):
         new = server.get("/v1/report", params={"as_of": "2025-10-01"})
         assert new.status_code == 503, new.text
         assert new.json()["exit_code"] == 5 and "\n" not in new.json()["error"]
+        assert new.headers["retry-after"] == "30"
     after = server.get("/v1/report", params={"as_of": "2025-11-03"})
     assert after.status_code == 200 and "x-dollarliq-stale" not in after.headers
     assert after.json()["stage"] == first.json()["stage"]

@@ -121,14 +121,15 @@ def serve(
     app_ = create_app(answers, updater=updater, lang=language)
 
     def warm() -> None:
-        """Build the dashboard before anyone asks (at start-up, after each update)."""
+        """The dashboard and the latest report before anyone asks (at start-up, after each
+        update)."""
         try:
-            app_.state.warm_dashboard()
+            app_.state.warm()
         except Exception as exc:  # a request will retry and answer with the error
             log(f"dashboard not built: {' '.join(str(exc).split())}")
 
     if updater is not None:
-        updater.start()  # its first cycle warms the dashboard when it ends
+        updater.start()  # it warms the answers before its first cycle and after each one
     else:
         threading.Thread(target=warm, name="dollarliq-warm", daemon=True).start()
     if not quiet:

@@ -61,7 +61,8 @@ def status_of(exc: DollarliqError) -> int:
 
 def _error(status: int, message: str, exit_code: int) -> JSONResponse:
     return JSONResponse({"error": " ".join(message.split()), "exit_code": exit_code},
-                        status_code=status)
+                        status_code=status, headers={"Retry-After": "30"} if status == 503
+                        else None)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -105,8 +106,15 @@ def create_app(answers: Answers | None = None, *, updater: Updater | None = None
     app.state.answers = cache
     app.state.updater = updater
     dashboard_question = (("dashboard", lang), lambda: uses.dashboard(lang).encode("utf-8"))
-    # Builds the page now if the store changed (after an update, at start-up).
-    app.state.warm_dashboard = lambda: cache.get(*dashboard_question)
+    latest_report = (("report", None, None), lambda: _json(uses.report()))
+
+    def warm() -> None:
+        """Compute the dashboard and the latest report now if the store changed (at start-up,
+        after an update), so the first visitor does not wait."""
+        cache.get(*dashboard_question)
+        cache.get(*latest_report)
+
+    app.state.warm = warm
 
     @app.exception_handler(DollarliqError)
     async def _dollarliq_error(request: Request, exc: DollarliqError) -> JSONResponse:
@@ -203,12 +211,11 @@ def create_app(answers: Answers | None = None, *, updater: Updater | None = None
     def health() -> Response:
         """Never cached: the store's coverage now, and the background update's last run."""
         try:
-            doc = uses.health()
+            doc = cache.read(uses.health)
         except StoreError:
-            if cache.busy.is_set():
-                doc = {"status": "updating"}
-            else:
+            if not cache.busy.is_set():
                 raise
+            doc = {"status": "updating"}
         doc["update"] = None if updater is None else {
             "every_s": updater.seconds, "cycles": updater.cycles,
             "running": cache.busy.is_set(), "last_error": updater.last_error,

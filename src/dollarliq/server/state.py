@@ -92,6 +92,20 @@ class Answers:
         with self._lock:
             return self._idle.wait_for(lambda: self._inflight == 0, timeout)
 
+    def read(self, fn: Callable[[], Any]) -> Any:
+        """``fn()``, counted as a read of the store; StoreError at once while a writer holds
+        it (the store is not opened under the writer)."""
+        with self._lock:
+            if self.busy.is_set():
+                raise StoreError("the store is being updated: ask again in a moment")
+            self._inflight += 1
+        try:
+            return fn()
+        finally:
+            with self._lock:
+                self._inflight -= 1
+                self._idle.notify_all()
+
     def fresh(self, key: Hashable) -> Answer | None:
         """The kept answer if it is still good (same revision, or stale while an update
         writes); None when it must be computed. Never blocks: for the event loop."""
@@ -118,22 +132,12 @@ class Answers:
             rev = self._revision()
             if hit is not None and hit.revision == rev:
                 return hit
-            with self._lock:
-                if self.busy.is_set():  # do not open the store under the writer
-                    if hit is not None:
-                        return _stale(hit)
-                    raise StoreError("the store is being updated: ask again in a moment")
-                self._inflight += 1
             try:
-                value = compute()
+                value = self.read(compute)
             except StoreError:
                 if hit is not None:
                     return _stale(hit)
                 raise
-            finally:
-                with self._lock:
-                    self._inflight -= 1
-                    self._idle.notify_all()
             ans = Answer(value, rev, time.time())
             self._remember(key, ans)
             return ans
@@ -146,10 +150,11 @@ def _stale(ans: Answer) -> Answer:
 class Updater:
     """The ``watch`` cycle every ``seconds`` in a daemon thread.
 
-    ``cycle()`` runs one update-report-alert cycle (the one ``dollarliq watch`` runs); while
-    it runs ``answers.busy`` is set so readers use the last good answers. ``after()`` runs
-    once the store is released (the server rebuilds its dashboard there). A failing cycle is
-    logged in one line and the loop goes on.
+    ``cycle()`` runs one update-report-alert cycle (the one ``dollarliq watch`` runs). Before
+    it, the updater waits for the reads in flight and sets ``answers.busy`` so no read starts
+    (readers get the last good answers). ``after()`` runs before the first cycle and after
+    each one, once the store is released (the server builds its dashboard and latest report
+    there). A failing cycle is logged in one line and the loop goes on.
     """
 
     def __init__(self, seconds: float, cycle: Callable[[], None], answers: Answers, *,
@@ -192,6 +197,11 @@ class Updater:
                 self._log(f"after the update: {' '.join(str(exc).split())}")
 
     def _loop(self) -> None:
+        if self._after is not None:  # the likely first questions, before the first cycle
+            try:
+                self._after()
+            except Exception as exc:
+                self._log(f"before the first update: {' '.join(str(exc).split())}")
         while not self._stop.is_set():
             self.run_once()
             self._stop.wait(self.seconds)
