@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dollarliq.bubbles.critical_values import CACHE_NAMESPACE as CV_NAMESPACE
 from dollarliq.bubbles.critical_values import CriticalValues, cache_key, critical_values
 from dollarliq.bubbles.gsadf import episodes, gsadf
 from dollarliq.errors import NotEnoughData
 
 DEFAULT_WINDOW = 504  # two years of daily closes
 DEFAULT_REPS = 999
-CV_NAMESPACE = "bubble_cv"
 #: Critical values for the default settings, simulated by scripts/build_bubble_cv.py.
 PACKAGED_CV = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "cv"
 

@@ -109,15 +109,6 @@ def series_show(
     d = parse_dates(start=start, end=end, as_of=as_of)
     from dollarliq.indicator_catalog import INDICATORS
 
-    if fmt is Fmt.parquet:  # pandas path: the Series of the Python API, written as Parquet
-        from dollarliq import api
-
-        x = api.series(series_id, d["start"], d["end"], d["as_of"])
-        df = x.to_frame(x.name).assign(released=x.attrs["released"])
-        df.attrs = {}
-        write_frame(df, "parquet", out)
-        err_console.print(f"{x.name}: {len(df)} rows written to {out}", markup=False)
-        return
     if series_id.lower() in INDICATORS:
         from dollarliq import api
 
@@ -132,6 +123,15 @@ def series_show(
         with open_store() as store:
             check_query(store, [spec.id], **d)
             rows = store.query_records([spec.id], **d)
+    if fmt is Fmt.parquet:  # the rows of the csv and json formats, as a typed table
+        import pandas as pd
+
+        df = pd.DataFrame({spec.id: [None if v is None else float(v) for _, _, v, _ in rows],
+                           "released": pd.to_datetime([a for _, _, _, a in rows])},
+                          index=pd.DatetimeIndex([o for _, o, _, _ in rows], name="date"))
+        write_frame(df, "parquet", out)
+        err_console.print(f"{spec.id}: {len(df)} rows written to {out}", markup=False)
+        return
     known = [r for r in rows if r[2] is not None]
     data_end = known[-1][1] if known else None
     end_txt = f"{data_end:%Y-%m-%d}" if data_end is not None else "no data"

@@ -18,7 +18,11 @@ SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 #: Series with a sparkline in the report, from the indicator panel (business days).
 SPARK_SERIES = ["net_liquidity_usd_bn", "sofr_iorb_bp", "rrp_usd_bn", "reserves_usd_bn"]
 SPARK_DAYS = 60
-STAGE_STYLE = {0: "bold green", 1: "bold yellow", 2: "bold dark_orange", 3: "bold red"}
+def _stage_style(level: int) -> str:
+    """Bold in the stage's colour (the one palette of :mod:`dollarliq.reports.track_record`)."""
+    from dollarliq.reports.track_record import STAGE_COLORS
+
+    return f"bold {STAGE_COLORS[level]}" if level in STAGE_COLORS else "bold"
 KEY_INDICATORS = ["sofr_iorb_bp", "sofr_iorb_persistent_bp", "effr_iorb_persistent_bp",
                   "net_liquidity_usd_bn", "net_liquidity_chg_4w_usd_bn", "tga_usd_bn",
                   "tga_chg_4w_usd_bn", "rrp_usd_bn", "reserves_usd_bn", "reserves_pctile_5y",
@@ -96,7 +100,7 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
     other = st["name"] if lang == "zh" else st["name_zh"]
     banner = Text()
     banner.append(f"{t('report.stage', lang)} {st['level']}: {name} ({other})",
-                  style=STAGE_STYLE.get(st["level"], "bold"))
+                  style=_stage_style(st["level"]))
     banner.append(f"   {t('report.stage_since', lang, since=st['since'])}")
     banner.append(f"   {t('report.score', lang)} {doc['score']['value']:.0f}/100")
     head = Panel(banner, title=t("report.title", lang),
@@ -107,7 +111,7 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
     ev.add_column("rule")
     for e in sorted(doc["evidence"], key=lambda e: (not e["met"], -e["stage"])):
         mark = "✔" if e["met"] else "·"
-        style = STAGE_STYLE.get(e["stage"], "") if e["met"] else "dim"
+        style = _stage_style(e["stage"]) if e["met"] else "dim"
         label = e["stage_name_zh"] if lang == "zh" else e["stage_name"]
         ev.add_row(Text(f"{mark} {label}", style=style),
                    Text("; ".join(c["text"] for c in e["conditions"]),
