@@ -406,3 +406,9 @@ def test_the_background_update_alerts_once_like_watch(replay, receiver):
     upd.run_once()
     assert len(got) == 1 and upd.cycles == 2
     assert seen_busy == [True, True] and not answers.busy.is_set()
+    # `dollarliq watch` on the same store finds the state the server saved: nothing to send.
+    res = CliRunner().invoke(app, ["watch", "--once", "--source", "fred", "--source",
+                                   "treasury", *SERIES, "--notify",
+                                   f"json://127.0.0.1:{port}/hook", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert len(got) == 1
