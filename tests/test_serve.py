@@ -108,6 +108,14 @@ def test_report_has_the_cli_stage_and_score_and_its_schema(server):
     assert server.get("/v1/report", params={"as_of": "2025-11-03"}).content == r.content
 
 
+def test_empty_parameters_mean_the_defaults(server):
+    a = server.get("/v1/report?as_of=&lang=")
+    assert a.status_code == 200, a.text
+    assert a.content == server.get("/v1/report").content
+    s = server.get("/v1/series/SOFR?start=2025-10-29&end=&as_of=&format=")
+    assert s.status_code == 200 and s.json()["observations"][0]["date"] == "2025-10-29"
+
+
 def test_report_in_chinese_and_the_latest(server):
     zh = server.get("/v1/report", params={"as_of": "2025-11-03", "lang": "zh"}).json()
     assert zh["lang"] == "zh" and "不构成投资建议" in zh["notice"]
@@ -213,6 +221,10 @@ def test_openapi_describes_every_endpoint_with_the_cli_schemas(server):
     assert rep["responses"]["200"]["content"]["application/json"]["schema"]["title"] == \
         _schema("report")["title"]
     assert {p["name"] for p in rep["parameters"]} == {"as_of", "lang"}
+    err = rep["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
+    assert set(doc["components"]["schemas"][err.rsplit("/", 1)[1]]["properties"]) == \
+        {"error", "exit_code"}
+    assert "HTTPValidationError" not in doc["components"]["schemas"]  # not our error shape
 
 
 def test_health_says_where_the_data_end(server):

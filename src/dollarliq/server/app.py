@@ -26,6 +26,7 @@ from typing import Any, Literal
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -42,6 +43,24 @@ END = "Last date, YYYY-MM-DD (also the as-of date of the replay)."
 
 def _schema(name: str) -> dict[str, Any]:
     return json.loads(files("dollarliq").joinpath(f"data/{name}.schema.json").read_text())
+
+
+class ErrorBody(BaseModel):
+    """Every error: the CLI's one-line message and its exit code."""
+
+    error: str = Field(description="One line, the message the CLI prints after 'error: '.")
+    exit_code: int = Field(description="The CLI's exit code: 2 bad input, 3 source, "
+                                       "4 not enough data, 5 store, 1 bug.")
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Bad argument (exit code 2)."},
+    404: {"model": ErrorBody, "description": "Unknown series, ticker or endpoint."},
+    422: {"model": ErrorBody, "description": "A parameter outside its choices (exit code 2), "
+                                             "or not enough data (exit code 4)."},
+    503: {"model": ErrorBody, "description": "The store is being updated and this question "
+                                             "has no earlier answer (exit code 5)."},
+}
 
 
 def status_of(exc: DollarliqError) -> int:
@@ -89,6 +108,24 @@ def _send(ans: Answer, media_type: str = JSON) -> Response:
     return Response(content=ans.value, media_type=media_type, headers=headers)
 
 
+class DropEmptyParams:
+    """ASGI middleware: ``?as_of=&lang=`` means the defaults, as if the parameters were
+    not given (a form or a spreadsheet sends empty fields)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            from urllib.parse import parse_qsl, urlencode
+
+            pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+            kept = [(k, v) for k, v in pairs if v.strip() != ""]
+            if len(kept) != len(pairs):
+                scope = {**scope, "query_string": urlencode(kept).encode("latin-1")}
+        await self.app(scope, receive, send)
+
+
 def create_app(answers: Answers | None = None, *, updater: Updater | None = None,
                lang: str | None = None) -> FastAPI:
     """The ASGI app. ``answers`` is the cache (a fresh one if None); ``updater`` the
@@ -102,7 +139,9 @@ def create_app(answers: Answers | None = None, *, updater: Updater | None = None
         version=_version(),
         docs_url=None, redoc_url=None,  # their pages load scripts from a CDN: offline only
         openapi_url="/openapi.json",
+        responses=ERRORS,
     )
+    app.add_middleware(DropEmptyParams)
     app.state.answers = cache
     app.state.updater = updater
     dashboard_question = (("dashboard", lang), lambda: uses.dashboard(lang).encode("utf-8"))
