@@ -921,7 +921,7 @@ def check_scan_args(ids: Sequence[str], windows: Sequence[int], method: str, sch
 
     ids = [i.strip() for i in ids if i and i.strip()]
     if not ids:
-        raise UsageError("no series ids: give --tickers NVDA,MSFT or a --universe file")
+        raise UsageError("no series ids to scan (e.g. NVDA,MSFT)")
     canon = list(dict.fromkeys(get_spec(i).id for i in ids))
     if method not in ("gsadf", "lppls"):
         raise UsageError(f"method {method!r}: choose gsadf or lppls for a scan")
