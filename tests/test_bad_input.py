@@ -47,6 +47,7 @@ FUTURE = (dt.date.today() + dt.timedelta(days=400)).isoformat()
     (["bubble", "scan", "--tickers", "NVDA", "--windows", ""], "at least one window"),
     (["bubble", "scan", "--tickers", "NVDA", "--windows", "a,b"], "whole numbers"),
     (["bubble", "scan", "--tickers", ",,,"], "no series ids"),
+    (["watch", "--every", "soon"], "'soon' is not a duration"),
     (["bubble", "scan", "--tickers", "NVDA", "--workers", "0"], "workers 0"),
     (["bubble", "scan", "--tickers", "NVDA", "--scheduler", "bogus"], "scheduler 'bogus'"),
     (["stages", "--format", "parquet"], "give --out"),

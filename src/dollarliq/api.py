@@ -366,11 +366,12 @@ def _report_key(as_of: Any, lang: str, rules: Any, bubble_tests: bool,
     import hashlib
     import os
 
-    if os.environ.get("DOLLARLIQ_NO_CACHE") or not (rules is None or isinstance(rules, (str, Path))):
+    if os.environ.get("DOLLARLIQ_NO_CACHE"):
         return None
-    if as_of is not None and not isinstance(as_of, (str, dt.date)):
-        if not hasattr(as_of, "isoformat"):
-            return None
+    if not (rules is None or isinstance(rules, (str, Path))):
+        return None  # a RuleSet object: no file to stamp
+    if as_of is not None and not isinstance(as_of, str) and not hasattr(as_of, "isoformat"):
+        return None
     a = "latest" if as_of is None else (as_of.isoformat()[:10] if hasattr(as_of, "isoformat")
                                         else str(as_of).strip())
     from dollarliq.paths import STORE_FILENAME
@@ -920,7 +921,7 @@ def check_scan_args(ids: Sequence[str], windows: Sequence[int], method: str, sch
 
     ids = [i.strip() for i in ids if i and i.strip()]
     if not ids:
-        raise UsageError("no series ids: give --tickers NVDA,MSFT or a --universe file")
+        raise UsageError("no series ids to scan (e.g. NVDA,MSFT)")
     canon = list(dict.fromkeys(get_spec(i).id for i in ids))
     if method not in ("gsadf", "lppls"):
         raise UsageError(f"method {method!r}: choose gsadf or lppls for a scan")

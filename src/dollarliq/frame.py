@@ -90,18 +90,18 @@ class Rows:
     Parameters
     ----------
     rows : pandas.DataFrame
-        Long frame (series_id, obs_date, value, as_of, fetched_at) as returned by
+        Long frame (series_id, obs_date, value, as_of), sorted, as returned by
         :meth:`dollarliq.store.Store.rows`, values in stored units.
     """
 
     def __init__(self, rows: pd.DataFrame) -> None:
         self.rows = rows
         known = rows[rows["value"].notna()]
-        g = known.groupby("series_id", sort=False)
+        g = known.groupby("series_id", sort=False, observed=True)
         #: first public date, last observation date, last release date per series
-        self.first_public = g["as_of"].min().to_dict()
-        self.last_obs = g["obs_date"].max().to_dict()
-        self.last_release = g["as_of"].max().to_dict()
+        self.first_public = {str(k): v for k, v in g["as_of"].min().items()}
+        self.last_obs = {str(k): v for k, v in g["obs_date"].max().items()}
+        self.last_release = {str(k): v for k, v in g["as_of"].max().items()}
 
     def _pick(self, ids: Sequence[str] | None, as_of, *, first: bool) -> pd.DataFrame:
         import pandas as pd
@@ -115,7 +115,9 @@ class Rows:
         # is the first release, the last row the latest vintage
         keep = "first" if first else "last"
         r = r.drop_duplicates(["series_id", "obs_date"], keep=keep)
-        return r[["series_id", "obs_date", "value", "as_of"]].reset_index(drop=True)
+        r = r[["series_id", "obs_date", "value", "as_of"]].reset_index(drop=True)
+        # plain strings for the computations, whatever the reader's storage
+        return r.assign(series_id=r["series_id"].astype(str))
 
     def first_release(self, ids: Sequence[str] | None = None, *, as_of=None) -> pd.DataFrame:
         """Each observation as first published, public on ``as_of`` (like
@@ -132,8 +134,8 @@ class Rows:
         a series without any value is left out."""
         long = self.latest(ids, as_of=as_of)
         long = long[long["value"].notna()]
-        return {k: g.set_index("obs_date")["value"].rename(k)
-                for k, g in long.groupby("series_id", sort=False)}
+        return {str(k): g.set_index("obs_date")["value"].rename(str(k))
+                for k, g in long.groupby("series_id", sort=False, observed=True)}
 
 
 def read_rows(store: Store, ids: Sequence[str]) -> Rows:

@@ -188,15 +188,15 @@ class Store:
     def rows(self, series_ids: Sequence[str]) -> pd.DataFrame:
         """Every stored row (all vintages) of ``series_ids`` in one query.
 
-        Long frame (series_id, obs_date, value, as_of, fetched_at), sorted by series,
-        observation date, release date and download time. The point-in-time views
+        Long frame (series_id, obs_date, value, as_of), sorted by series, observation
+        date, release date and download time. The point-in-time views
         (first release, latest vintage as of a date) are derived from it by
         :mod:`dollarliq.frame` without going back to the store.
         """
         import pandas as pd
 
         ids = list(dict.fromkeys(series_ids))
-        sql = (f"SELECT series_id, obs_date, value, as_of, fetched_at FROM {self._all} "
+        sql = (f"SELECT series_id, obs_date, value, as_of FROM {self._all} "
                "WHERE series_id IN (SELECT unnest(?::VARCHAR[])) "
                "ORDER BY series_id, obs_date, as_of, fetched_at")
         try:

@@ -101,31 +101,31 @@ def handle_errors(fn: F) -> F:
 
 def check_out(out: Path | None, *, create_parent: bool = False) -> Path | None:
     """Check before any work that ``out`` can be written: its folder exists (or is created
-    with ``create_parent``) and is writable, and ``out`` is not a folder. StoreError (exit
+    with ``create_parent``) and is writable, and ``out`` is not a folder. OutputError (exit
     code 5) if not."""
-    from dollarliq.errors import StoreError
+    from dollarliq.errors import OutputError
 
     if out is None:
         return None
     out = Path(out)
     parent = out.parent if str(out.parent) else Path(".")
     if out.is_dir():
-        raise StoreError(f"cannot write {out}: it is a folder")
+        raise OutputError(f"cannot write {out}: it is a folder")
     if not parent.exists() and create_parent:
         try:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot write {out}: {exc.strerror or exc}") from None
+            raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
     if not parent.is_dir():
-        raise StoreError(f"cannot write {out}: the folder {parent} does not exist")
+        raise OutputError(f"cannot write {out}: the folder {parent} does not exist")
     if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise StoreError(f"cannot write {out}: permission denied")
+        raise OutputError(f"cannot write {out}: permission denied")
     return out
 
 
 def write_out(out: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``out``; StoreError (exit code 5) on failure."""
-    from dollarliq.errors import StoreError
+    """Write ``data`` to ``out``; OutputError (exit code 5) on failure."""
+    from dollarliq.errors import OutputError
 
     try:
         if isinstance(data, bytes):
@@ -133,14 +133,15 @@ def write_out(out: Path, data: str | bytes) -> None:
         else:
             Path(out).write_text(data, encoding="utf-8")
     except OSError as exc:
-        raise StoreError(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def write_frame(df: Any, fmt: str, out: Path | None, *, index: bool = True) -> None:
     """A frame as CSV (stdout or ``out``) or Parquet (``out`` only)."""
     import sys
 
-    from dollarliq.errors import StoreError, UsageError
+    from dollarliq.errors import OutputError
+    from dollarliq.errors import UsageError
 
     if fmt == "parquet":
         if out is None:
@@ -148,7 +149,7 @@ def write_frame(df: Any, fmt: str, out: Path | None, *, index: bool = True) -> N
         try:
             df.to_parquet(out, index=index)
         except OSError as exc:
-            raise StoreError(f"cannot write {out}: {exc.strerror or exc}") from None
+            raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
         return
     text = df.to_csv(index=index)
     if out is None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from dollarliq.cli._common import app, console, is_quiet, handle_errors, parse_dates
+from dollarliq.cli._common import (app, check_out, console, handle_errors, is_quiet,
+                                   parse_dates, write_out)
 from dollarliq.cli._common import Lang
 
 
@@ -35,11 +36,11 @@ def dashboard(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from dollarliq import api
-    from dollarliq.errors import StoreError
     from dollarliq.messages import lang_from_env, t
 
     quiet = is_quiet(quiet)
     d = parse_dates(as_of=as_of)
+    check_out(out, create_parent=True)  # before any work
     language = lang_from_env(lang.value if lang else None)
     steps = ["engine", "gauges", "render"]
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -54,11 +55,8 @@ def dashboard(
         page, rep = api.dashboard(d["as_of"], lang=language, progress=advance,
                                   track_record=track_record)
         target = out or Path(f"dollarliq-{rep.doc['as_of']}.html")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(page, encoding="utf-8")
-        except OSError as exc:
-            raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        check_out(target, create_parent=True)
+        write_out(target, page)
         bar.update(task, completed=len(steps) + 1)
     if not quiet:
         size = target.stat().st_size

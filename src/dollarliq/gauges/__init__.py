@@ -192,7 +192,7 @@ def gauges_section(inputs: GaugeInputs, as_of: pd.Timestamp) -> dict:
         return r
 
     def cash() -> dict:
-        from dollarliq.gauges.cash_hoarding import BERKSHIRE_CIK, cash_hoarding
+        from dollarliq.gauges.cash_hoarding import cash_hoarding
 
         raw = inputs.berkshire_facts
         if raw is None:

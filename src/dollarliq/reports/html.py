@@ -19,7 +19,7 @@ import pandas as pd
 from dollarliq.engine import EngineResult
 from dollarliq.messages import t
 from dollarliq.reports.model import fmt_u, indicator_name
-from dollarliq.reports.track_record import STAGE_COLORS
+from dollarliq.reports.style import STAGE_COLORS
 
 #: Charts start here: SOFR and the stage engine begin in April 2018.
 CHART_START = pd.Timestamp("2018-01-01")

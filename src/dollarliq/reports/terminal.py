@@ -12,16 +12,14 @@ from rich.table import Table
 from rich.text import Text
 
 from dollarliq.messages import t
-from dollarliq.reports.model import fmt, fmt_u
+from dollarliq.reports.style import STAGE_COLORS, fmt, fmt_u
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 #: Series with a sparkline in the report, from the indicator panel (business days).
 SPARK_SERIES = ["net_liquidity_usd_bn", "sofr_iorb_bp", "rrp_usd_bn", "reserves_usd_bn"]
 SPARK_DAYS = 60
 def _stage_style(level: int) -> str:
-    """Bold in the stage's colour (the one palette of :mod:`dollarliq.reports.track_record`)."""
-    from dollarliq.reports.track_record import STAGE_COLORS
-
+    """Bold in the stage's colour (the one palette, :data:`dollarliq.reports.style.STAGE_COLORS`)."""
     return f"bold {STAGE_COLORS[level]}" if level in STAGE_COLORS else "bold"
 KEY_INDICATORS = ["sofr_iorb_bp", "sofr_iorb_persistent_bp", "effr_iorb_persistent_bp",
                   "net_liquidity_usd_bn", "net_liquidity_chg_4w_usd_bn", "tga_usd_bn",
