@@ -17,7 +17,12 @@ import math
 from typing import Any
 
 from dollarliq import api
-from dollarliq.cli._common import parse_dates  # the CLI's date parsing and its messages
+from dollarliq.dates import parse_date
+
+
+def parse_dates(**named: str | None) -> dict[str, Any]:
+    """Parse ``name=YYYY-MM-DD`` arguments as the CLI parses ``--name`` (same messages)."""
+    return {k: parse_date(v, what=f"--{k.replace('_', '-')}") for k, v in named.items()}
 
 
 def _lang(lang: str | None) -> str:
