@@ -201,6 +201,13 @@ def test_bad_input_is_one_line_of_json(server, method, path, status, fragment):
     ("/v1/report?as_of=2025-13-01", ["report", "--as-of", "2025-13-01"]),
     ("/v1/report?as_of=1990-01-01", ["report", "--as-of", "1990-01-01"]),
     ("/v1/series/NOPE", ["series", "show", "NOPE"]),
+    ("/v1/stages?start=2019-09-30&end=2019-09-01",
+     ["stages", "--start", "2019-09-30", "--end", "2019-09-01"]),
+    ("/v1/backtest?start=2019-09-30&end=2019-09-01",
+     ["backtest", "--start", "2019-09-30", "--end", "2019-09-01"]),
+    ("/v1/series/SOFR?start=2019-09-30&end=2019-09-01",
+     ["series", "show", "SOFR", "--start", "2019-09-30", "--end", "2019-09-01"]),
+    ("/v1/gauges?as_of=2019-02-30", ["bubble", "gauges", "--as-of", "2019-02-30"]),
 ])
 def test_the_messages_are_the_cli_messages(server, monkeypatch, path, cli):
     monkeypatch.setenv("DOLLARLIQ_HOME", str(server.home))

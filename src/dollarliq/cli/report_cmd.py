@@ -80,11 +80,9 @@ def stages(
     check_out(out)
     tab = api.stages(d["start"], d["end"], rules=rules)
     if fmt is StagesFmt.json:
-        rows = [{"date": f"{i:%Y-%m-%d}", "level": int(r.level), "name": r.name,
-                 "name_zh": r.name_zh, "score": float(r.score), "raw_level": int(r.raw_level)}
-                for i, r in zip(tab.index, tab.itertuples())]
-        text = json.dumps({"as_of": tab.attrs["as_of"], "rules": tab.attrs["rules"],
-                           "days": rows}, ensure_ascii=False) + "\n"
+        from dollarliq.reports.documents import stages_document
+
+        text = json.dumps(stages_document(tab), ensure_ascii=False) + "\n"
         if out is None:
             sys.stdout.write(text)
         else:

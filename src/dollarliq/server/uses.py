@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from typing import Any
 
 from dollarliq import api
@@ -44,38 +43,34 @@ def report(as_of: str | None = None, lang: str | None = None) -> dict[str, Any]:
     return api.report(as_of=d["as_of"], lang=_lang(lang)).doc
 
 
+def _in_order(d: dict[str, Any]) -> None:
+    """The CLI's check and message for an end before the start."""
+    if d["start"] and d["end"] and d["end"] < d["start"]:
+        from dollarliq.errors import UsageError
+        from dollarliq.messages import lang_from_env, t
+
+        raise UsageError(t("error.end_before_start", lang_from_env(), end=d["end"],
+                           start=d["start"]))
+
+
 def stages(start: str | None = None, end: str | None = None) -> dict[str, Any]:
     """Stage and stress score per business day (``stages --format json``)."""
+    from dollarliq.reports.documents import stages_document
+
     d = parse_dates(start=start, end=end)
-    tab = api.stages(d["start"], d["end"])
-    days = [{"date": _day(i), "level": int(r.level), "name": r.name, "name_zh": r.name_zh,
-             "score": float(r.score), "raw_level": int(r.raw_level)}
-            for i, r in zip(tab.index, tab.itertuples())]
-    return {"as_of": tab.attrs["as_of"], "rules": tab.attrs["rules"], "days": days}
+    _in_order(d)
+    return stages_document(api.stages(d["start"], d["end"]))
 
 
 def series(series_id: str, start: str | None = None, end: str | None = None,
            as_of: str | None = None) -> dict[str, Any]:
     """One series or derived indicator as known on ``as_of`` (``series show --format json``),
     in its stored unit, each value with its release date."""
+    from dollarliq.reports.documents import series_document
+
     d = parse_dates(start=start, end=end, as_of=as_of)
-    s = api.series(series_id, d["start"], d["end"], d["as_of"])
-    if s.attrs["source"] == "derived":
-        from dollarliq.indicator_catalog import INDICATORS
-
-        meta = INDICATORS[s.name]
-    else:
-        from dollarliq.catalog import get_spec
-
-        meta = get_spec(s.name)
-    released = s.attrs["released"]
-    obs = [{"date": _day(i), "value": None if math.isnan(v) else float(v),
-            "released": _day(r)} for i, v, r in zip(s.index, s.to_numpy(float), released)]
-    known = [o for o in obs if o["value"] is not None]
-    return {"series": s.name, "name": meta.name_en, "name_zh": meta.name_zh,
-            "unit": s.attrs["unit"], "source": s.attrs["source"],
-            "as_of": None if d["as_of"] is None else _day(d["as_of"]),
-            "data_end": known[-1]["date"] if known else None, "observations": obs}
+    return series_document(api.series(series_id, d["start"], d["end"], d["as_of"]),
+                           as_of=d["as_of"])
 
 
 def series_csv(doc: dict[str, Any]) -> str:
@@ -110,6 +105,7 @@ def series_list(source: str | None = None, as_of: str | None = None) -> list[dic
 def backtest(start: str | None = None, end: str | None = None) -> dict[str, Any]:
     """The track record (``backtest --format json``), replayed point-in-time up to ``end``."""
     d = parse_dates(start=start, end=end)
+    _in_order(d)
     return api.backtest(d["start"], d["end"]).to_dict()
 
 
