@@ -140,6 +140,7 @@ def test_stages_series_catalog_match_the_cli(server, monkeypatch):
                                    "--format", "json"])
     assert cli.exit_code == 0
     assert st == json.loads(cli.stdout)
+    jsonschema.validate(st, _schema("stages"))
     assert {d["date"]: d["level"] for d in st["days"]}["2019-09-17"] >= 2
 
     params = {"start": "2025-10-29", "end": "2025-11-04", "as_of": "2025-11-03"}
@@ -147,6 +148,10 @@ def test_stages_series_catalog_match_the_cli(server, monkeypatch):
     cli = CliRunner().invoke(app, ["series", "show", "SOFR", "--start", "2025-10-29", "--end",
                                    "2025-11-04", "--as-of", "2025-11-03", "--format", "json"])
     assert js == json.loads(cli.stdout)
+    jsonschema.validate(js, _schema("series"))
+    jsonschema.validate(server.get("/v1/series/net_liquidity_usd_bn",
+                                   params={"start": "2025-10-01", "as_of": "2025-11-03"}).json(),
+                        _schema("series"))
     assert js["unit"] == "pct" and max(o["released"] for o in js["observations"]) <= "2025-11-03"
     csv = server.get("/v1/series/SOFR", params={**params, "format": "csv"})
     assert csv.headers["content-type"].startswith("text/csv")
@@ -228,6 +233,10 @@ def test_openapi_describes_every_endpoint_with_the_cli_schemas(server):
     assert rep["responses"]["200"]["content"]["application/json"]["schema"]["title"] == \
         _schema("report")["title"]
     assert {p["name"] for p in rep["parameters"]} == {"as_of", "lang"}
+    for path, name in (("/v1/stages", "stages"), ("/v1/series/{series_id}", "series"),
+                       ("/v1/gauges", "gauges")):
+        got = doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        assert got["schema"]["$id"] == _schema(name)["$id"]
     err = rep["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
     assert set(doc["components"]["schemas"][err.rsplit("/", 1)[1]]["properties"]) == \
         {"error", "exit_code"}

@@ -196,7 +196,8 @@ def create_app(answers: Answers | None = None, *, updater: Updater | None = None
         return _send(await answer(("report", as_of, lang),
                             lambda: _json(uses.report(as_of=as_of, lang=lang))))
 
-    @app.get("/v1/stages", summary="Stage and score per business day")
+    @app.get("/v1/stages", summary="Stage and score per business day",
+             responses={200: {"content": {JSON: {"schema": _schema("stages")}}}})
     async def stages(start: str | None = Query(None, description=START),
                end: str | None = Query(None, description=END)) -> Response:
         """Each day uses only the data public on that day (the engine of the report)."""
@@ -211,7 +212,8 @@ def create_app(answers: Answers | None = None, *, updater: Updater | None = None
                             lambda: _json(uses.series_list(source=source))))
 
     @app.get("/v1/series/{series_id}", summary="One series, point-in-time",
-             responses={200: {"content": {JSON: {}, "text/csv": {}}}})
+             responses={200: {"content": {JSON: {"schema": _schema("series")},
+                                          "text/csv": {"schema": {"type": "string"}}}}})
     async def series(series_id: str = Path(..., description="Series or indicator id, e.g. SOFR."),
                start: str | None = Query(None, description=START),
                end: str | None = Query(None, description="Last observation date, YYYY-MM-DD."),
