@@ -377,6 +377,7 @@ def test_answers_are_computed_once_per_revision_and_kept_when_the_store_is_busy(
     assert stale.stale and stale.value == "answer on 2"
     with pytest.raises(StoreError):
         answers.get("never asked", locked)
+    assert "never asked" not in answers._key_locks  # nothing kept for a failed question
     answers.busy.set()  # an update is writing: no attempt at all, the last good answer
     rev[0] = 4
     assert answers.get("q", compute).stale and calls == [1, 2]

@@ -127,20 +127,25 @@ class Answers:
             return hit
         with self._lock:
             klock = self._key_locks.setdefault(key, threading.Lock())
-        with klock:
-            hit = self.peek(key)
-            rev = self._revision()
-            if hit is not None and hit.revision == rev:
-                return hit
-            try:
-                value = self.read(compute)
-            except StoreError:
-                if hit is not None:
-                    return _stale(hit)
-                raise
-            ans = Answer(value, rev, time.time())
-            self._remember(key, ans)
-            return ans
+        try:
+            with klock:
+                hit = self.peek(key)
+                rev = self._revision()
+                if hit is not None and hit.revision == rev:
+                    return hit
+                try:
+                    value = self.read(compute)
+                except StoreError:
+                    if hit is not None:
+                        return _stale(hit)
+                    raise
+                ans = Answer(value, rev, time.time())
+                self._remember(key, ans)
+                return ans
+        finally:
+            with self._lock:  # a question that failed (bad input) keeps no lock behind
+                if key not in self._entries:
+                    self._key_locks.pop(key, None)
 
 
 def _stale(ans: Answer) -> Answer:
