@@ -391,9 +391,11 @@ def _cache_read(key: str) -> dict | None:
 
     p = cache_dir() / f"report-{key}.json"
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
+        hit = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    ok = isinstance(hit, dict) and isinstance(hit.get("doc"), dict) and "sparks" in hit
+    return hit if ok else None  # a damaged entry is recomputed and replaced
 
 
 def _cache_write(key: str, payload: dict) -> None:
