@@ -969,6 +969,7 @@ def bubble_scan(ids: Sequence[str], *, windows: Sequence[int] | str = (252, 504)
         if empty:
             raise UsageError(f"as-of date {d}: no value of {', '.join(empty)} was public yet")
         import dask
+        import dask.distributed  # noqa: F401  loads its config defaults before they are overridden
 
         try:
             with dask.config.set({"distributed.comm.timeouts.connect":
