@@ -149,3 +149,11 @@ def test_api_names_are_functions_even_after_the_submodules_load():
 
     for name in ("stages", "gauges", "backtest", "update", "report", "series"):
         assert callable(getattr(dl, name)) and getattr(dl, name) is getattr(api, name)
+
+
+def test_a_damaged_cache_entry_is_recomputed(home):
+    first = dl.report(as_of="2025-11-03")
+    for f in (home / "cache").glob("report-*.json"):
+        f.write_text('{"doc": 1}')
+    again = dl.report(as_of="2025-11-03")
+    assert again.engine is not None and again.doc == first.doc

@@ -391,9 +391,11 @@ def _cache_read(key: str) -> dict | None:
 
     p = cache_dir() / f"report-{key}.json"
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
+        hit = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    ok = isinstance(hit, dict) and isinstance(hit.get("doc"), dict) and "sparks" in hit
+    return hit if ok else None  # a damaged entry is recomputed and replaced
 
 
 def _cache_write(key: str, payload: dict) -> None:
@@ -861,33 +863,23 @@ def bubble_test(ticker: str, *, as_of: Any = None, window: int | None = None, la
         ``.to_dict()``: ``series``, ``window_obs``, ``gsadf`` (statistic, critical values,
         episodes), ``lppls`` (confidence 0-1), ``as_of``.
     """
-    from dollarliq.bubbles.scan import analyse_series, memory_cache, store_cache
+    from dollarliq.bubbles.scan import analyse_series, store_cache
 
     methods = check_bubble_args(DEFAULT_WINDOW if window is None else window, lag, reps, method)
-    p = series(ticker, as_of=as_of, store=store, home=home)
+    p = series(ticker, as_of=as_of, store=store, home=home)  # read-only: nothing written yet
     n = int((p > 0).sum())
     if window is None:
         window = max(min(DEFAULT_WINDOW, n), MIN_WINDOW)
     if window > n:
         raise UsageError(f"window {window} is longer than the {n} closes of {p.name} "
                          "public on that date")
-    with _cv_store(store, home) as st:
-        cache = store_cache(st) if st is not None else memory_cache()
-        res = analyse_series(p, window=window, lag=lag, reps=reps, methods=methods, cache=cache)
+    # the store, opened for writing, caches critical values simulated for a new sample size
+    with open_store(store, home, for_write=store is None) as st:
+        res = analyse_series(p, window=window, lag=lag, reps=reps, methods=methods,
+                             cache=store_cache(st))
     d = parse_as_of(as_of)
     res["as_of"] = None if d is None else f"{d:%Y-%m-%d}"
     return BubbleTest(res)
-
-
-@contextmanager
-def _cv_store(store: Store | None, home: str | Path | None) -> Iterator[Store | None]:
-    """A store to cache simulated critical values in: the given one, or the user store
-    opened for writing."""
-    if store is not None:
-        yield store
-        return
-    with open_store(None, home, for_write=True) as st:
-        yield st
 
 
 def parse_windows(text: str | Sequence[int]) -> list[int]:
@@ -977,6 +969,7 @@ def bubble_scan(ids: Sequence[str], *, windows: Sequence[int] | str = (252, 504)
         if empty:
             raise UsageError(f"as-of date {d}: no value of {', '.join(empty)} was public yet")
         import dask
+        import dask.distributed  # noqa: F401  loads its config defaults before they are overridden
 
         try:
             with dask.config.set({"distributed.comm.timeouts.connect":

@@ -462,11 +462,13 @@ def render_dashboard(res: EngineResult, report_doc: dict, bubble_section: dict |
     Parameters
     ----------
     res : EngineResult
-        Indicators and stages up to the as-of date (``run_engine``).
+        Indicators and stages up to the as-of date (``Report.engine`` of
+        :func:`dollarliq.api.report`).
     report_doc : dict
         ``build_report(res, lang=lang)``: banner, evidence, records.
     bubble_section : dict | None
-        ``gauges_section(store, res.as_of)``; None leaves the bubble panel as a status line.
+        The report's ``bubble`` section (:func:`dollarliq.api.gauges`); None leaves the
+        bubble panel as a status line.
     lang : str
         ``en`` or ``zh``.
     extra_sections : sequence of (title, html fragment)
