@@ -301,7 +301,7 @@ def test_the_dashboard_is_rebuilt_when_the_store_changes_not_per_request(server)
     (["--port", "70000"], "--port 70000"),
     (["--notify", "json://127.0.0.1:9/"], "--notify needs --update-every"),
     (["--update-every", "soon"], "is not a duration"),
-    (["--record-years", "0"], "--record-years 0.0"),
+    (["--record-years", "-1"], "record years -1.0"),
 ])
 def test_bad_serve_options_are_exit_2_before_anything_starts(home, args, fragment):
     res = CliRunner().invoke(app, ["serve", *args])

@@ -103,8 +103,9 @@ def serve(
     quiet = is_quiet(quiet)
     if notify_urls and not update_every:
         raise UsageError("--notify needs --update-every (alerts come from the background update)")
-    if record_years <= 0:
-        raise UsageError(f"--record-years {record_years}: must be more than 0")
+    from dollarliq import api
+
+    api.check_watch_args(None, None, record_years)  # the bounds of watch
     seconds = parse_every(update_every) if update_every else None
     sock = _listen(host, port)
 
