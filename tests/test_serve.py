@@ -441,3 +441,23 @@ def test_the_background_update_alerts_once_like_watch(replay, receiver):
                                    f"json://127.0.0.1:{port}/hook", "--quiet"])
     assert res.exit_code == 0, res.output
     assert len(got) == 1
+
+
+def test_a_bug_is_a_one_line_500_without_a_traceback(home, monkeypatch):
+    """In-process (Starlette's test client, no socket): a use case that fails in a way no
+    library error describes answers 500 with one line; the traceback stays in the log."""
+    from fastapi.testclient import TestClient
+
+    from dollarliq.server import uses
+    from dollarliq.server.app import create_app
+
+    def broken(**kw):
+        raise ZeroDivisionError("division by zero in a computation")
+
+    monkeypatch.setattr(uses, "gauges", broken)
+    with TestClient(create_app(), raise_server_exceptions=False) as c:
+        r = c.get("/v1/gauges")
+    assert r.status_code == 500
+    assert r.json() == {"error": "internal error (ZeroDivisionError); see the server log",
+                        "exit_code": 1}
+    assert "Traceback" not in r.text
