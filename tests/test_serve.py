@@ -325,7 +325,8 @@ from test_dashboard import browser  # noqa: E402,F401  (the Chromium fixture)
 
 
 @pytest.mark.slow
-def test_the_served_dashboard_renders_in_chromium_with_no_outside_request(server, browser):
+def test_the_served_dashboard_renders_in_chromium_with_no_outside_request(  # noqa: F811
+        server, browser):
     page = browser.new_page()
     errors: list[str] = []
     outside: list[str] = []
@@ -413,7 +414,7 @@ def test_a_writer_waits_for_the_readers_in_flight():
 from test_watch import receiver, replay  # noqa: E402,F401  (recorded bodies, 127.0.0.1 hook)
 
 
-def test_the_background_update_alerts_once_like_watch(replay, receiver):
+def test_the_background_update_alerts_once_like_watch(replay, receiver):  # noqa: F811
     """Two cycles of the server's background update: the first alerts (stage), the second
     finds nothing new and sends nothing: the watch state in the store is shared."""
     from dollarliq.cli.serve_cmd import update_cycle

@@ -1,4 +1,5 @@
-"""``dollarliq serve`` and ``dollarliq mcp``: the use cases over HTTP and the Model Context Protocol.
+"""``dollarliq serve`` and ``dollarliq mcp``: the use cases over HTTP and over the Model
+Context Protocol.
 
 - :mod:`dollarliq.server.uses`: the use cases as JSON-ready documents (the one seam to the
   use-case layer; nothing here assembles a report another way).

@@ -85,7 +85,8 @@ def _error(status: int, message: str, exit_code: int) -> JSONResponse:
 
 
 def _validation_message(exc: RequestValidationError) -> str:
-    """One line for a parameter FastAPI rejected, e.g. ``--format 'xml': choose 'json' or 'csv'``."""
+    """One line for a parameter FastAPI rejected, e.g.
+    ``--format 'xml': choose 'json' or 'csv'``."""
     errs = exc.errors()
     if not errs:
         return "invalid request"
