@@ -325,8 +325,8 @@ from test_dashboard import browser  # noqa: E402,F401  (the Chromium fixture)
 
 
 @pytest.mark.slow
-def test_the_served_dashboard_renders_in_chromium_with_no_outside_request(  # noqa: F811
-        server, browser):
+def test_the_served_dashboard_renders_in_chromium_with_no_outside_request(
+        server, browser):  # noqa: F811
     page = browser.new_page()
     errors: list[str] = []
     outside: list[str] = []
