@@ -64,6 +64,10 @@ def test_the_seven_tools_each_take_as_of_and_say_units_and_point_in_time(session
         assert t.annotations.read_only_hint is True
     assert "USD bn" in tools["report"].description and "bp" in tools["report"].description
     assert tools["series"].input_schema["required"] == ["series_id"]
+    # The CLI's JSON Schemas are the output schemas (the SDK's client checks results with them).
+    for name in ("report", "stages", "series", "gauges"):
+        want = json.loads(files("dollarliq").joinpath(f"data/{name}.schema.json").read_text())
+        assert tools[name].output_schema == want
 
 
 def test_report_for_2019_09_17_is_the_api_report(session, monkeypatch):

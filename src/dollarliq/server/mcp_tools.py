@@ -8,6 +8,7 @@ message. Answers are cached per store revision, as in ``dollarliq serve``.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -36,13 +37,13 @@ def build_server(answers: Answers | None = None):
     ``series_list``, ``backtest``, ``bubble_test``, ``gauges``)."""
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
+    from mcp.server.mcpserver.tools import Tool
     from mcp.types import ToolAnnotations
 
     cache = answers or Answers()
-    server = MCPServer("dollarliq", instructions=INSTRUCTIONS, version=_version(),
-                       log_level="WARNING")
     read_only = ToolAnnotations(read_only_hint=True, destructive_hint=False,
                                 idempotent_hint=True, open_world_hint=False)
+    tools: list[Tool] = []
 
     def run(key: tuple, fn) -> dict[str, Any]:
         try:
@@ -50,14 +51,25 @@ def build_server(answers: Answers | None = None):
         except DollarliqError as exc:
             raise ToolError(" ".join(str(exc).split())) from None
 
-    def tool(description: str):
-        return server.tool(description=f"{description} {PIT}", annotations=read_only,
-                           structured_output=True)
+    def tool(description: str, schema: str | None = None):
+        """Register the function as a read-only tool; ``schema`` names the JSON Schema of
+        its result in ``dollarliq/data`` (published as the tool's output schema, so a
+        client can check the document)."""
+
+        def register(fn):
+            t = Tool.from_function(fn, description=f"{description} {PIT}",
+                                   annotations=read_only, structured_output=True)
+            if schema is not None:  # read live by the SDK (FuncMetadata's documented contract)
+                t.fn_metadata.output_schema = _schema(schema)
+            tools.append(t)
+            return fn
+
+        return register
 
     @tool("The liquidity report on a date: stage (0 ample .. 3 crisis) and since when, stress "
           "score (0-100 points) with each indicator's contribution, indicators in their units "
           "(USD bn, bp, %, index points), the evidence for each stage, records (with the last "
-          "time as extreme), data freshness, tech-bubble gauges and GSADF tests.")
+          "time as extreme), data freshness, tech-bubble gauges and GSADF tests.", "report")
     def report(as_of: AsOf = None,
                lang: Annotated[Literal["en", "zh"] | None,
                                Field(description="Language of the texts: en or zh.")] = None
@@ -65,14 +77,15 @@ def build_server(answers: Answers | None = None):
         return run(("report", as_of, lang), lambda: uses.report(as_of=as_of, lang=lang))
 
     @tool("The stage (level 0-3 and name) and stress score (0-100 points) for every business "
-          "day from start to as_of, each day computed with only what was public that day.")
+          "day from start to as_of, each day computed with only what was public that day.",
+          "stages")
     def stages(as_of: AsOf = None, start: Start = None) -> dict[str, Any]:
         return run(("stages", start, as_of), lambda: uses.stages(start=start, end=as_of))
 
     @tool("One series or derived indicator (e.g. SOFR in %, WALCL in USD bn, "
           "net_liquidity_usd_bn, sofr_iorb_bp in bp) as it was known on as_of: observations "
           "with their observation date, value in the stored unit (given in 'unit') and "
-          "release date.")
+          "release date.", "series")
     def series(series_id: Annotated[str, Field(description="Series or indicator id, as listed "
                                                            "by series_list, e.g. SOFR.")],
                as_of: AsOf = None, start: Start = None, end: End = None) -> dict[str, Any]:
@@ -105,11 +118,18 @@ def build_server(answers: Answers | None = None):
 
     @tool("Tech-bubble fragility gauges: megacap concentration (USD bn), equal- vs cap-weight "
           "(percentage points), run-ups (percent), fear & greed (0-100), dollar hoarding, "
-          "insider selling (USD) and cash hoarding (percent of assets).")
+          "insider selling (USD) and cash hoarding (percent of assets).", "gauges")
     def gauges(as_of: AsOf = None) -> dict[str, Any]:
         return run(("gauges", as_of), lambda: uses.gauges(as_of=as_of))
 
-    return server
+    return MCPServer("dollarliq", instructions=INSTRUCTIONS, version=_version(),
+                     log_level="WARNING", tools=tools)
+
+
+def _schema(name: str) -> dict[str, Any]:
+    from importlib.resources import files
+
+    return json.loads(files("dollarliq").joinpath(f"data/{name}.schema.json").read_text())
 
 
 def _version() -> str:
