@@ -157,3 +157,14 @@ def test_a_damaged_cache_entry_is_recomputed(home):
         f.write_text('{"doc": 1}')
     again = dl.report(as_of="2025-11-03")
     assert again.engine is not None and again.doc == first.doc
+
+
+def test_health_says_where_each_source_ends_and_what_is_stale(store):
+    import datetime as dt
+
+    h = dl.health(today=dt.date(2026, 8, 25), store=store)
+    assert h["last_update"] is None  # the snapshot alone: nothing fetched
+    fred = h["sources"]["fred"]
+    assert fred["data_end"] == "2026-08-21" and fred["age_days"] == 4 and not fred["stale"]
+    assert h["sources"]["shiller"]["stale"]  # the long-run series ends in 2011
+    assert h["as_of"] == "2026-08-21"

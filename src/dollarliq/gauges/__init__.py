@@ -192,11 +192,10 @@ def gauges_section(inputs: GaugeInputs, as_of: pd.Timestamp) -> dict:
         return r
 
     def cash() -> dict:
-        from dollarliq.gauges.cash_hoarding import cash_hoarding
-
         raw = inputs.berkshire_facts
         if raw is None:
             raise NotEnoughData(f"the Berkshire Hathaway cash gauge {EDGAR_HINT}")
+        from dollarliq.gauges.cash_hoarding import cash_hoarding
         from dollarliq.sources.edgar import parse_companyfacts
 
         return cash_hoarding(parse_companyfacts(raw), as_of=date)

@@ -18,14 +18,16 @@ SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 #: Series with a sparkline in the report, from the indicator panel (business days).
 SPARK_SERIES = ["net_liquidity_usd_bn", "sofr_iorb_bp", "rrp_usd_bn", "reserves_usd_bn"]
 SPARK_DAYS = 60
-def _stage_style(level: int) -> str:
-    """Bold in the stage's colour (the one palette, :data:`dollarliq.reports.style.STAGE_COLORS`)."""
-    return f"bold {STAGE_COLORS[level]}" if level in STAGE_COLORS else "bold"
 KEY_INDICATORS = ["sofr_iorb_bp", "sofr_iorb_persistent_bp", "effr_iorb_persistent_bp",
                   "net_liquidity_usd_bn", "net_liquidity_chg_4w_usd_bn", "tga_usd_bn",
                   "tga_chg_4w_usd_bn", "rrp_usd_bn", "reserves_usd_bn", "reserves_pctile_5y",
                   "reserve_slope_bp_per_100bn", "qt_pace_usd_bn_per_month", "vix_idx",
                   "hy_oas_chg_20d_bp"]
+
+
+def _stage_style(level: int) -> str:
+    """Bold in the stage's colour (the palette of :mod:`dollarliq.reports.style`)."""
+    return f"bold {STAGE_COLORS[level]}" if level in STAGE_COLORS else "bold"
 
 
 def sparkline(values: Sequence[float | None]) -> str:
