@@ -163,6 +163,10 @@ def test_stages_series_catalog_match_the_cli(server, monkeypatch):
     cli = CliRunner().invoke(app, ["series", "list", "--format", "json"])
     assert cat == json.loads(cli.stdout)
     assert {"SOFR", "WALCL", "net_liquidity_usd_bn"} <= {r["id"] for r in cat}
+    then = {r["id"]: r for r in server.get("/v1/series", params={"as_of": "2019-09-17"}).json()}
+    now = {r["id"]: r for r in cat}
+    assert then["SOFR"]["first"] == now["SOFR"]["first"]
+    assert then["SOFR"]["last"] <= "2019-09-17" < now["SOFR"]["last"]
 
 
 @pytest.mark.slow

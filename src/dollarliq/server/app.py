@@ -206,11 +206,13 @@ def create_app(answers: Answers | None = None, *, updater: Updater | None = None
                             lambda: _json(uses.stages(start=start, end=end))))
 
     @app.get("/v1/series", summary="The series catalog")
-    async def catalog(source: str | None = Query(None, description="Only series of this source.")
-                ) -> Response:
+    async def catalog(source: str | None = Query(None, description="Only series of this source."),
+                      as_of: str | None = Query(None, description="First and last observations "
+                                                                  "public on this date.")
+                      ) -> Response:
         """Every series and derived indicator: source, unit, frequency, release rule, coverage."""
-        return _send(await answer(("series_list", source),
-                            lambda: _json(uses.series_list(source=source))))
+        return _send(await answer(("series_list", source, as_of),
+                                  lambda: _json(uses.series_list(source=source, as_of=as_of))))
 
     @app.get("/v1/series/{series_id}", summary="One series, point-in-time",
              responses={200: {"content": {JSON: {"schema": _schema("series")},
