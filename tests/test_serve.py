@@ -289,6 +289,17 @@ def test_a_locked_store_is_answered_from_the_last_good_state(server):
     assert after.json()["stage"] == first.json()["stage"]
 
 
+def test_the_page_is_the_file_dollarliq_dashboard_writes(server, tmp_path):
+    out = tmp_path / "d.html"
+    cli = subprocess.run([sys.executable, "-m", "dollarliq", "dashboard", "--out", str(out),
+                          "--lang", "en", "--quiet"], env=server.env, capture_output=True,
+                         timeout=300)
+    assert cli.returncode == 0, cli.stderr
+    page = server.get("/")
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.content == out.read_bytes()
+
+
 def test_the_dashboard_is_rebuilt_when_the_store_changes_not_per_request(server):
     a = server.get("/")
     b = server.get("/")
