@@ -25,9 +25,8 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from dollarliq.catalog import CATALOG, SeriesSpec  # noqa: E402
-
-MEGACAPS = ("AAPL", "MSFT", "NVDA", "GOOGL", "AMZN", "META", "TSLA", "AVGO")
+from dollarliq.catalog import CATALOG, MEGACAPS, SeriesSpec  # noqa: E402
+from dollarliq.catalog import WEIGHTED_SHARES_TICKERS  # noqa: E402
 PRICE_FILES = {"SPY": "SPY.csv", "QQQ": "QQQ.csv", "RSP": "RSP.csv", "VIX": "VIX.csv",
                "DXY": "DX-Y.NYB.csv"}
 TREASURY_FILES = {"TGA_DTS": ("treasury/DTS_TGA_CLOSE.csv",
@@ -44,8 +43,7 @@ PRICE_EXTENSIONS = {
     "SPY": ("prices/SPY_2026-02-24_2026-08-21.csv", "adj_close"),
     "QQQ": ("prices/QQQ_2026-02-24_2026-08-21.csv", "adj_close"),
 }
-SHARES_TICKERS = ("AAPL", "NVDA", "GOOGL", "TSLA")  # sec/shares_outstanding_<T>.csv
-WEIGHTED_SHARES_TICKERS = ("MSFT", "META", "AVGO")  # millions as printed in the releases
+SHARES_TICKERS = ("AAPL", "NVDA", "GOOGL", "TSLA")  # the sec/shares_outstanding_<T>.csv files
 
 
 def _frame(spec: SeriesSpec, dates: pd.Series, values: pd.Series) -> pd.DataFrame:

@@ -76,7 +76,7 @@ def test_csv_output(home):
     (["series", "show", "SOFR", "--start", "2025-13-01"], "is not a date"),
     (["series", "show", "SOFR", "--start", "yesterday-ish"], "is not a date"),
     (["series", "show", "SOFR", "--start", "2025-11-04", "--end", "2025-10-29"],
-     "is before --start"),
+     "is before start date"),
     (["series", "show", "SOFR", "--as-of", "2001-01-01"], "before the data begin"),
     (["report", "--as-of", "1990-01-01"], "before the data begin"),
 ])

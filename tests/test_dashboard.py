@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dollarliq.cli import app
-from dollarliq.cli.dashboard_cmd import build_dashboard
+from dollarliq.api import dashboard
 from dollarliq.store import Store
 
 AS_OF = pd.Timestamp("2025-11-03")
@@ -33,10 +33,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 def pages():
     """The English and Chinese pages for 2025-11-03, built once from the snapshot."""
     with Store(":memory:") as store:
-        en, res = build_dashboard(store, AS_OF, "en",
-                                  extra_sections=[("Track record", "<p id='tr'>hits 3/5</p>")])
-        zh, _ = build_dashboard(store, AS_OF, "zh")
-    return {"en": en, "zh": zh, "res": res}
+        en, rep = dashboard(AS_OF, lang="en", store=store,
+                            extra_sections=[("Track record", "<p id='tr'>hits 3/5</p>")])
+        zh, _ = dashboard(AS_OF, lang="zh", store=store)
+    return {"en": en, "zh": zh, "res": rep.engine}
 
 
 def test_the_page_is_self_contained_and_under_6_mb(pages):

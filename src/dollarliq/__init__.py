@@ -1,3 +1,64 @@
-"""dollarliq: US-dollar funding liquidity and tech-bubble fragility, point-in-time."""
+"""dollarliq: US-dollar funding liquidity and tech-bubble fragility, point-in-time.
+
+The Python API (``import dollarliq as dl``)::
+
+    r = dl.report(as_of="2025-11-03")      # Report: .stage, .score, .to_dict(), .to_frame()
+    s = dl.series("SOFR", start="2025-01-01")  # pandas.Series, s.attrs["unit"] == "pct"
+    t = dl.stages("2019-09-01", "2019-09-30")  # DataFrame: level, name, score per day
+
+The functions live in :mod:`dollarliq.api` and load on first use, so ``import dollarliq``
+stays light (no pandas, no DuckDB).
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_API = ("BubbleTest", "Report", "TrackRecord", "WatchCycle", "backtest", "bubble_test",
+        "dashboard", "gauges", "health", "panel", "report", "series", "series_list", "stages",
+        "update", "watch_cycle")
+_ERRORS = ("DollarliqError", "UsageError", "UnknownSeries", "SourceError", "NotEnoughData",
+           "StoreError")
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from dollarliq.api import (BubbleTest, Report, TrackRecord, WatchCycle,  # noqa: F401
+                               backtest, bubble_test, dashboard, gauges, health, panel,
+                               report, series, series_list, stages, update, watch_cycle)
+    from dollarliq.errors import (DollarliqError, NotEnoughData, SourceError,  # noqa: F401
+                                  StoreError, UnknownSeries, UsageError)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(import_module("dollarliq.api"), name)
+    if name in _ERRORS:
+        return getattr(import_module("dollarliq.errors"), name)
+    if name == "bubble":  # dl.bubble.test(...), dl.bubble.gauges(...)
+        return import_module("dollarliq.bubble_api")
+    raise AttributeError(f"module 'dollarliq' has no attribute {name!r}")
+
+
+class _Package(types.ModuleType):
+    """The package object: importing a submodule that shares an API function's name
+    (``dollarliq.stages``, ``.gauges``, ``.backtest``, ``.update``) does not replace the
+    function ``dl.stages`` with the module; the module stays in ``sys.modules``."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _API and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API, *_ERRORS, "bubble"])
+
+
+__all__ = [*_API, *_ERRORS, "__version__"]

@@ -322,6 +322,17 @@ if len(CATALOG) != len(_SPECS):  # pragma: no cover - guards against a typo in t
     raise RuntimeError("duplicate series id in the catalog")
 
 
+#: The tech megacaps the bubble gauges and tests follow (the price series tagged "megacap").
+MEGACAPS: tuple[str, ...] = tuple(s.id for s in _SPECS
+                                  if s.source == "yahoo" and "megacap" in s.tags)
+#: Megacaps whose share count comes from SEC XBRL (``SHARES_<T>``) and from earnings
+#: releases (``WASHARES_<T>``).
+SHARES_TICKERS: tuple[str, ...] = tuple(s.id.removeprefix("SHARES_") for s in _SPECS
+                                        if s.id.startswith("SHARES_"))
+WEIGHTED_SHARES_TICKERS: tuple[str, ...] = tuple(s.id.removeprefix("WASHARES_") for s in _SPECS
+                                                 if s.id.startswith("WASHARES_"))
+
+
 def get_spec(series_id: str) -> SeriesSpec:
     """The spec of ``series_id`` (case-insensitive); UnknownSeries if not in the catalog."""
     spec = CATALOG.get(series_id) or CATALOG.get(series_id.upper())

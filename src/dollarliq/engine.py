@@ -81,6 +81,23 @@ def run_engine(store: Store, *, as_of: pd.Timestamp | None,
     as_of = resolve_as_of(store, as_of)
     start = data_start(store)
     long = store.first_release(INPUT_IDS, as_of=as_of)
+    return compute(long, as_of=as_of, start=start, rules=rules)
+
+
+def compute(long: pd.DataFrame, *, as_of: pd.Timestamp, start: pd.Timestamp,
+            rules: RuleSet | None = None) -> EngineResult:
+    """The indicator panel and the stages from first-release rows (pure; the one place the
+    engine's steps are chained, for both the store path and :mod:`dollarliq.api`).
+
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        First-release rows public on ``as_of`` (series_id, obs_date, value, as_of).
+    as_of, start : pandas.Timestamp
+        The as-of date and the first day on which every core input was public.
+    rules : RuleSet, optional
+        The stage rules (default: the packaged ``stages.toml``).
+    """
     panel = build_panel(long, end=as_of, start=GRID_START)
     rs = rules or load_rules()
     sf = decide(panel.usable(), rs, valid_from=start)

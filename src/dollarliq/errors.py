@@ -1,7 +1,8 @@
 """One exception hierarchy for dollarliq.
 
-The library raises these; only the CLI turns them into a message and an exit code.
-Exit codes: 0 ok, 1 bug, 2 usage, 3 source, 4 data, 5 store.
+The library raises these with a one-line message that names values, dates and series, never
+command-line flags; only the CLI turns them into a line on stderr and an exit code.
+Exit codes: 0 ok, 1 bug, 2 usage, 3 source, 4 data, 5 store or output file, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ class NotEnoughData(DollarliqError):
 
 
 class StoreError(DollarliqError):
-    """The local point-in-time store cannot be read or written."""
+    """The local point-in-time store cannot be read or written, or is damaged."""
 
     exit_code = 5
+
+
+class OutputError(StoreError):
+    """An output file (a report, an export) cannot be written: missing folder, a folder in
+    its place, no permission, a full disk."""

@@ -13,7 +13,6 @@ touches DuckDB. Writes are atomic: one transaction, rolled back on any error.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +22,12 @@ import duckdb
 
 from dollarliq.dates import as_date
 from dollarliq.errors import StoreError, UsageError
+from dollarliq.paths import STORE_FILENAME, default_home, default_store_path  # noqa: F401
 
 if TYPE_CHECKING:  # pandas is imported lazily: light CLI paths never load it
     import pandas as pd
 
 SNAPSHOT_PATH = Path(__file__).parent / "data" / "snapshot.parquet"
-STORE_FILENAME = "dollarliq.duckdb"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS observations (
@@ -52,20 +51,6 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 _OBS_COLUMNS = ["series_id", "obs_date", "value", "as_of", "fetched_at"]
-
-
-def default_home() -> Path:
-    """The folder of the user store: ``$DOLLARLIQ_HOME`` or the platform's user data dir."""
-    env = os.environ.get("DOLLARLIQ_HOME")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("dollarliq", appauthor=False))
-
-
-def default_store_path() -> Path:
-    return default_home() / STORE_FILENAME
 
 
 @dataclass(frozen=True)
@@ -200,17 +185,42 @@ class Store:
             return pd.DataFrame(columns=["series_id", "obs_date", "value", "as_of"])
         return self._frame(*self._as_of_sql(series_ids, as_of, start, end))
 
+    def rows(self, series_ids: Sequence[str]) -> pd.DataFrame:
+        """Every stored row (all vintages) of ``series_ids`` in one query.
+
+        Long frame (series_id, obs_date, value, as_of), sorted by series, observation
+        date, release date and download time. The point-in-time views
+        (first release, latest vintage as of a date) are derived from it by
+        :mod:`dollarliq.frame` without going back to the store.
+        """
+        import pandas as pd
+
+        ids = list(dict.fromkeys(series_ids))
+        sql = (f"SELECT series_id, obs_date, value, as_of FROM {self._all} "
+               "WHERE series_id IN (SELECT unnest(?::VARCHAR[])) "
+               "ORDER BY series_id, obs_date, as_of, fetched_at")
+        try:
+            df = self.con.execute(sql, [ids]).df()
+        except duckdb.Error as exc:
+            raise StoreError(f"store query failed ({exc})") from exc
+        df["obs_date"] = pd.to_datetime(df["obs_date"])
+        df["as_of"] = pd.to_datetime(df["as_of"])
+        return df
+
     def vintages(self, series_id: str) -> pd.DataFrame:
         """Every stored row of one series (all vintages), oldest first."""
         return self.con.execute(
             f"SELECT series_id, obs_date, value, as_of, fetched_at FROM {self._all} "
             "WHERE series_id = ? ORDER BY obs_date, as_of, fetched_at", [series_id]).df()
 
-    def coverage(self) -> dict[str, SeriesInfo]:
-        """First/last observation, last release date and row count per series."""
+    def coverage(self, *, as_of=None) -> dict[str, SeriesInfo]:
+        """First/last observation, last release date and row count per series (of the rows
+        public on ``as_of`` when given)."""
+        cond, params = ("AND as_of <= ?", [as_date(as_of)]) if as_of is not None else ("", [])
         rows = self.con.execute(
             f"SELECT series_id, min(obs_date), max(obs_date), max(as_of), count(*) "
-            f"FROM {self._all} WHERE value IS NOT NULL GROUP BY series_id").fetchall()
+            f"FROM {self._all} WHERE value IS NOT NULL {cond} GROUP BY series_id",
+            params).fetchall()
         return {r[0]: SeriesInfo(r[0], r[1], r[2], r[3], int(r[4])) for r in rows}
 
     def data_end(self, series_ids: Sequence[str] | None = None) -> dt.date | None:

@@ -68,7 +68,7 @@ def parse_every(text: str) -> float:
     """Seconds in a duration such as ``90s``, ``30m``, ``1h``, ``1d`` (UsageError if not)."""
     m = _DURATION.match(text or "")
     if not m or float(m.group(1)) <= 0:
-        raise UsageError(f"--every {text!r} is not a duration: write 90s, 30m, 1h or 1d")
+        raise UsageError(f"every {text!r} is not a duration: write 90s, 30m, 1h or 1d")
     return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2).lower()]
 
 

@@ -39,7 +39,10 @@ def test_critical_values_are_cached_in_the_store(prices):
     s = Store(":memory:", snapshot=None)
     cache = store_cache(s)
     a = analyse_series(prices["QQQ"], window=200, reps=REPS, methods=("gsadf",), cache=cache)
-    rows = s.con.execute("SELECT count(*) FROM cache WHERE namespace = 'bubble_cv'").fetchone()
+    from dollarliq.bubbles.critical_values import CACHE_NAMESPACE
+
+    rows = s.con.execute("SELECT count(*) FROM cache WHERE namespace = ?",
+                         [CACHE_NAMESPACE]).fetchone()
     assert rows[0] == 1
     b = analyse_series(prices["QQQ"], window=200, reps=REPS, methods=("gsadf",), cache=cache)
     assert a == b

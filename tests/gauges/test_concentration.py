@@ -76,10 +76,10 @@ def test_equal_vs_cap_weight_by_hand():
 
 def test_real_market_caps_on_2023_12_29(store):
     """AAPL: cover-page count x close; NVDA: the 2024 10:1 split applied to the count."""
-    from dollarliq.gauges import gauges_section
+    from dollarliq.api import gauges
 
     d = pd.Timestamp("2023-12-29")
-    g = gauges_section(store, d)["gauges"]["concentration"]
+    g = gauges(d, store=store)["gauges"]["concentration"]
     assert g["status"] == "ok"
     aapl_sh = load_series(store, "SHARES_AAPL", as_of=d).iloc[-1]
     aapl_px = load_series(store, "AAPL", as_of=d).loc["2023-12-29"]

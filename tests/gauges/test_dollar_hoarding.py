@@ -34,9 +34,9 @@ def test_falling_yields_break_the_signal():
 
 
 def test_real_spells_in_2025(store):
-    from dollarliq.gauges import gauges_section
+    from dollarliq.api import gauges
 
-    g = gauges_section(store, pd.Timestamp("2025-12-31"))["gauges"]["dollar_hoarding"]
+    g = gauges(pd.Timestamp("2025-12-31"), store=store)["gauges"]["dollar_hoarding"]
     assert g["status"] == "ok" and g["dollar_series"] == "DXY"
     for sp in g["spells"]:
         assert sp["length_obs"] >= 1 and sp["start"] <= sp["end"] <= "2025-12-31"

@@ -49,9 +49,9 @@ def test_issuance_uses_split_adjusted_counts():
 
 
 def test_real_runups_on_the_snapshot(store):
-    from dollarliq.gauges import gauges_section
+    from dollarliq.api import gauges
 
-    g = gauges_section(store, pd.Timestamp("2024-06-28"))["gauges"]["runups"]
+    g = gauges(pd.Timestamp("2024-06-28"), store=store)["gauges"]["runups"]
     assert g["status"] == "ok"
     # NVDA more than tripled from June 2022 to June 2024 (split-adjusted closes)
     assert g["names"]["NVDA"]["runup_100pct"] is True

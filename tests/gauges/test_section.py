@@ -13,7 +13,10 @@ from typer.testing import CliRunner
 
 from dollarliq.cli import app
 from dollarliq.edgar_update import run_edgar_update
-from dollarliq.gauges import (FACTS_NAMESPACE, FORM4_NAMESPACE, SCHEMA_PATH, gauges_section)
+from dollarliq.api import gauges
+from dollarliq.errors import UsageError
+from dollarliq.gauges import (FACTS_NAMESPACE, FORM4_NAMESPACE, SCHEMA_PATH, GaugeInputs,
+                             gauges_section)
 from dollarliq.gauges.cash_hoarding import BERKSHIRE_CIK
 from dollarliq.http import Fetch, make_client
 from dollarliq.sources.edgar import EdgarClient, RateLimiter, parse_form4
@@ -33,7 +36,7 @@ def test_schema_itself_is_valid():
 
 
 def test_december_2023_against_the_schema(store):
-    sec = gauges_section(store, pd.Timestamp("2023-12-29"))
+    sec = gauges(pd.Timestamp("2023-12-29"), store=store)
     validate(sec)
     g = sec["gauges"]
     assert list(g) == GAUGES
@@ -47,15 +50,26 @@ def test_december_2023_against_the_schema(store):
 
 
 def test_latest_against_the_schema(store):
-    sec = gauges_section(store, None)
+    sec = gauges(None, store=store)
     validate(sec)
     assert sec["as_of"] >= "2026-08-01"
 
 
-def test_before_the_data_every_gauge_says_why(store):
-    sec = gauges_section(store, pd.Timestamp("1960-01-04"))
+def test_without_inputs_every_gauge_says_why():
+    sec = gauges_section(GaugeInputs(series={}), pd.Timestamp("1960-01-04"))
     validate(sec)
     assert all(v["status"].startswith("unavailable: ") for v in sec["gauges"].values())
+
+
+def test_a_date_before_any_gauge_input_is_bad_input(store):
+    with pytest.raises(UsageError, match="1900-01-01 is before the data begin"):
+        gauges("1900-01-01", store=store)
+
+
+def test_gauges_and_report_default_to_the_same_date(store):
+    from dollarliq.api import report
+
+    assert gauges(store=store)["as_of"] == report(store=store, bubble_tests=False).doc["as_of"]
 
 
 def test_edgar_data_in_the_store_feed_the_gauges(store, fixture_bytes):
@@ -66,7 +80,7 @@ def test_edgar_data_in_the_store_feed_the_gauges(store, fixture_bytes):
     # path from the store to the gauge is what is checked here
     store.cache_put(FACTS_NAMESPACE, str(BERKSHIRE_CIK),
                     gzip.decompress(fixture_bytes("sec/companyfacts_CIK0000320193.json.gz")))
-    sec = gauges_section(store, pd.Timestamp("2022-06-30"))
+    sec = gauges(pd.Timestamp("2022-06-30"), store=store)
     validate(sec)
     ins = sec["gauges"]["insider_selling"]
     assert ins["status"] == "ok"
@@ -78,7 +92,7 @@ def test_edgar_data_in_the_store_feed_the_gauges(store, fixture_bytes):
 
 def test_a_broken_cache_entry_only_breaks_its_gauge(store):
     store.cache_put(FACTS_NAMESPACE, str(BERKSHIRE_CIK), b"<html>not json</html>")
-    sec = gauges_section(store, pd.Timestamp("2023-12-29"))
+    sec = gauges(pd.Timestamp("2023-12-29"), store=store)
     validate(sec)
     assert sec["gauges"]["cash_hoarding"]["status"].startswith("unavailable: edgar:")
     assert sec["gauges"]["fear_greed"]["status"] == "ok"

@@ -70,9 +70,9 @@ def test_stale_inputs_are_left_out():
 
 def test_december_2023_reads_greed(store):
     """Sanity check, not a target: the article quotes CNN's index at 79 (extreme greed)."""
-    from dollarliq.gauges import gauges_section
+    from dollarliq.api import gauges
 
-    g = gauges_section(store, pd.Timestamp("2023-12-29"))["gauges"]["fear_greed"]
+    g = gauges(pd.Timestamp("2023-12-29"), store=store)["gauges"]["fear_greed"]
     assert g["status"] == "ok" and g["parts_used"] == 5
     assert all(p["status"] == "ok" for p in g["parts"].values())
     assert g["composite"] > 55

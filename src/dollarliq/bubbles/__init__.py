@@ -8,6 +8,8 @@
 Everything here is a pure function of numpy arrays or pandas Series.
 """
 
+import sys
+import types
 from importlib import import_module
 
 # Exports resolve on first use, so importing one light module (e.g. the critical-value
@@ -31,6 +33,18 @@ def __getattr__(name: str):
         return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
+class _Package(types.ModuleType):
+    """Importing the submodules ``gsadf`` and ``critical_values`` does not replace the
+    functions of the same names exported here (the modules stay in ``sys.modules``)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if (name in _EXPORTS or name == "lppls_fit") and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "CACHE_NAMESPACE",

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dollarliq.bubbles.critical_values import CACHE_NAMESPACE as CV_NAMESPACE
 from dollarliq.bubbles.critical_values import CriticalValues, cache_key, critical_values
 from dollarliq.bubbles.gsadf import episodes, gsadf
 from dollarliq.errors import NotEnoughData
 
 DEFAULT_WINDOW = 504  # two years of daily closes
 DEFAULT_REPS = 999
-CV_NAMESPACE = "bubble_cv"
 #: Critical values for the default settings, simulated by scripts/build_bubble_cv.py.
 PACKAGED_CV = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "cv"
 
@@ -140,24 +140,32 @@ def analyse_series(prices: pd.Series, *, window: int = DEFAULT_WINDOW, lag: int 
     return out
 
 
-REPORT_TICKERS = ("QQQ", "NVDA", "MSFT", "AAPL", "GOOGL", "AMZN", "META", "AVGO", "TSLA")
+def _report_tickers() -> tuple[str, ...]:
+    from dollarliq.catalog import MEGACAPS
+
+    return ("QQQ", *MEGACAPS)
 
 
-def report_section(store, as_of, *, tickers: Sequence[str] = REPORT_TICKERS,
+def report_section(prices: dict[str, pd.Series], *, tickers: Sequence[str] | None = None,
                    window: int = DEFAULT_WINDOW, reps: int = DEFAULT_REPS,
                    cache: CvCache | None = None) -> dict:
-    """GSADF on the Nasdaq-100 (QQQ) and the largest tech names, for the report.
+    """GSADF on the Nasdaq-100 (QQQ) and the tech megacaps, for the report.
+
+    Parameters
+    ----------
+    prices : dict[str, pandas.Series]
+        Daily closes (USD) public on the report's date, by series id.
+    tickers : sequence of str, optional
+        The names tested (default: QQQ and :data:`dollarliq.catalog.MEGACAPS`).
 
     One line per name: statistic, 95% critical value, explosive now, the latest episode.
-    A name without enough prices public on ``as_of`` gets a status line instead.
+    A name without enough prices gets a status line instead.
     """
     from dollarliq.errors import DollarliqError
 
     cache = cache or memory_cache()
-    long = store.query(list(tickers), as_of=as_of)  # one read for every name
-    long = long[long["value"].notna()]
-    by_name = {k: g.set_index("obs_date")["value"].rename(k)
-               for k, g in long.groupby("series_id", sort=False)}
+    tickers = tuple(tickers) if tickers is not None else _report_tickers()
+    by_name = prices
     names = {}
     for t in tickers:
         try:

@@ -20,13 +20,14 @@ from dollarliq.cli import bubble_gauges as _bubble_gauges  # noqa: F401
 from dollarliq.cli import backtest_cmd as _backtest  # noqa: F401
 from dollarliq.cli import dashboard_cmd as _dashboard  # noqa: F401
 from dollarliq.cli import watch_cmd as _watch  # noqa: F401
+from dollarliq.cli import serve_cmd as _serve  # noqa: F401
 
 
 def main() -> None:
     """Console-script entry point."""
     try:
         app()
-    except KeyboardInterrupt:  # pragma: no cover - interactive
+    except KeyboardInterrupt:  # outside a command (e.g. while importing): same message
         err_console.print("interrupted")
         sys.exit(130)
 

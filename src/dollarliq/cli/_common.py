@@ -6,6 +6,7 @@ import enum
 import functools
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -66,8 +67,15 @@ def _root(
         err_console.no_color = True
 
 
+def one_line(exc: BaseException) -> str:
+    """The message of an exception on one line."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def handle_errors(fn: F) -> F:
-    """Turn a DollarliqError into one line on stderr and its exit code."""
+    """Turn a DollarliqError into one line on stderr and its exit code, Ctrl-C into
+    "interrupted" and exit code 130. With ``--debug`` the traceback is printed too and the
+    exit code is kept."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -75,11 +83,79 @@ def handle_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except DollarliqError as exc:
             if _state["debug"]:
-                raise
-            err_console.print(f"error: {exc}", markup=False)
+                import traceback
+
+                traceback.print_exc()
+            err_console.print(f"error: {one_line(exc)}", markup=False)
             raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            if _state["debug"]:
+                import traceback
+
+                traceback.print_exc()
+            err_console.print("interrupted", markup=False)
+            raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def check_out(out: Path | None, *, create_parent: bool = False) -> Path | None:
+    """Check before any work that ``out`` can be written: its folder exists (or is created
+    with ``create_parent``) and is writable, and ``out`` is not a folder. OutputError (exit
+    code 5) if not."""
+    from dollarliq.errors import OutputError
+
+    if out is None:
+        return None
+    out = Path(out)
+    parent = out.parent if str(out.parent) else Path(".")
+    if out.is_dir():
+        raise OutputError(f"cannot write {out}: it is a folder")
+    if not parent.exists() and create_parent:
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {out}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise OutputError(f"cannot write {out}: permission denied")
+    return out
+
+
+def write_out(out: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``out``; OutputError (exit code 5) on failure."""
+    from dollarliq.errors import OutputError
+
+    try:
+        if isinstance(data, bytes):
+            Path(out).write_bytes(data)
+        else:
+            Path(out).write_text(data, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+def write_frame(df: Any, fmt: str, out: Path | None, *, index: bool = True) -> None:
+    """A frame as CSV (stdout or ``out``) or Parquet (``out`` only)."""
+    import sys
+
+    from dollarliq.errors import OutputError
+    from dollarliq.errors import UsageError
+
+    if fmt == "parquet":
+        if out is None:
+            raise UsageError("--format parquet writes a binary file: give --out FILE.parquet")
+        try:
+            df.to_parquet(out, index=index)
+        except OSError as exc:
+            raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
+        return
+    text = df.to_csv(index=index)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_out(out, text)
 
 
 def parse_dates(**named: str | None) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import typer
 
-from dollarliq.cli._common import app, console, handle_errors, parse_dates
+from dollarliq.cli._common import (app, check_out, console, handle_errors, parse_dates,
+                                   write_frame, write_out)
 
 
 class BacktestFmt(str, enum.Enum):
@@ -17,6 +18,8 @@ class BacktestFmt(str, enum.Enum):
     json = "json"
     html = "html"
     markdown = "markdown"
+    csv = "csv"
+    parquet = "parquet"
 
 
 @app.command("backtest")
@@ -25,7 +28,8 @@ def backtest(
     start: str = typer.Option(None, "--start", help="First business day, YYYY-MM-DD."),
     end: str = typer.Option(None, "--end", help="Last business day (the replay's as-of date)."),
     fmt: BacktestFmt = typer.Option(BacktestFmt.text, "--format",
-                                    help="text, json, html or markdown."),
+                                    help="text, json, html, markdown, or the per-day "
+                                         "replay as csv or parquet."),
     out: Path = typer.Option(None, "--out", help="Write to this file instead of stdout."),
     episodes: Path = typer.Option(None, "--episodes", help="Another episodes file (CSV)."),
     rules: str = typer.Option(None, "--rules", help="Another stage rules file (TOML)."),
@@ -41,46 +45,52 @@ def backtest(
         dollarliq backtest --format html --out track-record.html
         dollarliq backtest --format markdown --out docs/track-record.md
     """
-    from dollarliq.backtest import load_episodes, run_backtest, to_dict
+    from dollarliq import api
     from dollarliq.errors import UsageError
-    from dollarliq.stages import load_rules
-    from dollarliq.store import open_store
 
     d = parse_dates(start=start, end=end)
     if d["start"] and d["end"] and d["end"] < d["start"]:
         raise UsageError(f"--end {d['end']} is before --start {d['start']}")
-    eps = load_episodes(episodes) if episodes else None
-    with open_store() as store:
-        res = run_backtest(store, start=d["start"], end=d["end"], episodes=eps,
-                           rules=load_rules(rules) if rules else None)
+    if fmt is BacktestFmt.parquet and out is None:
+        raise UsageError("--format parquet writes a binary file: give --out FILE.parquet")
+    check_out(out)
+    tr = api.backtest(d["start"], d["end"], episodes=episodes, rules=rules)
+    if fmt in (BacktestFmt.csv, BacktestFmt.parquet):
+        table = tr.to_frame()
+        if fmt is BacktestFmt.csv:
+            table.index = table.index.strftime("%Y-%m-%d")
+        table.index.name = "date"
+        write_frame(table, fmt.value, out)
+        return
     if fmt is BacktestFmt.text:
         from dollarliq.reports.track_record import render_terminal
 
         if out is not None:
             from rich.console import Console
 
-            with out.open("w", encoding="utf-8") as fh:
-                c = Console(file=fh, width=160, no_color=True, highlight=False)
-                for part in render_terminal(res):
-                    c.print(part)
+            try:
+                with out.open("w", encoding="utf-8") as fh:
+                    c = Console(file=fh, width=160, no_color=True, highlight=False)
+                    for part in render_terminal(tr.result):
+                        c.print(part)
+            except OSError as exc:
+                from dollarliq.errors import StoreError
+
+                raise StoreError(f"cannot write {out}: {exc.strerror or exc}") from None
             return
-        for part in render_terminal(res):
+        for part in render_terminal(tr.result):
             console.print(part)
         return
     if fmt is BacktestFmt.json:
-        text = json.dumps(to_dict(res), ensure_ascii=False, indent=1) + "\n"
+        text = json.dumps(tr.to_dict(), ensure_ascii=False, indent=1) + "\n"
     elif fmt is BacktestFmt.markdown:
-        from dollarliq.reports.track_record import render_markdown
-
         args = ["dollarliq backtest"] + [f"--{k} {v}" for k, v in
                                          (("start", start), ("end", end)) if v]
         args += ["--format markdown"] + ([f"--out {out.as_posix()}"] if out else [])
-        text = render_markdown(res, command=" ".join(args))
+        text = tr.to_markdown(command=" ".join(args))
     else:
-        from dollarliq.reports.track_record import html_page
-
-        text = html_page(res)
+        text = tr.to_html()
     if out is not None:
-        out.write_text(text, encoding="utf-8")
+        write_out(out, text)
     else:
         sys.stdout.write(text)

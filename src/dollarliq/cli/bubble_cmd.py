@@ -10,7 +10,8 @@ from pathlib import Path
 import typer
 
 from dollarliq.cli._common import TextOrJson as Fmt
-from dollarliq.cli._common import bubble_app, console, handle_errors, is_quiet, parse_dates
+from dollarliq.cli._common import (bubble_app, check_out, console, handle_errors, is_quiet,
+                                   parse_dates, write_out)
 
 
 class Method(str, enum.Enum):
@@ -19,20 +20,14 @@ class Method(str, enum.Enum):
     both = "both"
 
 
-def _cache_store():
-    """The user store, opened for writing so simulated critical values are cached in it."""
-    from dollarliq.store import default_store_path, open_store
-
-    return open_store(default_store_path(), for_write=True)
-
-
 @bubble_app.command("test")
 @handle_errors
 def bubble_test(
     ticker: str = typer.Argument(..., help="A price series id, e.g. NVDA, QQQ, SPY."),
     as_of: str = typer.Option(None, "--as-of", help="Use only prices public on this date."),
     method: Method = typer.Option(Method.both, "--method", help="gsadf, lppls or both."),
-    window: int = typer.Option(504, "--window", help="Last N daily closes tested (GSADF)."),
+    window: int = typer.Option(None, "--window",
+                               help="Last N daily closes tested (default 504, at least 60)."),
     lag: int = typer.Option(0, "--lag", help="ADF lag."),
     reps: int = typer.Option(999, "--reps", help="Monte Carlo replications (cached)."),
     fmt: Fmt = typer.Option(Fmt.text, "--format", help="text or json."),
@@ -43,16 +38,11 @@ def bubble_test(
         dollarliq bubble test NVDA --as-of 2024-06-28
         dollarliq bubble test QQQ --method gsadf --format json
     """
-    from dollarliq.bubbles.scan import store_cache, analyse_series
-    from dollarliq.frame import load_series
+    from dollarliq import api
 
     d = parse_dates(as_of=as_of)
-    methods = ("gsadf", "lppls") if method is Method.both else (method.value,)
-    with _cache_store() as store:
-        prices = load_series(store, ticker, as_of=d["as_of"])
-        res = analyse_series(prices, window=window, lag=lag, reps=reps, methods=methods,
-                          cache=store_cache(store))
-    res["as_of"] = None if d["as_of"] is None else f"{d['as_of']:%Y-%m-%d}"
+    res = api.bubble_test(ticker, as_of=d["as_of"], window=window, lag=lag, reps=reps,
+                          method=method.value).doc
     if fmt is Fmt.json:
         sys.stdout.write(json.dumps(res, indent=1, default=str) + "\n")
         return
@@ -100,12 +90,11 @@ def bubble_scan(
         dollarliq bubble scan --tickers NVDA,AVGO,MSFT,QQQ --windows 252,504
         dollarliq bubble scan --universe megacaps.txt --method lppls --scheduler tcp://10.0.0.5:8786
     """
-    import pandas as pd
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from dollarliq.bubbles.scan import connect, read_universe, run_scan, store_cache
+    from dollarliq import api
+    from dollarliq.bubbles.scan import read_universe
     from dollarliq.errors import UsageError
-    from dollarliq.frame import load_series
 
     if method is Method.both:
         raise UsageError("--method: choose gsadf or lppls for a scan")
@@ -113,32 +102,26 @@ def bubble_scan(
         raise UsageError("give --tickers or --universe (one of them)")
     ids = [x.strip() for x in tickers.split(",") if x.strip()] if tickers else \
         read_universe(universe)
-    try:
-        wins = [int(x) for x in windows.split(",") if x.strip()]
-    except ValueError:
-        raise UsageError(f"--windows {windows!r}: whole numbers, e.g. 252,504") from None
+    wins = api.parse_windows(windows)
+    api.check_scan_args(ids, wins, method.value, scheduler, workers, reps)
+    check_out(out)
+    if out is not None and out.suffix.lower() not in (".csv", ".json"):
+        raise UsageError(f"--out {out}: a .csv or .json file")
     d = parse_dates(as_of=as_of)
     quiet = is_quiet(quiet)
-    with _cache_store() as store:
-        prices = {i: load_series(store, i, as_of=d["as_of"]) for i in ids}
-        client = connect(scheduler, workers)
-        try:
-            with Progress(TextColumn("scan"), BarColumn(), MofNCompleteColumn(),
-                          console=console, disable=quiet, transient=True) as bar:
-                task = bar.add_task("scan", total=len(ids) * len(wins))
-                df = run_scan(prices, windows=wins, method=method.value, client=client,
-                              cache=store_cache(store), reps=reps,
-                              progress=lambda i, n: bar.update(task, completed=i))
-        finally:
-            client.close()
-        stamp = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-        key = f"{method.value}:{d['as_of'] or 'latest'}:{stamp}"
-        store.cache_put("bubble_scan", key, df.to_json(orient="records").encode())
+    with Progress(TextColumn("scan"), BarColumn(), MofNCompleteColumn(),
+                  console=console, disable=quiet, transient=True) as bar:
+        task = bar.add_task("scan", total=len(ids) * len(wins))
+        df = api.bubble_scan(ids, windows=wins, method=method.value, scheduler=scheduler,
+                             workers=workers, as_of=d["as_of"], reps=reps,
+                             progress=lambda i, n: bar.update(task, completed=i))
+    key = df.attrs["key"]
     if out is not None:
         if out.suffix.lower() == ".json":
-            out.write_text(df.to_json(orient="records", indent=1), encoding="utf-8")
+            write_out(out, df.to_json(orient="records", indent=1))
         else:
-            df.drop(columns=[c for c in ("last_episode",) if c in df]).to_csv(out, index=False)
+            write_out(out, df.drop(columns=[c for c in ("last_episode",) if c in df])
+                      .to_csv(index=False))
     cols = [c for c in ("series", "window_obs", "start", "end", "gsadf", "gsadf_cv95",
                         "explosive_95", "explosive_now", "episodes", "bubble_confidence",
                         "negative_bubble_confidence", "qualified_share", "status")

@@ -96,15 +96,13 @@ def gauges(
     Example:
         dollarliq bubble gauges --as-of 2023-12-29 --format json
     """
+    from dollarliq import api
     from dollarliq.errors import UsageError
-    from dollarliq.gauges import gauges_section
-    from dollarliq.store import open_store
 
     if fmt not in ("text", "json"):
         raise UsageError(f"--format {fmt!r}: choose text or json")
     d = parse_dates(as_of=as_of)
-    with open_store() as store:
-        section = gauges_section(store, d["as_of"])
+    section = api.gauges(as_of=d["as_of"])
     if fmt == "json":
         sys.stdout.write(json.dumps(section, indent=1) + "\n")
         return

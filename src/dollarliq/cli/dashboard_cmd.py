@@ -6,34 +6,9 @@ from pathlib import Path
 
 import typer
 
-from dollarliq.cli._common import app, console, is_quiet, handle_errors, parse_dates
+from dollarliq.cli._common import (app, check_out, console, handle_errors, is_quiet,
+                                   parse_dates, write_out)
 from dollarliq.cli._common import Lang
-
-
-def build_dashboard(store, as_of, lang: str, *, progress=None,
-                    extra_sections=(), track_record: bool = False) -> tuple[str, object]:
-    """(page, engine result) for ``as_of``; ``progress(step)`` is called between steps."""
-    from dollarliq.engine import run_engine
-    from dollarliq.gauges import gauges_section
-    from dollarliq.reports.html import render_dashboard
-    from dollarliq.reports.model import build_report
-
-    step = progress or (lambda name: None)
-    step("engine")
-    res = run_engine(store, as_of=as_of)
-    doc = build_report(res, lang=lang)
-    step("gauges")
-    bubble = gauges_section(store, res.as_of)
-    sections = list(extra_sections)
-    if track_record:
-        from dollarliq.backtest import backtest_html_section, run_backtest
-        from dollarliq.messages import t
-
-        sections.append((t("dash.track_record", lang),
-                         backtest_html_section(run_backtest(store, end=res.as_of))))
-    step("render")
-    page = render_dashboard(res, doc, bubble, lang, extra_sections=sections)
-    return page, res
 
 
 @app.command("dashboard")
@@ -60,12 +35,12 @@ def dashboard(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from dollarliq.errors import StoreError
+    from dollarliq import api
     from dollarliq.messages import lang_from_env, t
-    from dollarliq.store import open_store
 
     quiet = is_quiet(quiet)
     d = parse_dates(as_of=as_of)
+    check_out(out, create_parent=True)  # before any work
     language = lang_from_env(lang.value if lang else None)
     steps = ["engine", "gauges", "render"]
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -77,15 +52,11 @@ def dashboard(
             bar.update(task, completed=done,
                        description=f"{t('dash.rendering', language)}: {name}")
 
-        with open_store() as store:
-            page, res = build_dashboard(store, d["as_of"], language, progress=advance,
-                                        track_record=track_record)
-        target = out or Path(f"dollarliq-{res.as_of:%Y-%m-%d}.html")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(page, encoding="utf-8")
-        except OSError as exc:
-            raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        page, rep = api.dashboard(d["as_of"], lang=language, progress=advance,
+                                  track_record=track_record)
+        target = out or Path(f"dollarliq-{rep.doc['as_of']}.html")
+        check_out(target, create_parent=True)
+        write_out(target, page)
         bar.update(task, completed=len(steps) + 1)
     if not quiet:
         size = target.stat().st_size

@@ -5,16 +5,19 @@ from __future__ import annotations
 import enum
 import json
 import sys
+from pathlib import Path
 
 import typer
 
-from dollarliq.cli._common import Lang, app, console, handle_errors, parse_dates
+from dollarliq.cli._common import (Lang, app, check_out, console, handle_errors, parse_dates,
+                                   write_frame, write_out)
 from dollarliq.cli._common import TextOrJson as ReportFmt
 
 
 class StagesFmt(str, enum.Enum):
     csv = "csv"
     json = "json"
+    parquet = "parquet"
 
 
 @app.command("report")
@@ -31,29 +34,18 @@ def report(
         dollarliq report --as-of 2025-11-03
         dollarliq report --format json --lang zh
     """
-    from dollarliq.engine import run_engine
+    from dollarliq import api
     from dollarliq.messages import lang_from_env
-    from dollarliq.reports.model import build_report
-    from dollarliq.stages import load_rules
-    from dollarliq.store import open_store
 
     d = parse_dates(as_of=as_of)
     language = lang_from_env(lang.value if lang else None)
-    from dollarliq.gauges import gauges_section
-
-    with open_store() as store:
-        res = run_engine(store, as_of=d["as_of"], rules=load_rules(rules) if rules else None)
-        doc = build_report(res, lang=language)
-        doc["bubble"] = gauges_section(store, res.as_of)
-        from dollarliq.bubbles.scan import report_section
-
-        doc["bubble_tests"] = report_section(store, res.as_of)
+    r = api.report(as_of=d["as_of"], lang=language, rules=rules)
     if fmt is ReportFmt.json:
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(r.to_json() + "\n")
         return
-    from dollarliq.reports.terminal import render, spark_rows
+    from dollarliq.reports.terminal import render
 
-    console.print(render(doc, sparks=spark_rows(res, language), width=console.width))
+    console.print(render(r.doc, sparks=r.sparks, width=console.width))
 
 
 @app.command("stages")
@@ -61,7 +53,9 @@ def report(
 def stages(
     start: str = typer.Option(None, "--start", help="First business day, YYYY-MM-DD."),
     end: str = typer.Option(None, "--end", help="Last business day, YYYY-MM-DD."),
-    fmt: StagesFmt = typer.Option(StagesFmt.csv, "--format", help="csv or json."),
+    fmt: StagesFmt = typer.Option(StagesFmt.csv, "--format", help="csv, json or parquet."),
+    out: Path = typer.Option(None, "--out", help="Write to this file instead of stdout "
+                                                 "(needed for parquet)."),
     rules: str = typer.Option(None, "--rules", help="Another stage rules file (TOML)."),
 ) -> None:
     """The stage and stress score for each business day, point-in-time.
@@ -70,13 +64,10 @@ def stages(
 
     Example:
         dollarliq stages --start 2019-09-01 --end 2019-09-30
+        dollarliq stages --format parquet --out stages.parquet
     """
-    import pandas as pd
-
-    from dollarliq.engine import run_engine
+    from dollarliq import api
     from dollarliq.errors import UsageError
-    from dollarliq.stages import load_rules
-    from dollarliq.store import open_store
 
     d = parse_dates(start=start, end=end)
     if d["start"] and d["end"] and d["end"] < d["start"]:
@@ -84,23 +75,21 @@ def stages(
 
         raise UsageError(t("error.end_before_start", lang_from_env(), end=d["end"],
                            start=d["start"]))
-    with open_store() as store:
-        res = run_engine(store, as_of=d["end"], rules=load_rules(rules) if rules else None)
-    tab = res.stages.table
-    if d["start"] is not None:
-        if pd.Timestamp(d["start"]) < res.data_start:
-            raise UsageError(f"--start {d['start']} is before the data begin "
-                             f"({res.data_start:%Y-%m-%d})")
-        tab = tab[tab.index >= pd.Timestamp(d["start"])]
-    rows = [{"date": f"{i:%Y-%m-%d}", "level": int(r.level), "name": r.name,
-             "name_zh": r.name_zh, "score": round(float(r.score), 1),
-             "raw_level": int(r.raw_level), "held": bool(r.held)}
-            for i, r in zip(tab.index, tab.itertuples())]
+    if fmt is StagesFmt.parquet and out is None:
+        raise UsageError("--format parquet writes a binary file: give --out FILE.parquet")
+    check_out(out)
+    tab = api.stages(d["start"], d["end"], rules=rules)
     if fmt is StagesFmt.json:
-        sys.stdout.write(json.dumps({"as_of": f"{res.as_of:%Y-%m-%d}", "rules": res.rules.source,
-                                     "days": rows}, ensure_ascii=False) + "\n")
+        from dollarliq.reports.documents import stages_document
+
+        text = json.dumps(stages_document(tab), ensure_ascii=False) + "\n"
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            write_out(out, text)
         return
-    sys.stdout.write("date,level,name,score,raw_level,held\n")
-    for r in rows:
-        sys.stdout.write(f"{r['date']},{r['level']},{r['name']},{r['score']},{r['raw_level']},"
-                         f"{int(r['held'])}\n")
+    table = tab[["level", "name", "score", "raw_level", "held"]].copy()
+    table.index = table.index.strftime("%Y-%m-%d")
+    table["held"] = table["held"].astype(int)
+    table.index.name = "date"
+    write_frame(table if fmt is StagesFmt.csv else tab, fmt.value, out)

@@ -5,18 +5,21 @@ from __future__ import annotations
 import enum
 import json
 import sys
+from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from dollarliq.cli._common import (console, err_console, fmt_value, handle_errors,
-                                   parse_dates, series_app)
+from dollarliq.cli._common import (check_out, console, err_console, fmt_value,
+                                   handle_errors, parse_dates, series_app, write_frame,
+                                   write_out)
 
 
 class Fmt(str, enum.Enum):
     table = "table"
     csv = "csv"
     json = "json"
+    parquet = "parquet"
 
 
 @series_app.command("list")
@@ -30,35 +33,12 @@ def series_list(
     Example:
         dollarliq series list --source fred
     """
-    from dollarliq.catalog import all_specs
-    from dollarliq.store import open_store
+    from dollarliq import api
+    from dollarliq.errors import UsageError
 
-    with open_store() as store:
-        cov = store.coverage()
-    rows = []
-    for s in all_specs():
-        if source and s.source != source:
-            continue
-        c = cov.get(s.id)
-        rows.append({
-            "id": s.id, "source": s.source, "name": s.name_en, "name_zh": s.name_zh,
-            "unit": s.unit, "native_unit": s.native_unit, "freq": s.freq,
-            "observation": s.obs_convention, "release": s.release.describe(),
-            "first": c.first_obs.strftime("%Y-%m-%d") if c else None,
-            "last": c.last_obs.strftime("%Y-%m-%d") if c else None,
-        })
-    if source in (None, "derived"):
-        from dollarliq.indicator_catalog import INDICATORS
-
-        for ind in INDICATORS.values():
-            rows.append({
-                "id": ind.id, "source": "derived", "name": ind.name_en, "name_zh": ind.name_zh,
-                "unit": ind.unit, "native_unit": ind.unit,
-                "freq": "D" if ind.level == "daily" else "obs",
-                "observation": "business day (as known that day)" if ind.level == "daily"
-                else "observation date of its inputs",
-                "release": "when its latest input is released",
-                "first": None, "last": None, "inputs": list(ind.inputs)})
+    if fmt is Fmt.parquet:
+        raise UsageError("series list: --format table, csv or json")
+    rows = api.series_list(source)
     if fmt is Fmt.json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
         return
@@ -94,35 +74,6 @@ class _IndicatorView:
         return UNIT_NAMES.get(self.unit, (self.unit,))[0]
 
 
-def _indicator_rows(store, ind_id: str, d: dict) -> list[tuple]:
-    """(id, date, value, released) rows of a derived series as known on ``d['as_of']``."""
-    import math
-
-    import pandas as pd
-
-    from dollarliq.engine import run_engine
-    from dollarliq.errors import UsageError
-    from dollarliq.indicator_catalog import INDICATORS
-
-    if d["start"] is not None and d["end"] is not None and d["end"] < d["start"]:
-        from dollarliq.messages import lang_from_env, t
-
-        raise UsageError(t("error.end_before_start", lang_from_env(), end=d["end"],
-                           start=d["start"]))
-    res = run_engine(store, as_of=d["as_of"])
-    lo = pd.Timestamp(d["start"]) if d["start"] is not None else res.data_start
-    hi = pd.Timestamp(d["end"]) if d["end"] is not None else res.as_of
-    if INDICATORS[ind_id].level == "obs":
-        o = res.panel.obs[ind_id]
-        o = o[(o.index >= lo) & (o.index <= hi)]
-        return [(ind_id, i.date(), float(v), pd.Timestamp(r).date())
-                for i, v, r in zip(o.index, o["value"], o["release"])]
-    x = res.panel.daily[ind_id]
-    x = x[(x.index >= lo) & (x.index <= hi)]
-    return [(ind_id, i.date(), None if math.isnan(v) else float(v), i.date())
-            for i, v in x.items()]
-
-
 @series_app.command("show")
 @handle_errors
 def series_show(
@@ -132,37 +83,60 @@ def series_show(
     end: str = typer.Option(None, "--end", help="Last observation date, YYYY-MM-DD."),
     as_of: str = typer.Option(None, "--as-of",
                               help="Show only what was public on this date, YYYY-MM-DD."),
-    fmt: Fmt = typer.Option(Fmt.table, "--format", help="table, csv or json."),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", help="table, csv, json or parquet."),
     last: int = typer.Option(30, "--last", help="Rows shown in a table without --start."),
+    out: Path = typer.Option(None, "--out", help="Write csv, json or parquet to this file."),
 ) -> None:
     """Show one series as it was known on a date (point-in-time), in stored units.
 
     Example:
         dollarliq series show SOFR --start 2025-10-29 --end 2025-11-04
         dollarliq series show WALCL --as-of 2025-10-29 --format csv
+        dollarliq series show SOFR --format parquet --out sofr.parquet
     """
     from dollarliq.catalog import get_spec
+    from dollarliq.errors import UsageError
     from dollarliq.frame import check_query
     from dollarliq.store import open_store
 
+    if last < 1:
+        raise UsageError(f"--last {last}: the number of rows shown, at least 1")
+    if fmt is Fmt.parquet and out is None:
+        raise UsageError("--format parquet writes a binary file: give --out FILE.parquet")
+    if out is not None and fmt is Fmt.table:
+        raise UsageError("--out writes csv, json or parquet: add --format csv|json|parquet")
+    check_out(out)
     d = parse_dates(start=start, end=end, as_of=as_of)
     from dollarliq.indicator_catalog import INDICATORS
 
     if series_id.lower() in INDICATORS:
+        from dollarliq import api
+
         ind = INDICATORS[series_id.lower()]
-        with open_store() as store:
-            rows = _indicator_rows(store, ind.id, d)
+        x = api.series(ind.id, d["start"], d["end"], d["as_of"])
+        rel = x.attrs["released"]
+        rows = [(ind.id, i.date(), None if v != v else float(v), r.date())
+                for (i, v), r in zip(x.items(), rel)]
         spec = _IndicatorView(ind.id, ind.name_en, ind.name_zh, ind.unit, "derived")
     else:
         spec = get_spec(series_id)
         with open_store() as store:
             check_query(store, [spec.id], **d)
             rows = store.query_records([spec.id], **d)
+    if fmt is Fmt.parquet:  # the rows of the csv and json formats, as a typed table
+        import pandas as pd
+
+        df = pd.DataFrame({spec.id: [None if v is None else float(v) for _, _, v, _ in rows],
+                           "released": pd.to_datetime([a for _, _, _, a in rows])},
+                          index=pd.DatetimeIndex([o for _, o, _, _ in rows], name="date"))
+        write_frame(df, "parquet", out)
+        err_console.print(f"{spec.id}: {len(df)} rows written to {out}", markup=False)
+        return
     known = [r for r in rows if r[2] is not None]
     data_end = known[-1][1] if known else None
     end_txt = f"{data_end:%Y-%m-%d}" if data_end is not None else "no data"
     if fmt is Fmt.json:
-        out = {
+        doc = {
             "series": spec.id, "name": spec.name_en, "name_zh": spec.name_zh,
             "unit": spec.unit, "source": spec.source,
             "as_of": f"{d['as_of']:%Y-%m-%d}" if d["as_of"] is not None else None,
@@ -170,13 +144,15 @@ def series_show(
             "observations": [{"date": f"{o:%Y-%m-%d}", "value": v, "released": f"{a:%Y-%m-%d}"}
                              for _, o, v, a in rows],
         }
-        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+        text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+        sys.stdout.write(text) if out is None else write_out(out, text)
         return
     if fmt is Fmt.csv:
         col = spec.id if spec.id.endswith(spec.unit) else f"{spec.id}_{spec.unit}"
-        sys.stdout.write(f"date,{col},released\n")
-        for _, o, v, a in rows:
-            sys.stdout.write(f"{o:%Y-%m-%d},{'' if v is None else repr(float(v))},{a:%Y-%m-%d}\n")
+        lines = [f"date,{col},released\n"]
+        lines += [f"{o:%Y-%m-%d},{'' if v is None else repr(float(v))},{a:%Y-%m-%d}\n"
+                  for _, o, v, a in rows]
+        sys.stdout.write("".join(lines)) if out is None else write_out(out, "".join(lines))
         err_console.print(f"{spec.id}: data end {end_txt}", markup=False)
         return
     shown = rows if d["start"] is not None else rows[-last:]

@@ -26,23 +26,18 @@ def update(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from dollarliq.http import Fetch, make_client
-    from dollarliq.store import default_store_path, open_store
-    from dollarliq.update import run_update
+    from dollarliq import api
 
     quiet = is_quiet(quiet)
     d = parse_dates(since=since)
-    with open_store(default_store_path(), for_write=True) as store, make_client() as client:
-        fetch = Fetch(client)
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      console=console, disable=quiet, transient=True) as bar:
-            task = bar.add_task("fetching", total=None)
-            result = run_update(
-                store, fetch, sources=source or None, series=series or None,
-                since=d["since"],
-                on_plan=lambda n: bar.update(task, total=n),
-                progress=lambda spec: bar.update(task, advance=1,
-                                                 description=f"{spec.source}: {spec.id}"))
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, disable=quiet, transient=True) as bar:
+        task = bar.add_task("fetching", total=None)
+        result = api.update(
+            source or None, series=series or None, since=d["since"],
+            on_plan=lambda n: bar.update(task, total=n),
+            progress=lambda spec: bar.update(task, advance=1,
+                                             description=f"{spec.source}: {spec.id}"))
     end = result.data_end.strftime("%Y-%m-%d") if result.data_end is not None else "-"
     console.print(f"{result.series} series fetched, {result.fetched} observations read, "
                   f"{result.added} new or revised stored; data end {end}")

@@ -11,44 +11,25 @@ from dollarliq.cli._common import app, console, is_quiet, err_console, handle_er
 from dollarliq.cli._common import Lang
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
 def run_cycle(*, urls: list[str], sources: list[str] | None, series: list[str] | None,
-              lang: str, record_years: float, quiet: bool,
-              log: Callable[[str], None]) -> tuple[dict, list]:
-    """One cycle: update (a failure is logged, not raised), report, alert, save the state."""
+              lang: str, record_years: float, quiet: bool, log: Callable[[str], None]):
+    """One cycle of :func:`dollarliq.api.watch_cycle` under a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from dollarliq.engine import run_engine
-    from dollarliq.http import Fetch, make_client
+    from dollarliq import api
     from dollarliq.messages import t
-    from dollarliq.reports.model import build_report
-    from dollarliq.store import default_store_path, open_store
-    from dollarliq.update import run_update
-    from dollarliq.watch import evaluate, load_state, notify, save_state
 
-    with open_store(default_store_path(), for_write=True) as store:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      console=console, disable=quiet, transient=True) as bar:
-            task = bar.add_task(t("watch.cycle", lang), total=None)
-            try:
-                with make_client() as client:
-                    run_update(store, Fetch(client), sources=sources, series=series,
-                               on_plan=lambda n: bar.update(task, total=n + 1),
-                               progress=lambda spec: bar.update(
-                                   task, advance=1, description=f"{spec.source}: {spec.id}"))
-            except Exception as exc:  # the loop goes on with the data it has
-                log(t("watch.update_failed", lang, error=_one_line(exc)))
-            bar.update(task, description="report")
-            res = run_engine(store, as_of=None)
-            doc = build_report(res, lang=lang)
-            ev = evaluate(doc, load_state(store), record_years=record_years, lang=lang)
-            notify(ev.events, urls, lang=lang)  # raises on failure: state not saved, retried
-            save_state(store, ev.state)
-            bar.update(task, advance=1)
-    return doc, ev.events
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, disable=quiet, transient=True) as bar:
+        task = bar.add_task(t("watch.cycle", lang), total=None)
+        cyc = api.watch_cycle(urls=urls, sources=sources, series=series, lang=lang,
+                              record_years=record_years,
+                              on_plan=lambda n: bar.update(task, total=n + 1),
+                              progress=lambda spec: bar.update(
+                                  task, advance=1, description=f"{spec.source}: {spec.id}"))
+    if cyc.update_error is not None:
+        log(t("watch.update_failed", lang, error=cyc.update_error))
+    return cyc.report.doc, cyc.events
 
 
 @app.command("watch")
@@ -78,12 +59,14 @@ def watch(
         dollarliq watch --every 1h --notify ntfy://ntfy.sh/my-topic
         dollarliq watch --once --notify json://127.0.0.1:8080/hook
     """
+    from dollarliq.api import check_watch_args
     from dollarliq.errors import DollarliqError
     from dollarliq.messages import lang_from_env, t
     from dollarliq.watch import parse_every
 
     quiet = is_quiet(quiet)
     seconds = parse_every(every)
+    check_watch_args(source, series, record_years)
     language = lang_from_env(lang.value if lang else None)
 
     def log(line: str) -> None:
@@ -97,7 +80,7 @@ def watch(
         except DollarliqError as exc:
             if once:
                 raise
-            log(t("watch.cycle_failed", language, error=_one_line(exc)))
+            log(t("watch.cycle_failed", language, error=" ".join(str(exc).split())))
         else:
             if not quiet:
                 st = doc["stage"]

@@ -1,34 +1,65 @@
 """Tech-bubble fragility gauges, point-in-time.
 
 Each gauge is a pure function over pandas objects (see the submodules);
-:func:`gauges_section` loads what was public on a date from the store, runs every gauge,
-and returns one JSON-ready dict (the ``bubble`` section of the report), schema in
+:func:`gauges_section` runs every gauge on the inputs public on a date
+(:class:`GaugeInputs`, read from the store by :mod:`dollarliq.api`) and returns one
+JSON-ready dict (the ``bubble`` section of the report), schema in
 ``dollarliq/data/gauges.schema.json``. A gauge that cannot be computed says why
-(``"status": "unavailable: <reason>"``) and the others are still computed.
+(``"status": "unavailable: <reason>"``) and the others are still computed. Nothing here
+reads or writes the store.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from dollarliq.catalog import MEGACAPS, SHARES_TICKERS, WEIGHTED_SHARES_TICKERS
 from dollarliq.errors import DollarliqError, NotEnoughData
-from dollarliq.store import Store
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "data" / "gauges.schema.json"
 NOTICE = "Measurements, not forecasts. Not investment advice."
-SHARES_OUTSTANDING = ("AAPL", "MSFT", "NVDA", "GOOGL", "AMZN", "META", "TSLA",
-                      "AVGO")  # catalog SHARES_<T>; the snapshot holds AAPL, NVDA, GOOGL, TSLA
-WEIGHTED_SHARES = ("MSFT", "META", "AVGO")  # catalog WASHARES_<T>
 FORM4_NAMESPACE = "edgar_form4"  # store cache: ticker -> JSON list of transactions
 FACTS_NAMESPACE = "edgar_companyfacts"  # store cache: CIK -> companyfacts body
 EDGAR_HINT = ("needs SEC EDGAR data that the embedded snapshot does not hold: run "
               "`dollarliq bubble edgar-update` (with DOLLARLIQ_SEC_CONTACT set)")
 
+#: Catalog price and market series the gauges read (besides the SEC share counts).
+MARKET_INPUTS = ("SPY", "QQQ", "RSP", "SP500", "VIX", "VIXCLS", "BAMLH0A0HYM2", "DGS10",
+                 "DXY", "DTWEXBGS")
+SHARE_IDS = (tuple(f"SHARES_{t}" for t in SHARES_TICKERS)
+             + tuple(f"WASHARES_{t}" for t in WEIGHTED_SHARES_TICKERS))
+#: Every catalog series the gauges read.
+INPUT_IDS = (*MEGACAPS, *MARKET_INPUTS, *SHARE_IDS)
 
+
+@dataclass(frozen=True)
+class GaugeInputs:
+    """What the gauges read, as plain data.
+
+    Parameters
+    ----------
+    series : Mapping[str, pandas.Series]
+        Catalog series (:data:`INPUT_IDS`) as known on the date, indexed by observation
+        date, in stored units (prices in USD, index levels, spreads in bp, yields in %,
+        share counts in shares). A missing series is simply absent.
+    share_history : Mapping[str, pandas.Series]
+        Every known ``SHARES_<T>`` / ``WASHARES_<T>`` count (all releases), used only to
+        detect stock splits from jumps in the counts.
+    form4 : Mapping[str, list]
+        Ticker -> SEC Form 4 transactions (as cached by ``bubble edgar-update``).
+    berkshire_facts : bytes | None
+        Berkshire Hathaway's SEC companyfacts body, or None when not fetched.
+    """
+
+    series: Mapping[str, pd.Series]
+    share_history: Mapping[str, pd.Series] = field(default_factory=dict)
+    form4: Mapping[str, list] = field(default_factory=dict)
+    berkshire_facts: bytes | None = None
 
 
 def _freshest(*named: tuple[str, pd.Series | None]) -> tuple[str, pd.Series] | None:
@@ -42,14 +73,6 @@ def _freshest(*named: tuple[str, pd.Series | None]) -> tuple[str, pd.Series] | N
     return best
 
 
-def latest_as_of(store: Store) -> pd.Timestamp:
-    """The latest release date in the store (the default ``as_of``)."""
-    cov = store.coverage()
-    if not cov:
-        raise NotEnoughData("the store is empty; run `dollarliq update`")
-    return pd.Timestamp(max(i.last_as_of for i in cov.values()))
-
-
 def _run(fn: Callable[[], dict]) -> dict:
     try:
         return {"status": "ok", **fn()}
@@ -57,41 +80,31 @@ def _run(fn: Callable[[], dict]) -> dict:
         return {"status": f"unavailable: {exc}"}
 
 
-#: Catalog series the gauges read (besides the SEC share counts).
-_GAUGE_INPUTS = frozenset({"AAPL", "MSFT", "NVDA", "GOOGL", "AMZN", "META", "TSLA", "AVGO",
-                           "SPY", "QQQ", "RSP", "SP500", "VIX", "VIXCLS", "BAMLH0A0HYM2",
-                           "DGS10", "DXY", "DTWEXBGS"})
+def gauges_section(inputs: GaugeInputs, as_of: pd.Timestamp) -> dict:
+    """Every bubble gauge on ``as_of`` from ``inputs`` (the data public on that date).
 
+    Parameters
+    ----------
+    inputs : GaugeInputs
+        The series and SEC data public on ``as_of``.
+    as_of : pandas.Timestamp
+        The date the gauges are computed for.
 
-def gauges_section(store: Store, as_of: pd.Timestamp | None) -> dict:
-    """Every bubble gauge as known on ``as_of`` (default: the store's latest release date)."""
-    from dollarliq.gauges.concentration import MEGACAPS, concentration, equal_vs_cap_weight
+    Returns
+    -------
+    dict
+        ``{"as_of", "notice", "gauges"}``, valid against ``gauges.schema.json``.
+    """
+    from dollarliq.gauges.concentration import concentration, equal_vs_cap_weight
     from dollarliq.gauges.dollar_hoarding import dollar_hoarding
     from dollarliq.gauges.runups import runup
     from dollarliq.gauges.sentiment import fear_greed
 
-    date = pd.Timestamp(as_of) if as_of is not None else latest_as_of(store)
-    cache: dict[tuple[str, bool], pd.Series | None] = {}
-    loaded: dict[bool, dict[str, pd.Series]] = {}
+    date = pd.Timestamp(as_of)
 
     def series(sid: str, *, full: bool = False) -> pd.Series | None:
-        # One store query per view (as of the date / everything known) serves every gauge.
-        if full not in loaded:
-            from dollarliq.catalog import CATALOG
-
-            wanted = [k for k in CATALOG
-                      if k in _GAUGE_INPUTS or k.startswith(("SHARES_", "WASHARES_"))]
-            if full:  # the full history is read for the share counts only (split detection)
-                wanted = [k for k in wanted if k.startswith(("SHARES_", "WASHARES_"))]
-            long = store.query(wanted, as_of=None if full else date)
-            long = long[long["value"].notna()]
-            loaded[full] = {k: g.set_index("obs_date")["value"].rename(k)
-                            for k, g in long.groupby("series_id", sort=False)}
-        key = (sid, full)
-        if key not in cache:
-            s = loaded[full].get(sid)
-            cache[key] = None if s is None or s.empty else s
-        return cache[key]
+        s = (inputs.share_history if full else inputs.series).get(sid)
+        return None if s is None or s.empty else s
 
     def need(sid: str) -> pd.Series:
         s = series(sid)
@@ -100,12 +113,12 @@ def gauges_section(store: Store, as_of: pd.Timestamp | None) -> dict:
         return s
 
     prices = {t: series(t) for t in MEGACAPS}
-    so = {t: series(f"SHARES_{t}") for t in SHARES_OUTSTANDING}
-    wa = {t: series(f"WASHARES_{t}") for t in WEIGHTED_SHARES}
+    so = {t: series(f"SHARES_{t}") for t in SHARES_TICKERS}
+    wa = {t: series(f"WASHARES_{t}") for t in WEIGHTED_SHARES_TICKERS}
     hist = {("shares_outstanding", t): series(f"SHARES_{t}", full=True)
-            for t in SHARES_OUTSTANDING}
+            for t in SHARES_TICKERS}
     hist.update({("weighted_average", t): series(f"WASHARES_{t}", full=True)
-                 for t in WEIGHTED_SHARES})
+                 for t in WEIGHTED_SHARES_TICKERS})
 
     def conc() -> dict:
         r = concentration({k: v for k, v in prices.items() if v is not None},
@@ -165,9 +178,9 @@ def gauges_section(store: Store, as_of: pd.Timestamp | None) -> dict:
     def insiders() -> dict:
         txs, have = [], []
         for t in MEGACAPS:
-            raw = store.cache_get(FORM4_NAMESPACE, t)
-            if raw is not None:
-                txs.extend(json.loads(raw))
+            got = inputs.form4.get(t)
+            if got is not None:
+                txs.extend(got)
                 have.append(t)
         if not have:
             raise NotEnoughData(f"insider selling {EDGAR_HINT}")
@@ -179,11 +192,10 @@ def gauges_section(store: Store, as_of: pd.Timestamp | None) -> dict:
         return r
 
     def cash() -> dict:
-        from dollarliq.gauges.cash_hoarding import BERKSHIRE_CIK, cash_hoarding
-
-        raw = store.cache_get(FACTS_NAMESPACE, str(BERKSHIRE_CIK))
+        raw = inputs.berkshire_facts
         if raw is None:
             raise NotEnoughData(f"the Berkshire Hathaway cash gauge {EDGAR_HINT}")
+        from dollarliq.gauges.cash_hoarding import cash_hoarding
         from dollarliq.sources.edgar import parse_companyfacts
 
         return cash_hoarding(parse_companyfacts(raw), as_of=date)
@@ -201,4 +213,19 @@ def gauges_section(store: Store, as_of: pd.Timestamp | None) -> dict:
     return {"as_of": f"{date:%Y-%m-%d}", "notice": NOTICE, "gauges": gauges}
 
 
-__all__ = ["gauges_section", "latest_as_of", "SCHEMA_PATH"]
+def read_cached(cache_get: Callable[[str, str], bytes | None]) -> tuple[dict, bytes | None]:
+    """(Form 4 transactions per ticker, Berkshire companyfacts body) from a store's cache.
+
+    ``cache_get(namespace, key)`` is :meth:`dollarliq.store.Store.cache_get`.
+    """
+    from dollarliq.gauges.cash_hoarding import BERKSHIRE_CIK
+
+    form4 = {}
+    for t in MEGACAPS:
+        raw = cache_get(FORM4_NAMESPACE, t)
+        if raw is not None:
+            form4[t] = json.loads(raw)
+    return form4, cache_get(FACTS_NAMESPACE, str(BERKSHIRE_CIK))
+
+
+__all__ = ["GaugeInputs", "INPUT_IDS", "SCHEMA_PATH", "gauges_section", "read_cached"]

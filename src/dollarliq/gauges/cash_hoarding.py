@@ -17,7 +17,9 @@ import pandas as pd
 
 from dollarliq.errors import NotEnoughData
 from dollarliq.gauges.common import finite
-from dollarliq.sources.edgar import MissingConcept, concept_facts, first_filed
+
+# The SEC parsers (dollarliq.sources.edgar, which loads the HTTP client) are imported where
+# they are used: a report without Berkshire's company facts never needs them.
 
 BERKSHIRE_CIK = 1067983
 CASH_CONCEPTS = ("us-gaap:CashAndCashEquivalentsAtCarryingValue",
@@ -28,6 +30,8 @@ ASSETS_CONCEPT = "us-gaap:Assets"
 
 
 def _first_available(facts: dict, concepts: tuple[str, ...]) -> tuple[str, pd.Series]:
+    from dollarliq.sources.edgar import MissingConcept, concept_facts, first_filed
+
     errors = []
     for c in concepts:
         try:
@@ -44,6 +48,8 @@ def cash_share_of_assets(facts: dict) -> pd.DataFrame:
     MissingConcept (a PayloadError) when the company reports no cash or no assets concept;
     a missing bills concept counts as zero and is named in ``bills_concept`` (None).
     """
+    from dollarliq.sources.edgar import MissingConcept
+
     cash_c, cash = _first_available(facts, CASH_CONCEPTS)
     assets_c, assets = _first_available(facts, (ASSETS_CONCEPT,))
     try:

@@ -6,7 +6,6 @@ pandas objects; nothing here reads the store or the clock.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,18 +59,19 @@ def record_since(s: pd.Series, *, high: bool = True) -> dict:
 
     Returns ``{"record": "highest"|"lowest", "since": date or None, "is_record": bool}``;
     ``since`` is the date of the most recent earlier value at least as high (low) as the
-    last one, and ``None`` (with ``is_record`` True) when there is none in the data.
+    last one, and ``None`` (with ``is_record`` True) when there is none in the data. The
+    computation is :func:`dollarliq.indicators.record_since`; this is its gauge-shaped view.
     """
+    from dollarliq.indicators import record_since as _record_since
+
     s = s.dropna()
     if s.empty:
         raise NotEnoughData(f"{s.name}: no values")
-    last = s.iloc[-1]
-    prev = s.iloc[:-1]
-    beyond = prev[prev >= last] if high else prev[prev <= last]
-    since = None if beyond.empty else beyond.index[-1]
+    r = _record_since(s, s.index[-1], "high" if high else "low")
+    since = r["since"]
     return {"record": "highest" if high else "lowest",
             "since": None if since is None else f"{since:%Y-%m-%d}",
-            "is_record": since is None, "history_start": f"{s.index[0]:%Y-%m-%d}"}
+            "is_record": since is None, "history_start": f"{r['history_start']:%Y-%m-%d}"}
 
 
 def par_bond_modified_duration(yield_pct: float | np.ndarray, years: float = 10.0):
@@ -119,29 +119,18 @@ class Spell:
 
 
 def spells(mask: pd.Series) -> list[Spell]:
-    """Runs of consecutive True values in a boolean series (NaN counts as False)."""
+    """Runs of consecutive True values in a boolean series (NaN counts as False); the runs
+    are found by :func:`dollarliq.track.episodes.spells`, the one home of spell detection."""
+    from dollarliq.track.episodes import spells as _runs
+
     m = mask.fillna(False).astype(bool)
-    out: list[Spell] = []
-    start = None
-    n = 0
-    prev_idx = None
-    for idx, v in m.items():
-        if v:
-            if start is None:
-                start, n = idx, 0
-            n += 1
-        elif start is not None:
-            out.append(Spell(start, prev_idx, n))
-            start = None
-        prev_idx = idx
-    if start is not None:
-        out.append(Spell(start, prev_idx, n))
-    return out
+    idx = m.index
+    return [Spell(idx[a], idx[b], int(b - a + 1)) for a, b in _runs(m.astype(int), 1)]
 
 
 def finite(x: float | None, ndigits: int = 4) -> float | None:
-    """A rounded float, or None for NaN/None (JSON has no NaN)."""
-    if x is None:
-        return None
-    x = float(x)
-    return None if math.isnan(x) or math.isinf(x) else round(x, ndigits)
+    """A rounded float, or None for NaN/inf/None (JSON has no NaN); the rounding of
+    :mod:`dollarliq.track.scoring`, the one home of NaN-safe rounding."""
+    from dollarliq.track.scoring import _f
+
+    return _f(None if x is None else float(x), ndigits)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dollarliq.catalog import MEGACAPS
 from dollarliq.errors import NotEnoughData
 from dollarliq.gauges.common import finite, record_since, return_over_days
 
-MEGACAPS = ("AAPL", "MSFT", "NVDA", "GOOGL", "AMZN", "META", "TSLA", "AVGO")
 SPLIT_TOLERANCE = 0.05  # a ratio within 5% of an integer n >= 2 between two counts = n:1 split
 MAX_COUNT_AGE_DAYS = 200  # a share count older than this no longer covers a name
 RSP_SPY_WINDOWS_DAYS = {"1m": 30, "3m": 91, "12m": 365}

@@ -19,20 +19,23 @@ import pandas as pd
 from dollarliq.engine import EngineResult
 from dollarliq.messages import t
 from dollarliq.reports.model import fmt_u, indicator_name
+from dollarliq.reports.style import STAGE_COLORS
 
 #: Charts start here: SOFR and the stage engine begin in April 2018.
 CHART_START = pd.Timestamp("2018-01-01")
-#: Background colour of each stage (ample is left unshaded).
-STAGE_COLORS = {0: "#2e7d32", 1: "#f9a825", 2: "#ef6c00", 3: "#c62828"}
+#: Background shade of each stage (ample is left unshaded): the stage colours, translucent.
 STAGE_SHADE = {1: "rgba(249,168,37,0.16)", 2: "rgba(239,108,0,0.22)", 3: "rgba(198,40,40,0.25)"}
-#: Known stress episodes: (date, message key). Shown as dotted lines with a label.
-EPISODES = [
-    ("2019-09-17", "episode.repo_2019"),
-    ("2020-03-16", "episode.dash_for_cash_2020"),
-    ("2022-12-30", "episode.rrp_peak_2022"),
-    ("2023-03-10", "episode.banks_2023"),
-    ("2025-10-31", "episode.month_end_2025"),
-]
+
+
+def chart_episodes() -> list[tuple[str, str]]:
+    """The episodes marked on the charts: (start date, message key), from the episodes file
+    (``data/episodes.csv``, the one home of episode dates), for every episode that has a
+    short chart label in :mod:`dollarliq.messages` (``episode.<id>``)."""
+    from dollarliq.backtest import load_episodes
+    from dollarliq.messages import MESSAGES
+
+    return [(f"{ep.start:%Y-%m-%d}", f"episode.{ep.id}") for ep in load_episodes()
+            if f"episode.{ep.id}" in MESSAGES]
 PLOT_CONFIG = {"responsive": True, "displaylogo": False,
                "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
@@ -112,7 +115,7 @@ def _stage_shapes(table: pd.DataFrame, start: pd.Timestamp) -> list[dict]:
 def _episode_marks(lang: str, start: pd.Timestamp, end: pd.Timestamp,
                    ) -> tuple[list[dict], list[dict], pd.Timestamp]:
     shapes, notes = [], []
-    for i, (day, key) in enumerate(EPISODES):
+    for i, (day, key) in enumerate(chart_episodes()):
         d = pd.Timestamp(day)
         if not start <= d <= end:
             continue
@@ -477,11 +480,13 @@ def render_dashboard(res: EngineResult, report_doc: dict, bubble_section: dict |
     Parameters
     ----------
     res : EngineResult
-        Indicators and stages up to the as-of date (``run_engine``).
+        Indicators and stages up to the as-of date (``Report.engine`` of
+        :func:`dollarliq.api.report`).
     report_doc : dict
         ``build_report(res, lang=lang)``: banner, evidence, records.
     bubble_section : dict | None
-        ``gauges_section(store, res.as_of)``; None leaves the bubble panel as a status line.
+        The report's ``bubble`` section (:func:`dollarliq.api.gauges`); None leaves the
+        bubble panel as a status line.
     lang : str
         ``en`` or ``zh``.
     extra_sections : sequence of (title, html fragment)

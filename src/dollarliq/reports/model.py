@@ -15,6 +15,7 @@ from dollarliq.catalog import CATALOG
 from dollarliq.engine import EngineResult
 from dollarliq.indicators import INDICATORS, INPUT_IDS, obs_series, record_since
 from dollarliq.messages import rule_name, t
+from dollarliq.reports.style import fmt, fmt_u  # noqa: F401  (re-exported)
 from dollarliq.stages import STAGE_NAMES
 
 #: Indicators shown in the report, in order (by family: price, buffers, drains, backstops,
@@ -57,45 +58,6 @@ def _day(x: Any) -> str | None:
     if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
         return None
     return pd.Timestamp(x).strftime("%Y-%m-%d")
-
-
-def fmt(value: float | None, unit: str) -> str:
-    """A value as an analyst writes it, in its unit."""
-    if value is None:
-        return "n/a"
-    if unit in ("bp", "bp_per_100bn"):
-        return f"{value:+.1f}" if abs(value) < 10 and unit != "bp" else f"{value:+.0f}"
-    if unit in ("usd_bn", "usd_bn_per_month"):
-        return f"{value:,.1f}"
-    if unit == "pct":
-        return f"{value:.2f}"
-    if unit == "percentile":
-        return f"{value:.0f}"
-    return f"{value:,.2f}"
-
-
-def fmt_u(value: float | None, unit: str, lang: str = "en") -> str:
-    """A value with its unit, e.g. '+32 bp', '$2,848.0bn', '3.90%' (Chinese: '第5百分位')."""
-    if value is None:
-        return "n/a" if lang == "en" else "无"
-    if unit in ("usd_bn", "usd_bn_per_month"):
-        sign, v = ("-" if value < 0 else ""), fmt(abs(value), unit)
-        per = ("/month" if lang == "en" else "/月") if unit == "usd_bn_per_month" else ""
-        return f"{sign}${v}bn{per}"
-    v = fmt(value, unit)
-    if unit == "percentile":
-        n = int(round(value))
-        if lang == "zh":
-            return f"第{n}百分位"
-        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-        return f"{n}{suffix} percentile"
-    if unit == "bp_per_pp":
-        v = f"{value:+.1f}"
-    units = ({"bp": f"{v} bp", "pct": f"{v}%", "bp_per_100bn": f"{v} bp per $100bn",
-              "bp_per_pp": f"{v} bp per point"} if lang == "en" else
-             {"bp": f"{v} 基点", "pct": f"{v}%", "bp_per_100bn": f"每千亿美元 {v} 基点",
-              "bp_per_pp": f"每百分点 {v} 基点"})
-    return units.get(unit, v)
 
 
 def indicator_name(ind: str, lang: str = "en") -> tuple[str, str]:

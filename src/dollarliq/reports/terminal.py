@@ -12,13 +12,12 @@ from rich.table import Table
 from rich.text import Text
 
 from dollarliq.messages import t
-from dollarliq.reports.model import fmt, fmt_u
+from dollarliq.reports.style import STAGE_COLORS, fmt, fmt_u
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 #: Series with a sparkline in the report, from the indicator panel (business days).
 SPARK_SERIES = ["net_liquidity_usd_bn", "sofr_iorb_bp", "rrp_usd_bn", "reserves_usd_bn"]
 SPARK_DAYS = 60
-STAGE_STYLE = {0: "bold green", 1: "bold yellow", 2: "bold dark_orange", 3: "bold red"}
 KEY_INDICATORS = ["sofr_iorb_bp", "sofr_iorb_persistent_bp", "tgcr_iorb_persistent_bp",
                   "effr_iorb_persistent_bp", "sofr_above_iorb_share_pct",
                   "net_liquidity_usd_bn", "net_liquidity_chg_4w_usd_bn", "tga_usd_bn",
@@ -26,6 +25,11 @@ KEY_INDICATORS = ["sofr_iorb_bp", "sofr_iorb_persistent_bp", "tgcr_iorb_persiste
                   "reserves_share_bank_assets_pct", "reserve_elasticity_bp_per_pp",
                   "qt_pace_usd_bn_per_month", "primary_credit_usd_bn", "swap_lines_usd_bn",
                   "vix_idx", "hy_oas_chg_20d_bp"]
+
+
+def _stage_style(level: int) -> str:
+    """Bold in the stage's colour (the palette of :mod:`dollarliq.reports.style`)."""
+    return f"bold {STAGE_COLORS[level]}" if level in STAGE_COLORS else "bold"
 
 
 def sparkline(values: Sequence[float | None]) -> str:
@@ -98,7 +102,7 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
     other = st["name"] if lang == "zh" else st["name_zh"]
     banner = Text()
     banner.append(f"{t('report.stage', lang)} {st['level']}: {name} ({other})",
-                  style=STAGE_STYLE.get(st["level"], "bold"))
+                  style=_stage_style(st["level"]))
     banner.append(f"   {t('report.stage_since', lang, since=st['since'])}")
     banner.append(f"   {t('report.score', lang)} {doc['score']['value']:.0f}/100")
     if st.get("set_on") and st.get("set_by"):
@@ -119,7 +123,7 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
     for e in sorted(doc["evidence"], key=lambda e: (not e["met"], e["met"] is None,
                                                      -e["stage"])):
         mark = "✔" if e["met"] else ("·" if e["met"] is False else "?")
-        style = STAGE_STYLE.get(e["stage"], "") if e["met"] else "dim"
+        style = _stage_style(e["stage"]) if e["met"] else "dim"
         label = e["stage_name_zh"] if lang == "zh" else e["stage_name"]
         ev.add_row(Text(f"{mark} {label}", style=style),
                    Text("; ".join(c["text"] for c in e["conditions"]),

@@ -16,9 +16,9 @@ from dollarliq.track.constants import (ASSETS, DRAINED, HORIZONS, MIN_INDEPENDEN
 from dollarliq.track.episodes import EpisodeScore
 from dollarliq.track.event_study import EventRow
 from dollarliq.track.scoring import BacktestResult
+from dollarliq.reports.style import STAGE_COLORS  # noqa: F401  (re-exported)
 from dollarliq.stages import STAGE_NAMES
 
-STAGE_COLORS = {0: "#2e7d32", 1: "#f9a825", 2: "#ef6c00", 3: "#c62828"}
 YARD_NOTES = {"STLFSI4": "St. Louis Fed Financial Stress Index (0 = average stress)",
               "NFCI": "Chicago Fed NFCI (> 0 = tighter than average); data from 2021-05 only",
               "ANFCI": "Chicago Fed adjusted NFCI (> 0 = tighter than average, net of the cycle)"}

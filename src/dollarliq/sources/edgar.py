@@ -355,6 +355,10 @@ class EdgarFetcher:
     def build_query(self, spec: SeriesSpec, start: pd.Timestamp | None,
                     end: pd.Timestamp | None) -> Query:
         cik, _, concept = spec.source_id.partition(":")
+        if not cik.isdigit():  # WASHARES_<T>: counts printed in earnings releases
+            raise UsageError(f"{spec.id} comes from earnings releases ({spec.source_id}), "
+                             "not from SEC companyfacts: it is in the snapshot only and "
+                             "cannot be fetched")
         return Query(spec=spec, start=start, end=end,
                      url=COMPANYFACTS_URL.format(cik10=f"{int(cik):010d}"),
                      params={"concept": concept})

@@ -103,23 +103,33 @@ def run_backtest(store, *, start: pd.Timestamp | None = None, end: pd.Timestamp 
     ys = {sid: s for sid in YARDSTICKS if (s := series(sid)) is not None}
     px = {sid: s for sid in ASSETS if (s := series(sid)) is not None}
     eps = episodes if episodes is not None else load_episodes()
-    cards = scorecards_for(store, res, eps, table.index) if with_scorecards else ()
+    cards = ()
+    if with_scorecards:
+        from dollarliq.stages import PREVIOUS_RULES, load_rules
+
+        prev = run_engine(store, as_of=res.as_of, rules=load_rules(PREVIOUS_RULES)).stages.table
+        ofr_long = store.first_release(list(OFR_IDS), as_of=res.as_of)
+        cards = scorecards_for(res, prev, ofr_long, eps, table.index)
     return evaluate(table, eps, yardstick_series=ys, prices=px, params=params, as_of=res.as_of,
                     data_start=res.data_start, rules=res.rules.source, scorecards=cards)
 
 
-def baseline_signals(store, res, index: pd.DatetimeIndex) -> list:
-    """The stress score, the stages and the baselines as :class:`~dollarliq.track.oos.Signal`."""
-    from dollarliq.engine import run_engine
+OFR_IDS = ("OFR_FSI", "OFR_FSI_FUNDING")
+
+
+def baseline_signals(res, prev_table: pd.DataFrame, ofr_long: pd.DataFrame,
+                     index: pd.DatetimeIndex) -> list:
+    """The stress score, the stages and the baselines as :class:`~dollarliq.track.oos.Signal`.
+
+    Pure: ``res`` is the replay, ``prev_table`` the replay of the previous rules and
+    ``ofr_long`` the first-release rows of the OFR FSI (long layout), all as of one date.
+    """
     from dollarliq.indicators import known_on, obs_series
-    from dollarliq.stages import PREVIOUS_RULES, load_rules
     from dollarliq.track.oos import Signal
 
     t = res.stages.table.reindex(index)
     d = res.panel.daily.reindex(index)
-    prev = run_engine(store, as_of=res.as_of, rules=load_rules(PREVIOUS_RULES)).stages.table
-    prev = prev.reindex(index)
-    ofr_long = store.first_release(["OFR_FSI", "OFR_FSI_FUNDING"], as_of=res.as_of)
+    prev = prev_table.reindex(index)
 
     def ofr(sid: str) -> pd.Series:
         o = obs_series(ofr_long, sid)
@@ -143,11 +153,12 @@ def baseline_signals(store, res, index: pd.DatetimeIndex) -> list:
     ]
 
 
-def scorecards_for(store, res, episodes: tuple[Episode, ...], index: pd.DatetimeIndex) -> tuple:
-    """Funding and market scorecards of the replay and the baselines."""
+def scorecards_for(res, prev_table: pd.DataFrame, ofr_long: pd.DataFrame,
+                   episodes: tuple[Episode, ...], index: pd.DatetimeIndex) -> tuple:
+    """Funding and market scorecards of the replay and the baselines (pure)."""
     from dollarliq.track.oos import scorecard
 
-    sig = baseline_signals(store, res, index)
+    sig = baseline_signals(res, prev_table, ofr_long, index)
     stage = res.stages.table["level"].reindex(index)
     return tuple(scorecard(sig, episodes, kind=k, stage=stage) for k in ("funding", "market"))
 

@@ -1,0 +1,141 @@
+"""The use cases as Model Context Protocol tools (the official ``mcp`` SDK, stdio transport).
+
+Each tool answers with the document the CLI prints with ``--format json`` as structured
+content, takes ``as_of`` (an ISO date: only data public on that day is used) and says its
+units in its description. A library error becomes a tool error carrying the CLI's one-line
+message. Answers are cached per store revision, as in ``dollarliq serve``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from dollarliq.errors import DollarliqError
+from dollarliq.server import uses
+from dollarliq.server.state import Answers
+
+PIT = ("Point-in-time: uses only data that were public on as_of (YYYY-MM-DD; omitted = "
+       "the latest data in the store), each value with its real observation and release date.")
+
+AsOf = Annotated[str | None, Field(description="ISO date YYYY-MM-DD: answer with only the data "
+                                               "public on that day. Omit for the latest.")]
+Start = Annotated[str | None, Field(description="First date, YYYY-MM-DD.")]
+End = Annotated[str | None, Field(description="Last date, YYYY-MM-DD.")]
+
+INSTRUCTIONS = (
+    "dollarliq: US-dollar funding liquidity stages (0 ample, 1 tight, 2 drained, 3 crisis) "
+    "with a 0-100 stress score, the evidence behind them, and tech-bubble gauges, from "
+    "official public data (FRED, NY Fed, Treasury, SEC EDGAR). Every tool is point-in-time: "
+    "pass as_of to see exactly what was known on that date. Not investment advice.")
+
+
+def build_server(answers: Answers | None = None):
+    """The MCP server with the seven tools (``report``, ``stages``, ``series``,
+    ``series_list``, ``backtest``, ``bubble_test``, ``gauges``)."""
+    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError
+    from mcp.server.mcpserver.tools import Tool
+    from mcp.types import ToolAnnotations
+
+    cache = answers or Answers()
+    read_only = ToolAnnotations(read_only_hint=True, destructive_hint=False,
+                                idempotent_hint=True, open_world_hint=False)
+    tools: list[Tool] = []
+
+    def run(key: tuple, fn) -> dict[str, Any]:
+        try:
+            return cache.get(key, fn).value
+        except DollarliqError as exc:
+            raise ToolError(" ".join(str(exc).split())) from None
+
+    def tool(description: str, schema: str | None = None):
+        """Register the function as a read-only tool; ``schema`` names the JSON Schema of
+        its result in ``dollarliq/data`` (published as the tool's output schema, so a
+        client can check the document)."""
+
+        def register(fn):
+            t = Tool.from_function(fn, description=f"{description} {PIT}",
+                                   annotations=read_only, structured_output=True)
+            if schema is not None:  # read live by the SDK (FuncMetadata's documented contract)
+                t.fn_metadata.output_schema = _schema(schema)
+            tools.append(t)
+            return fn
+
+        return register
+
+    @tool("The liquidity report on a date: stage (0 ample .. 3 crisis) and since when, stress "
+          "score (0-100 points) with each indicator's contribution, indicators in their units "
+          "(USD bn, bp, %, index points), the evidence for each stage, records (with the last "
+          "time as extreme), data freshness, tech-bubble gauges and GSADF tests.", "report")
+    def report(as_of: AsOf = None,
+               lang: Annotated[Literal["en", "zh"] | None,
+                               Field(description="Language of the texts: en or zh.")] = None
+               ) -> dict[str, Any]:
+        return run(("report", as_of, lang), lambda: uses.report(as_of=as_of, lang=lang))
+
+    @tool("The stage (level 0-3 and name) and stress score (0-100 points) for every business "
+          "day from start to as_of, each day computed with only what was public that day.",
+          "stages")
+    def stages(as_of: AsOf = None, start: Start = None) -> dict[str, Any]:
+        return run(("stages", start, as_of), lambda: uses.stages(start=start, end=as_of))
+
+    @tool("One series or derived indicator (e.g. SOFR in %, WALCL in USD bn, "
+          "net_liquidity_usd_bn, sofr_iorb_bp in bp) as it was known on as_of: observations "
+          "with their observation date, value in the stored unit (given in 'unit') and "
+          "release date.", "series")
+    def series(series_id: Annotated[str, Field(description="Series or indicator id, as listed "
+                                                           "by series_list, e.g. SOFR.")],
+               as_of: AsOf = None, start: Start = None, end: End = None) -> dict[str, Any]:
+        return run(("series", series_id, start, end, as_of),
+                   lambda: uses.series(series_id, start=start, end=end, as_of=as_of))
+
+    @tool("The catalog: every series and derived indicator with id, source, unit (usd_bn = "
+          "USD billions, bp = basis points, pct = percent, idx = index points), frequency, "
+          "release rule and first/last observation public on as_of.")
+    def series_list(as_of: AsOf = None,
+                    source: Annotated[str | None, Field(description="Only this source, e.g. "
+                                                                    "fred, nyfed.")] = None
+                    ) -> dict[str, Any]:
+        return run(("series_list", as_of, source),
+                   lambda: {"as_of": as_of,
+                            "series": uses.series_list(source=source, as_of=as_of)})
+
+    @tool("The track record up to as_of: stages replayed point-in-time against dated stress "
+          "episodes (hit rate, lead in business days, false alarms), the St. Louis and Chicago "
+          "Fed stress indices, and forward S&P 500 / Nasdaq-100 returns by stage (percent).")
+    def backtest(as_of: AsOf = None, start: Start = None) -> dict[str, Any]:
+        return run(("backtest", start, as_of), lambda: uses.backtest(start=start, end=as_of))
+
+    @tool("Explosive-bubble tests on one price series (e.g. NVDA, QQQ): GSADF statistic vs "
+          "Monte Carlo critical values (unitless), date-stamped episodes, and the LPPLS "
+          "confidence indicator (share of fits, 0-1).")
+    def bubble_test(ticker: Annotated[str, Field(description="A price series id, e.g. NVDA.")],
+                    as_of: AsOf = None) -> dict[str, Any]:
+        return run(("bubble", ticker, as_of), lambda: uses.bubble_test(ticker, as_of=as_of))
+
+    @tool("Tech-bubble fragility gauges: megacap concentration (USD bn), equal- vs cap-weight "
+          "(percentage points), run-ups (percent), fear & greed (0-100), dollar hoarding, "
+          "insider selling (USD) and cash hoarding (percent of assets).", "gauges")
+    def gauges(as_of: AsOf = None) -> dict[str, Any]:
+        return run(("gauges", as_of), lambda: uses.gauges(as_of=as_of))
+
+    return MCPServer("dollarliq", instructions=INSTRUCTIONS, version=_version(),
+                     log_level="WARNING", tools=tools)
+
+
+def _schema(name: str) -> dict[str, Any]:
+    from importlib.resources import files
+
+    return json.loads(files("dollarliq").joinpath(f"data/{name}.schema.json").read_text())
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dollarliq")
+    except PackageNotFoundError:  # pragma: no cover
+        return "0"
