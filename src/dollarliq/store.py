@@ -498,6 +498,8 @@ class StoreWriter:
             with Store(tmp, snapshot=self.snapshot, wait=0.0) as store:
                 done = [store.write_counts([f], fetched_at=self.fetched_at) for f in frames]
                 store.con.execute("CHECKPOINT")
+            if not any(a or r for a, r in done):
+                return done  # nothing new over the snapshot: no file
             if _empty_file(self.path):
                 self.path.unlink()
             try:
