@@ -29,25 +29,35 @@ def run_cycle(*, urls: list[str], sources: list[str] | None, series: list[str] |
     from dollarliq.update import run_update
     from dollarliq.watch import evaluate, load_state, notify, save_state
 
-    with open_store(default_store_path(), for_write=True) as store:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      console=console, disable=quiet, transient=True) as bar:
-            task = bar.add_task(t("watch.cycle", lang), total=None)
-            try:
-                with make_client() as client:
-                    run_update(store, Fetch(client), sources=sources, series=series,
-                               on_plan=lambda n: bar.update(task, total=n + 1),
-                               progress=lambda spec: bar.update(
-                                   task, advance=1, description=f"{spec.source}: {spec.id}"))
-            except Exception as exc:  # the loop goes on with the data it has
-                log(t("watch.update_failed", lang, error=_one_line(exc)))
-            bar.update(task, description="report")
+    # The update holds the store file only while it writes; the report reads it; the state
+    # is saved in a short write of its own. A report elsewhere can run at any time.
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, disable=quiet, transient=True) as bar:
+        task = bar.add_task(t("watch.cycle", lang), total=None)
+        try:
+            with make_client() as client:
+                result = run_update(
+                    default_store_path(), Fetch(client), sources=sources, series=series,
+                    on_plan=lambda n: bar.update(task, total=n + 1),
+                    progress=lambda spec: bar.update(
+                        task, advance=1, description=f"{spec.source}: {spec.id}"))
+            if result.failed:  # the loop goes on with the data it has
+                reasons = "; ".join(o.reason for o in result.failed[:3])
+                more = f" (+{len(result.failed) - 3} more)" if len(result.failed) > 3 else ""
+                log(t("watch.update_failed", lang,
+                      error=f"{len(result.failed)} of {result.series} series: {reasons}{more}"))
+        except Exception as exc:  # noqa: BLE001 - the loop goes on with the data it has
+            log(t("watch.update_failed", lang, error=_one_line(exc)))
+        bar.update(task, description="report")
+        with open_store() as store:
             res = run_engine(store, as_of=None)
             doc = build_report(res, lang=lang)
-            ev = evaluate(doc, load_state(store), record_years=record_years, lang=lang)
-            notify(ev.events, urls, lang=lang)  # raises on failure: state not saved, retried
+            state = load_state(store)
+        ev = evaluate(doc, state, record_years=record_years, lang=lang)
+        notify(ev.events, urls, lang=lang)  # raises on failure: state not saved, retried
+        with open_store(default_store_path(), for_write=True) as store:
             save_state(store, ev.state)
-            bar.update(task, advance=1)
+        bar.update(task, advance=1)
     return doc, ev.events
 
 
