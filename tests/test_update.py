@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from dollarliq import http
 from dollarliq.cli import app
 from dollarliq.http import Fetch, make_client
+from dollarliq.sources.yahoo import YahooFetcher
 from dollarliq.store import Store, default_store_path
 from dollarliq.update import run_update
 from mirror import FIXTURES, RECORDINGS, _longest, recorded_body
@@ -306,3 +307,79 @@ def test_gzip_encoded_recordings_update_normally(replay):
     replay(handler)
     assert update("--quiet").exit_code == 0
     assert len(stored_rows("RRP_ACCEPTED")) > 200
+
+
+# -- concurrency and per-host limits ------------------------------------------------------------
+def test_requests_to_different_hosts_run_at_the_same_time(tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.delenv("FRED_API_KEY", raising=False)
+    barrier = threading.Barrier(3, timeout=10)
+
+    def handler(request):
+        # Each of the three hosts answers only once all three requests are in flight.
+        barrier.wait()
+        return recorded(request)
+
+    fetch = Fetch(make_client(transport=httpx.MockTransport(handler)), sleep=lambda s: None)
+    res = run_update(tmp_path / "s.duckdb", fetch, sources=["nyfed", "treasury", "yahoo"],
+                     series=["RRP_ACCEPTED", "TGA_DTS", "AAPL"],
+                     since=pd.Timestamp("2020-08-01"), today=pd.Timestamp("2026-11-28"))
+    assert [o.status for o in res.outcomes] == ["ok", "ok", "ok"], res.outcomes
+
+
+def test_fred_requests_go_one_at_a_time_two_a_second(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    monkeypatch.setenv("FRED_API_KEY", "abcdefghij0123456789abcdefghij01")
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0, "starts": []}
+
+    def handler(request):
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+            state["starts"].append(time.monotonic())
+        time.sleep(0.05)
+        with lock:
+            state["now"] -= 1
+        return httpx.Response(404, content=b"not recorded")  # built here: no data needed
+
+    fetch = Fetch(make_client(transport=httpx.MockTransport(handler)), sleep=lambda s: None)
+    ids = ["DGS10", "DGS2", "T10Y2Y", "VIXCLS"]
+    res = run_update(tmp_path / "s.duckdb", fetch, sources=["fred"], series=ids,
+                     since=pd.Timestamp("2025-10-01"), today=pd.Timestamp("2026-11-28"))
+    assert [o.status for o in res.outcomes] == ["failed"] * 4
+    assert all(": HTTP 404" in o.reason for o in res.outcomes)
+    starts = sorted(state["starts"])
+    assert state["max"] == 1 and len(starts) == 4
+    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.45
+
+
+class SplitAwareYahoo(YahooFetcher):
+    """The real Yahoo fetcher plus a rule written for this test: a split reported inside the
+    re-read window asks for the whole history."""
+
+    def needs_full_history(self, query, raw, observations, stored):
+        result = json.loads(raw)["chart"]["result"][0]
+        return bool(result.get("events", {}).get("splits")) and not stored.empty
+
+
+def test_a_fetcher_can_ask_for_the_whole_history_again(monkeypatch):
+    from dollarliq import sources
+
+    monkeypatch.setitem(sources._FETCHERS, "yahoo", ("test_update", "SplitAwareYahoo"))
+    seen = []
+
+    def handler(request):
+        seen.append(dict(request.url.params))
+        return recorded(request)
+
+    fetch = Fetch(make_client(transport=httpx.MockTransport(handler)), sleep=lambda s: None)
+    with Store(":memory:") as store:  # the snapshot holds NVDA: the window has stored rows
+        res = run_update(store, fetch, sources=["yahoo"], series=["NVDA"],
+                         since=pd.Timestamp("2021-02-01"), today=pd.Timestamp("2026-11-28"))
+    assert res.outcomes[0].status == "ok"
+    assert len(seen) == 2  # the recording reports the 2021-07-20 split: read again, all of it
+    assert int(seen[1]["period1"]) < int(seen[0]["period1"])

@@ -150,7 +150,8 @@ class Job:
     run: Callable[[Fetch], dict[str, list]]
 
 
-def _single(spec: SeriesSpec, start: pd.Timestamp, end: pd.Timestamp) -> Job:
+def _single(spec: SeriesSpec, start: pd.Timestamp, end: pd.Timestamp,
+            stored: pd.DataFrame | None = None) -> Job:
     def run(fetch: Fetch) -> dict[str, list]:
         fetcher = get_fetcher(spec.source)
         if _vintages_wanted(spec):
@@ -158,7 +159,14 @@ def _single(spec: SeriesSpec, start: pd.Timestamp, end: pd.Timestamp) -> Job:
         else:
             query = fetcher.build_query(spec, start, end)
         raw = fetcher.extract(query, fetch)
-        return {spec.id: fetcher.transform(query, raw)}
+        obs = fetcher.transform(query, raw)
+        check = getattr(fetcher, "needs_full_history", None)
+        if check is not None and stored is not None and check(query, raw, obs, stored):
+            # The provider rewrote history (a split, a dividend): read all of it again, so
+            # the series is stored on one basis.
+            query = fetcher.build_query(spec, None, end)
+            obs = fetcher.transform(query, fetcher.extract(query, fetch))
+        return {spec.id: obs}
 
     return Job(spec.source, (spec,), run)
 
@@ -172,11 +180,14 @@ def _grouped(source: str, group: list[SeriesSpec], start: pd.Timestamp, end: pd.
 
 
 def jobs_for(todo: Sequence[tuple[SeriesSpec, pd.Timestamp]],
-             end: pd.Timestamp) -> list[Job]:
+             end: pd.Timestamp,
+             stored: dict[str, pd.DataFrame] | None = None) -> list[Job]:
     """The requests an update makes. A fetcher that serves several series with one request
     (NY Fed reference rates and their percentiles, operations) offers ``group_key(spec)`` and
     ``fetch_group(specs, fetch, start, end)``; its series are fetched once per group, from
-    the earliest start the group needs."""
+    the earliest start the group needs. A fetcher that offers
+    ``needs_full_history(query, raw, observations, stored)`` gets the stored rows of the window it
+    re-reads (``stored[spec.id]``) and may ask for the whole history instead."""
     from dollarliq.sources import nyfed
 
     jobs: list[Job] = []
@@ -189,7 +200,7 @@ def jobs_for(todo: Sequence[tuple[SeriesSpec, pd.Timestamp]],
         elif hasattr(fetcher, "fetch_group") and hasattr(fetcher, "group_key"):
             key, fetch_group = str(fetcher.group_key(spec)), fetcher.fetch_group
         else:
-            jobs.append(_single(spec, start, end))
+            jobs.append(_single(spec, start, end, (stored or {}).get(spec.id)))
             continue
         groups.setdefault((spec.source, key), []).append((spec, start))
         group_fns[(spec.source, key)] = fetch_group
@@ -249,11 +260,13 @@ def run_update(target: Store | Path | str, fetch: Fetch, *,
     if isinstance(target, Store):
         store_obj: Store | None = target
         todo = plan(target, sources, since, series)
+        stored = _stored_windows(target, todo)
         writer = None
     else:
         store_obj = None
         with open_store(target) as reader:
             todo = plan(reader, sources, since, series)
+            stored = _stored_windows(reader, todo)
         writer = StoreWriter(target, snapshot=snapshot)
     if on_plan is not None:
         on_plan(len(todo))
@@ -269,13 +282,13 @@ def run_update(target: Store | Path | str, fetch: Fetch, *,
         else:
             runnable.append((spec, start))
 
-    jobs = jobs_for(runnable, end)
+    jobs = jobs_for(runnable, end, stored)
     store_failed: str | None = None
 
-    def write(done: list[tuple[Job, dict[str, list]]]) -> None:
+    def write(done: list[tuple[Job, dict[str, pd.DataFrame]]]) -> None:
         nonlocal store_failed
         specs = [s for job, _ in done for s in job.specs]
-        frames = [observations_frame(obs.get(s.id, [])) for job, obs in done for s in job.specs]
+        frames = [f[s.id] for job, f in done for s in job.specs]
         counts: list[tuple[int, int]] = []
         if store_failed is None:
             try:
@@ -294,27 +307,20 @@ def run_update(target: Store | Path | str, fetch: Fetch, *,
                 outcomes[spec.id] = SeriesOutcome(spec.id, spec.source, NOT_WRITTEN,
                                                   len(frame), reason=store_failed or "")
 
-    def failed(job: Job, exc: BaseException) -> None:
-        for spec in job.specs:
-            status = NEEDS_KEY if isinstance(exc, CredentialsMissing) else FAILED
-            outcomes[spec.id] = SeriesOutcome(spec.id, spec.source, status,
-                                              reason=_in_job(spec, _reason(exc)))
+    def finished(fut: Future, job: Job) -> tuple[Job, dict[str, pd.DataFrame]] | None:
+        """The job's frames, or None after recording why each of its series failed."""
+        try:
+            obs = fut.result()
+            return job, {s.id: observations_frame(obs.get(s.id, [])) for s in job.specs}
+        except Exception as exc:  # noqa: BLE001 - reported per series, never a traceback
+            for spec in job.specs:
+                status = NEEDS_KEY if isinstance(exc, CredentialsMissing) else FAILED
+                outcomes[spec.id] = SeriesOutcome(spec.id, spec.source, status,
+                                                  reason=_in_job(spec, _reason(exc)))
+            return None
 
-    def finished(fut: Future, job: Job) -> tuple[Job, dict[str, list]] | None:
-        exc = fut.exception()
-        if exc is None:
-            try:
-                obs = fut.result()
-                for spec in job.specs:  # parse problems surface here, per job
-                    observations_frame(obs.get(spec.id, []))
-                return job, obs
-            except Exception as err:  # noqa: BLE001 - reported per series, never a traceback
-                exc = err
-        failed(job, exc)
-        return None
-
-    with ThreadPoolExecutor(max_workers=max(1, workers),
-                            thread_name_prefix="dollarliq-fetch") as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="dollarliq-fetch")
+    try:
         pending = {pool.submit(job.run, fetch): job for job in jobs}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -329,6 +335,10 @@ def run_update(target: Store | Path | str, fetch: Fetch, *,
                         progress(spec)
             if ready:
                 write(ready)
+    except BaseException:  # Ctrl-C: what was written stays; requests in flight are dropped
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
     ends = _data_ends(store_obj if store_obj is not None else target,
                       [o.series_id for o in outcomes.values() if o.status == OK])
@@ -340,6 +350,19 @@ def run_update(target: Store | Path | str, fetch: Fetch, *,
                               o.reason, ends.get(spec.id))
         ordered.append(o)
     return UpdateResult(ordered)
+
+
+def _stored_windows(store: Store, todo: Sequence[tuple[SeriesSpec, pd.Timestamp]]
+                    ) -> dict[str, pd.DataFrame]:
+    """The stored rows of the window each series re-reads, for fetchers that compare them
+    with the new answer (``needs_full_history``). Read once, before any request."""
+    want = [(s, st) for s, st in todo
+            if hasattr(get_fetcher(s.source), "needs_full_history")]
+    if not want:
+        return {}
+    start = min(st for _, st in want)
+    frame = store.query([s.id for s, _ in want], start=start)
+    return {sid: g.reset_index(drop=True) for sid, g in frame.groupby("series_id")}
 
 
 def _data_ends(target: Store | Path | str, ids: list[str]) -> dict[str, dt.date]:
