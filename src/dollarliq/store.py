@@ -437,7 +437,7 @@ def open_store(path: Path | str | None = None, *, for_write: bool = False,
     """
     p = Path(path) if path is not None else default_store_path()
     if for_write:
-        return Store(p, wait=wait)
+        return Store(p, wait=lock_wait(WRITE_LOCK_WAIT) if wait is None else wait)
     if p.exists() and not _empty_file(p):
         return Store(p, read_only=True, wait=wait)
     return Store(None)
@@ -474,20 +474,27 @@ class StoreWriter:
                            if fetched_at is None else fetched_at)
         self.wait = wait
 
-    def write(self, frames: Sequence[pd.DataFrame]) -> list[tuple[int, int]]:
+    def write(self, frames: Sequence[pd.DataFrame],
+              done: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
         """Write each frame in its own transaction; (new dates, revisions) per frame.
 
         StoreError (exit code 5) at the first frame that cannot be written: the frames
-        before it are committed, that one is rolled back, the ones after it are not tried.
+        before it are committed (their counts are in ``done``, when given), that one is
+        rolled back, the ones after it are not tried.
         """
+        done = [] if done is None else done
         if not any(f is not None and not f.empty for f in frames):
-            return [(0, 0) for _ in frames]
+            done.extend((0, 0) for _ in frames)
+            return done
         if not self.path.exists() or _empty_file(self.path):
-            done = self._create(frames)
-            if done is not None:
+            created = self._create(frames)
+            if created is not None:
+                done.extend(created)
                 return done
         with Store(self.path, snapshot=self.snapshot, wait=self.wait) as store:
-            return [store.write_counts([f], fetched_at=self.fetched_at) for f in frames]
+            for f in frames:
+                done.append(store.write_counts([f], fetched_at=self.fetched_at))
+        return done
 
     def _create(self, frames: Sequence[pd.DataFrame]) -> list[tuple[int, int]] | None:
         """Write a new store file under a temporary name, then link it into place. None when

@@ -293,7 +293,7 @@ def run_update(target: Store | Path | str, fetch: Fetch, *,
         if store_failed is None:
             try:
                 if writer is not None:
-                    counts = writer.write(frames)
+                    writer.write(frames, done=counts)
                 else:
                     for f in frames:
                         counts.append(store_obj.write_counts([f]))
@@ -304,8 +304,9 @@ def run_update(target: Store | Path | str, fetch: Fetch, *,
                 a, r = counts[i]
                 outcomes[spec.id] = SeriesOutcome(spec.id, spec.source, OK, len(frame), a, r)
             else:
-                outcomes[spec.id] = SeriesOutcome(spec.id, spec.source, NOT_WRITTEN,
-                                                  len(frame), reason=store_failed or "")
+                outcomes[spec.id] = SeriesOutcome(
+                    spec.id, spec.source, NOT_WRITTEN, len(frame),
+                    reason=_in_job(spec, f"not written: {store_failed}"))
 
     def finished(fut: Future, job: Job) -> tuple[Job, dict[str, pd.DataFrame]] | None:
         """The job's frames, or None after recording why each of its series failed."""
