@@ -283,3 +283,19 @@ def test_host_policies():
     assert http.host_group("www.sec.gov") == http.host_group("data.sec.gov") == "sec"
     assert 401 in http.policy_for("query2.finance.yahoo.com").retry_status
     assert http.policy_for("markets.newyorkfed.org").per_second is None
+
+
+def test_no_recorded_fixture_holds_an_api_key():
+    import re
+    from pathlib import Path
+
+    pattern = re.compile(rb"(api_key|apikey)=([A-Za-z0-9]{16,})", re.IGNORECASE)
+    fixtures = Path(__file__).parent / "fixtures"
+    files = [p for p in fixtures.rglob("*") if p.is_file()]
+    assert len(files) > 20
+    for p in files:
+        data = p.read_bytes()
+        if p.suffix == ".gz":
+            data = gzip.decompress(data)
+        found = {m.group(2) for m in pattern.finditer(data)}
+        assert found <= {b"MOCK_API_KEY"}, (p.name, found)
