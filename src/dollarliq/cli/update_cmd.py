@@ -15,7 +15,7 @@ def update(
     series: list[str] = typer.Option(None, "--series", help="Only these series (repeatable)."),
     since: str = typer.Option(None, "--since", help="Re-fetch observations from this date."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar, no table: only the "
-                                                      "lines of series that failed."),
+                                                      "lines of series that did not come."),
 ) -> None:
     """Fetch newer data from the real sources into the store, on top of the snapshot.
 
