@@ -383,3 +383,16 @@ def test_a_fetcher_can_ask_for_the_whole_history_again(monkeypatch):
     assert res.outcomes[0].status == "ok"
     assert len(seen) == 2  # the recording reports the 2021-07-20 split: read again, all of it
     assert int(seen[1]["period1"]) < int(seen[0]["period1"])
+
+
+def test_the_summary_as_json(replay):
+    res = cli("update", "--source", "fred", "--source", "nyfed", "--series", "WALCL",
+              "--series", "RRP_ACCEPTED", "--since", "2022-04-01", "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["exit_code"] == 0
+    rows = {r["series_id"]: r for r in doc["series"]}
+    assert rows["WALCL"]["status"] == "needs key" and "FRED_API_KEY" in rows["WALCL"]["reason"]
+    rrp = rows["RRP_ACCEPTED"]
+    assert rrp["status"] == "ok" and rrp["added"] == rrp["read"] > 200
+    assert rrp["data_end"] == "2023-04-21" and rrp["reason"] is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from dollarliq.cli._common import TextOrJson as Fmt
 from dollarliq.cli._common import app, console, err_console, handle_errors, is_quiet, parse_dates
 
 
@@ -16,6 +17,8 @@ def update(
     since: str = typer.Option(None, "--since", help="Re-fetch observations from this date."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar, no table: only the "
                                                       "lines of series that did not come."),
+    fmt: Fmt = typer.Option(Fmt.text, "--format",
+                            help="text (a table) or json (one object per series)."),
 ) -> None:
     """Fetch newer data from the real sources into the store, on top of the snapshot.
 
@@ -28,6 +31,7 @@ def update(
 
     Example:
         dollarliq update --source nyfed --since 2025-10-01
+        dollarliq update --format json --quiet
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -35,7 +39,7 @@ def update(
     from dollarliq.store import default_store_path
     from dollarliq.update import run_update
 
-    quiet = is_quiet(quiet)
+    quiet = is_quiet(quiet) or fmt == Fmt.json
     d = parse_dates(since=since)
     with make_client() as client:
         fetch = Fetch(client)
@@ -48,13 +52,20 @@ def update(
                 on_plan=lambda n: bar.update(task, total=n),
                 progress=lambda spec: bar.update(task, advance=1,
                                                  description=f"{spec.source}: {spec.id}"))
-    if not quiet:
+    if fmt == Fmt.json:
+        import json
+        import sys
+
+        sys.stdout.write(json.dumps({"exit_code": result.exit_code,
+                                     "series": [summary_row(o) for o in result.outcomes]},
+                                    indent=1) + "\n")
+    elif not quiet:
         console.print(summary_table(result))
     for o in result.outcomes:
         if o.reason:
             label = "note" if o.status == "needs key" else "error"
             err_console.print(f"{label}: {o.reason}", markup=False)
-    if not quiet:
+    if not quiet and fmt == Fmt.text:
         end = result.data_end.strftime("%Y-%m-%d") if result.data_end is not None else "-"
         n_ok = sum(o.status == "ok" for o in result.outcomes)
         n_key = sum(o.status == "needs key" for o in result.outcomes)
@@ -64,6 +75,14 @@ def update(
                       markup=False, soft_wrap=True)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
+
+
+def summary_row(o) -> dict:
+    """One series of the summary as plain values (the JSON form)."""
+    return {"series_id": o.series_id, "source": o.source, "status": o.status,
+            "read": o.fetched, "added": o.added, "revised": o.revised,
+            "data_end": o.data_end.isoformat() if o.data_end is not None else None,
+            "reason": o.reason or None}
 
 
 def summary_table(result):
