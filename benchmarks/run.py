@@ -24,6 +24,10 @@ prints the ratio (the minimum of ``--repeat`` runs). Figures are for the machine
                    ``report --format json`` for the same date (goal ours < 3 s, file < 6 MB)
   dashboard.render    the page alone in-process (``render_dashboard``) vs the engine, report
                    and gauges it is built from
+  update.mirror    a full ``update`` (every source, into a new store) from a local mirror of
+                   recorded bodies with 100 ms added to every request: one request at a
+                   time (reference) vs the concurrent update; without a FRED key, and with
+                   one (FRED then answers 404 from the mirror, at its 2 requests a second)
 """
 
 from __future__ import annotations
@@ -308,9 +312,61 @@ def bench_scan(repeat: int) -> list[dict]:
     return rows
 
 
+def bench_update(repeat: int) -> list[dict]:
+    """Full update from the local mirror (tests/mirror.py), 100 ms latency per request."""
+    import tempfile
+
+    import pandas as pd
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from mirror import RECORDINGS, Mirror
+
+    from dollarliq.http import Fetch, make_client
+    from dollarliq.update import DEFAULT_WORKERS, run_update
+
+    rows = []
+    saved = {k: os.environ.get(k) for k in ("DOLLARLIQ_MIRROR", "FRED_API_KEY")}
+    no_fred = {k: v for k, v in RECORDINGS.items() if k[0] != "api.stlouisfed.org"}
+    try:
+        for label, key in (("no key", None), ("FRED key", "0" * 32)):
+            with Mirror(latency=0.1, recordings=no_fred) as m:
+                os.environ["DOLLARLIQ_MIRROR"] = m.url
+                os.environ.pop("FRED_API_KEY", None)
+                if key:
+                    os.environ["FRED_API_KEY"] = key
+
+                def one(workers: int) -> tuple[float, object, int]:
+                    n0 = len(m.requests)
+                    with tempfile.TemporaryDirectory() as d, make_client() as client:
+                        t0 = time.perf_counter()
+                        res = run_update(Path(d) / "s.duckdb", Fetch(client), workers=workers,
+                                         since=pd.Timestamp("2020-08-01"),
+                                         today=pd.Timestamp("2026-11-28"))
+                        return time.perf_counter() - t0, res, len(m.requests) - n0
+
+                t_seq, res, n_req = min((one(1) for _ in range(repeat)), key=lambda r: r[0])
+                t_con, res_c, _ = min((one(DEFAULT_WORKERS) for _ in range(repeat)),
+                                      key=lambda r: r[0])
+                assert [o.status for o in res.outcomes] == [o.status for o in res_c.outcomes]
+                ok = sum(o.status == "ok" for o in res_c.outcomes)
+                rows.append({"bench": "update.mirror", "n": n_req,
+                             "reference_ms": t_seq * 1e3, "ours_ms": t_con * 1e3,
+                             "ratio": t_seq / t_con,
+                             "note": f"{label}: {res_c.series} series, {ok} ok, {n_req} "
+                                     "requests; reference = one request at a time; "
+                                     "ratio = reference / ours (goal >= 2)"})
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return rows
+
+
 BENCHES = {"cold_cli": bench_cold_cli, "report": bench_report, "as_of": bench_as_of,
-           "stages": bench_stages,
-           "backtest": bench_backtest, "dashboard": bench_dashboard, "scan": bench_scan}
+           "stages": bench_stages, "backtest": bench_backtest, "dashboard": bench_dashboard,
+           "scan": bench_scan, "update": bench_update}
 
 
 def main() -> None:

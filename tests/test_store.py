@@ -195,3 +195,115 @@ def test_cache_round_trip(empty_store):
     empty_store.cache_put("cv", "k", b"\x00\x01payload")
     empty_store.cache_put("cv", "k", b"newer")
     assert empty_store.cache_get("cv", "k") == b"newer"
+
+
+# --- missing is not a revision --------------------------------------------------------------
+def _fredgraph_sofr(fixture_bytes, body: bytes | None = None) -> pd.DataFrame:
+    from dollarliq.catalog import get_spec
+    from dollarliq.sources.fred import FredFetcher
+    from dollarliq.store import observations_frame
+
+    raw = body if body is not None else fixture_bytes("fred/fredgraph_SOFR_2025-10_2025-11.csv")
+    f = FredFetcher()
+    query = f.build_query(get_spec("SOFR"), T("2025-10-01"), T("2025-11-30"))
+    return observations_frame(f.transform(query, raw))
+
+
+HOLIDAYS = [T("2025-10-13"), T("2025-11-11"), T("2025-11-27")]  # empty cells in the recording
+
+
+def test_fred_empty_cells_are_missing_only_for_dates_the_store_does_not_have(
+        empty_store, fixture_bytes, monkeypatch):
+    monkeypatch.delenv("FRED_API_KEY", raising=False)
+    frame = _fredgraph_sofr(fixture_bytes)
+    assert frame.loc[frame["obs_date"].isin(HOLIDAYS), "value"].isna().all()
+    added, revised = empty_store.write_counts([frame])
+    assert (added, revised) == (len(frame), 0)
+    rows = empty_store.vintages("SOFR").set_index("obs_date")
+    assert rows.loc[HOLIDAYS, "value"].isna().all()  # recorded as missing: unknown dates
+    # Read again: nothing new, the missing days stay missing once.
+    assert empty_store.write_counts([frame]) == (0, 0)
+
+
+def test_a_missing_value_over_a_known_one_is_not_a_revision(store, fixture_bytes, monkeypatch):
+    monkeypatch.delenv("FRED_API_KEY", raising=False)
+    raw = fixture_bytes("fred/fredgraph_SOFR_2025-10_2025-11.csv")
+    # Built here from the recording: the known 2025-10-30 and 2025-10-31 values replaced by
+    # "." and by an empty cell, the two ways FRED prints a value it does not have.
+    text = raw.decode().replace("2025-10-30,4.22", "2025-10-30,.").replace(
+        "2025-10-31,4.22", "2025-10-31,")
+    assert text != raw.decode()
+    frame = _fredgraph_sofr(fixture_bytes, text.encode())
+    end_before = store.data_end(["SOFR"])
+    before = store.query(["SOFR"], start=T("2025-10-01"), end=T("2025-11-30"))
+    known = set(before["obs_date"])
+    added, revised = store.write_counts([frame])
+    assert revised == 0
+    # Only dates the snapshot does not have were added, all of them missing values.
+    new = store.con.execute("SELECT obs_date, value FROM observations").df()
+    assert not (set(pd.to_datetime(new["obs_date"])) & known)
+    assert new["value"].isna().all() and added == len(new)
+    after = store.query(["SOFR"], start=T("2025-10-01"), end=T("2025-11-30"))
+    after = after[after["obs_date"].isin(known)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(after, before.reset_index(drop=True))
+    assert store.data_end(["SOFR"]) == end_before
+    assert load_series(store, "SOFR", as_of=None).loc[T("2025-10-31")] == pytest.approx(4.22)
+
+
+def test_write_counts_split_new_dates_from_revisions(empty_store):
+    s = empty_store
+    assert s.write_counts([obs("WALCL", [(T("2024-03-06"), 7500.0, T("2024-03-07"))])]) == (1, 0)
+    both = obs("WALCL", [(T("2024-03-06"), 7512.5, T("2024-03-07")),
+                         (T("2024-03-13"), 7490.0, T("2024-03-14"))])
+    assert s.write_counts([both]) == (1, 1)
+
+
+# --- short writes, no file until there is something to write --------------------------------
+def test_store_writer_creates_the_file_only_with_something_new(tmp_path):
+    from dollarliq.store import SNAPSHOT_PATH, StoreWriter
+
+    path = tmp_path / "home" / "dollarliq.duckdb"
+    w = StoreWriter(path, snapshot=SNAPSHOT_PATH)
+    assert w.write([obs("SOFR", [])]) == [(0, 0)]
+    # SOFR on 2025-10-31 is in the snapshot: nothing new, still no file.
+    assert w.write([obs("SOFR", [(T("2025-10-31"), 4.22, T("2025-11-03"))])]) == [(0, 0)]
+    assert not path.exists()
+    assert w.write([obs("SOFR", [(T("2025-10-31"), 4.22, T("2025-11-03"))]),
+                    obs("WALCL", [(T("2027-01-06"), 6587.0, T("2027-01-07"))])]) == \
+        [(0, 0), (1, 0)]
+    assert path.exists() and sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    assert w.write([obs("WALCL", [(T("2027-01-13"), 6590.0, T("2027-01-14"))])]) == [(1, 0)]
+    with Store(path, read_only=True) as s:  # the writer let go of the file
+        assert s.user_rows() == 2
+
+
+def test_a_zero_byte_store_file_is_treated_as_absent(tmp_path):
+    from dollarliq.store import StoreWriter, open_store
+
+    path = tmp_path / "dollarliq.duckdb"
+    path.write_bytes(b"")
+    with open_store(path) as s:  # reads: the snapshot alone
+        assert s.path is None and s.data_end(["SOFR"]) is not None
+    StoreWriter(path).write([obs("WALCL", [(T("2027-01-06"), 6587.0, T("2027-01-07"))])])
+    with open_store(path) as s:
+        assert s.user_rows() == 1
+
+
+def test_a_busy_store_is_exit_5_after_the_wait(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "dollarliq.duckdb"
+    Store(path).close()
+    hold = ("import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); "
+            "print('locked', flush=True); time.sleep(30)")
+    p = subprocess.Popen([sys.executable, "-c", hold, str(path)], stdout=subprocess.PIPE,
+                         text=True)
+    try:
+        assert p.stdout.readline().strip() == "locked"
+        with pytest.raises(StoreError, match="busy") as err:
+            Store(path, read_only=True, wait=0.3)
+        assert err.value.exit_code == 5
+    finally:
+        p.kill()
+        p.wait()

@@ -1,13 +1,15 @@
 """``dollarliq update`` end to end: recorded bodies through the real client into the store.
 
 The transport seam (``dollarliq.http.default_transport``) replaces only the network; the
-fetchers, the retry loop, the store and the CLI are the real ones.
+fetchers, the retry loop, the store and the CLI are the real ones. Bodies are the recordings
+in ``tests/fixtures/`` served by host and path (``mirror.RECORDINGS``); every fault body is
+built in the test and says so.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
-from pathlib import Path
 
 import httpx
 import pandas as pd
@@ -17,32 +19,23 @@ from typer.testing import CliRunner
 from dollarliq import http
 from dollarliq.cli import app
 from dollarliq.http import Fetch, make_client
+from dollarliq.sources.yahoo import YahooFetcher
 from dollarliq.store import Store, default_store_path
 from dollarliq.update import run_update
+from mirror import FIXTURES, RECORDINGS, _longest, recorded_body
 
-FIX = Path(__file__).parent / "fixtures"
-RECORDED = {
-    ("fred.stlouisfed.org", "WRESBAL"): FIX / "fred/fredgraph_WRESBAL_2025-10_2025-11.csv",
-    ("fred.stlouisfed.org", "RRPONTSYD"): FIX / "fred/fredgraph_RRPONTSYD_2025-10_2025-11.csv",
-    ("fred.stlouisfed.org", "IORB"): FIX / "fred/fredgraph_IORB_2025-10_2025-11.csv",
-    ("markets.newyorkfed.org", "sofr"): FIX / "nyfed/nyfed_api_sofr_search_2024-06-01_2024-06-06.json",
-    ("api.fiscaldata.treasury.gov", "operating_cash_balance"):
-        FIX / "treasury/fiscaldata_dts_operating_cash_balance_2025-10-27_2025-11-07.csv",
-}
-SERIES = ["--series", "WRESBAL", "--series", "RRPONTSYD", "--series", "IORB",
+SERIES = ["--series", "SOFR", "--series", "RRP_ACCEPTED", "--series", "RRP_RATE",
           "--series", "TGA_DTS"]
+SOURCES = ["--source", "nyfed", "--source", "treasury"]
+RP = ("markets.newyorkfed.org", "/api/rp/")
 
 
 def recorded(request: httpx.Request) -> httpx.Response:
-    host = request.url.host
-    for (h, key), path in RECORDED.items():
-        if h == host and (request.url.params.get("id") == key or key in request.url.path):
-            body = path.read_bytes()
-            if host == "api.fiscaldata.treasury.gov" and request.url.params.get(
-                    "page[number]", "1") != "1":
-                body = body.splitlines(keepends=True)[0]  # past the last page: header only
-            return httpx.Response(200, content=body)
-    return httpx.Response(404, content=b"not recorded")
+    """The recording for the request's host and path, or 404."""
+    rel = _longest(RECORDINGS, request.url.host, request.url.path)
+    if rel is None:
+        return httpx.Response(404, content=b"not recorded")
+    return httpx.Response(200, content=recorded_body(rel))
 
 
 @pytest.fixture
@@ -57,75 +50,121 @@ def replay(monkeypatch, home):
     return use
 
 
-def stored_rows() -> pd.DataFrame:
+def stored_rows(series_id: str | None = None) -> pd.DataFrame:
     with Store(default_store_path(), read_only=True) as s:
-        return s.con.execute("SELECT * FROM observations ORDER BY ALL").df()
+        where = f"WHERE series_id = '{series_id}'" if series_id else ""
+        return s.con.execute(f"SELECT * FROM observations {where} ORDER BY ALL").df()
 
 
 def cli(*args: str):
     return CliRunner().invoke(app, list(args))
 
 
-def seed_store() -> pd.DataFrame:
-    """A store that already holds something, so 'unchanged' means something."""
-    with Store(default_store_path()) as s:
-        s.write([pd.DataFrame({"series_id": ["IORB"], "obs_date": ["2027-01-04"],
-                               "value": [3.4], "as_of": ["2027-01-04"]})])
-    return stored_rows()
+def update(*extra: str):
+    return cli("update", *SOURCES, *SERIES, "--since", "2022-04-01", *extra)
 
 
+# -- the happy path ------------------------------------------------------------------------------
 def test_update_from_recorded_bodies_into_an_empty_store(tmp_path, monkeypatch):
     monkeypatch.delenv("FRED_API_KEY", raising=False)
     fetch = Fetch(make_client(transport=httpx.MockTransport(recorded)), sleep=lambda s: None)
     with Store(tmp_path / "s.duckdb", snapshot=None) as store:
         res = run_update(store, fetch, sources=["fred", "treasury", "nyfed"],
-                         series=["WRESBAL", "IORB", "TGA_DTS", "SOFR", "SOFR99"],
-                         since=pd.Timestamp("2024-06-01"), today=pd.Timestamp("2025-11-20"))
-        assert res.series == 5 and res.added == res.fetched > 0
-        wres = store.query(["WRESBAL"], as_of=pd.Timestamp("2025-10-30")).set_index("obs_date")
-        assert wres.loc[pd.Timestamp("2025-10-29"), "value"] == pytest.approx(2848.021)
-        tga = store.query(["TGA_DTS"], as_of=None).set_index("obs_date")
-        assert tga.loc[pd.Timestamp("2025-10-31"), "value"] == pytest.approx(926.328)
-        assert tga.loc[pd.Timestamp("2025-10-31"), "as_of"] == pd.Timestamp("2025-11-03")
-        sofr99 = store.query(["SOFR99"], as_of=None)
-        assert len(sofr99) == 4 and sofr99["value"].notna().all()
+                         series=["WRESBAL", "TGA_DTS", "SOFR", "SOFR99", "RRP_ACCEPTED"],
+                         since=pd.Timestamp("2022-04-01"), today=pd.Timestamp("2026-11-28"))
+        by_id = {o.series_id: o for o in res.outcomes}
+        assert [o.series_id for o in res.outcomes] == ["WRESBAL", "TGA_DTS", "SOFR", "SOFR99",
+                                                       "RRP_ACCEPTED"]  # plan order
+        assert by_id["WRESBAL"].status == "needs key"
+        assert "FRED_API_KEY" in by_id["WRESBAL"].reason
+        for sid in ("TGA_DTS", "SOFR", "SOFR99", "RRP_ACCEPTED"):
+            o = by_id[sid]
+            assert o.status == "ok" and o.fetched > 0 and o.added == o.fetched, o
+        assert res.exit_code == 0
+        # The recorded values, in stored units (USD mn -> bn; USD -> bn).
+        tga = store.query(["TGA_DTS"]).set_index("obs_date")["value"]
+        assert tga.loc[pd.Timestamp("2025-07-07")] == pytest.approx(332.482)
+        rrp = store.query(["RRP_ACCEPTED"]).set_index("obs_date")["value"]
+        assert rrp.loc[pd.Timestamp("2023-04-21")] == pytest.approx(2290.023)
+        assert by_id["RRP_ACCEPTED"].data_end == pd.Timestamp("2023-04-21").date()
+        assert len(store.query(["SOFR99"])) == 4
 
 
-def test_cli_update_reads_and_stores_nothing_new_over_the_snapshot(replay):
-    res = cli("update", "--source", "fred", "--source", "treasury", *SERIES,
-              "--since", "2025-10-01", "--quiet")
+def test_with_a_key_fred_series_come_from_the_api(tmp_path, monkeypatch):
+    monkeypatch.setenv("FRED_API_KEY", "abcdefghij0123456789abcdefghij01")
+    fetch = Fetch(make_client(transport=httpx.MockTransport(recorded)), sleep=lambda s: None)
+    with Store(tmp_path / "s.duckdb", snapshot=None) as store:
+        res = run_update(store, fetch, sources=["fred"], series=["SOFR30DAYAVG"],
+                         since=pd.Timestamp("2024-06-01"), today=pd.Timestamp("2024-06-27"))
+        assert res.outcomes[0].status == "ok" and res.outcomes[0].added == 4
+        s = store.query(["SOFR30DAYAVG"]).set_index("obs_date")["value"]
+        assert s.loc[pd.Timestamp("2024-06-06")] == pytest.approx(5.32968)
+
+
+def test_cli_update_reads_and_stores_only_what_is_new(replay):
+    res = update()
     assert res.exit_code == 0, res.output
-    # The recorded values equal the snapshot's, so nothing is new: the store stays empty.
-    assert "0 new or revised stored" in res.stdout
+    # SOFR and the TGA equal the snapshot: read, nothing stored. The ON RRP operation results
+    # are not in the snapshot: every operation day of the recording is new.
+    assert stored_rows("SOFR").empty and stored_rows("TGA_DTS").empty
+    assert len(stored_rows("RRP_ACCEPTED")) > 200
     assert "data end" in res.stdout
-    assert stored_rows().empty
+    for sid in ("SOFR", "RRP_ACCEPTED", "RRP_RATE", "TGA_DTS"):
+        assert sid in res.stdout
+    # A second run reads the same and stores nothing.
+    before = stored_rows()
+    again = update()
+    assert again.exit_code == 0
+    pd.testing.assert_frame_equal(stored_rows(), before)
+    assert "0 new or revised stored" in again.stdout
 
 
 def test_cli_update_nyfed_percentiles_equal_the_snapshot(replay):
-    # The recorded NY Fed percentile bodies (2024-06-03..06) hold the same values as the
-    # snapshot, so the update reads them and stores nothing new.
     res = cli("update", "--source", "nyfed", "--series", "SOFR99", "--series", "SOFR1",
               "--since", "2024-06-01", "--quiet")
     assert res.exit_code == 0, res.output
-    assert stored_rows().empty
+    assert not default_store_path().exists()  # nothing new: no store file is created
     show = cli("series", "show", "SOFR99", "--start", "2024-06-03", "--end", "2024-06-06",
                "--format", "json")
     doc = json.loads(show.stdout)
     assert [o["value"] for o in doc["observations"]] == [5.44, 5.44, 5.43, 5.44]
 
 
+def test_without_a_key_fred_series_say_so_and_the_rest_goes_on(replay):
+    res = cli("update", "--source", "fred", "--source", "nyfed", "--series", "WALCL",
+              "--series", "IORB", "--series", "RRP_ACCEPTED", "--since", "2022-04-01")
+    assert res.exit_code == 0, res.output
+    lines = [ln for ln in res.stderr.splitlines() if "FRED_API_KEY" in ln]
+    assert len(lines) == 2
+    assert lines[0].startswith("note: fred: WALCL: needs FRED_API_KEY")
+    assert lines[1].startswith("note: fred: IORB: needs FRED_API_KEY")
+    assert len(stored_rows("RRP_ACCEPTED")) > 200
+
+
+# -- one source fails, the others are written ---------------------------------------------------
 def _fault(kind: str):
+    """A handler that answers the NY Fed operations request with a fault built here, and
+    everything else with its recording."""
     calls = {"n": 0}
+    body = recorded_body(RECORDINGS[RP])
+
+    class Chunks(httpx.SyncByteStream):
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def __iter__(self):
+            yield self.data
 
     def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.params.get("id") != "RRPONTSYD":
+        if not request.url.path.startswith(RP[1]):
             return recorded(request)
         calls["n"] += 1
-        body = RECORDED[("fred.stlouisfed.org", "RRPONTSYD")].read_bytes()
         if kind == "timeout":
             raise httpx.ReadTimeout("read timed out", request=request)
         if kind == "500":
             return httpx.Response(500, content=b"Internal Server Error")
+        if kind == "429":
+            return httpx.Response(429, content=b"Too Many Requests")
         if kind == "500-then-200":
             return httpx.Response(500) if calls["n"] == 1 else httpx.Response(200, content=body)
         if kind == "truncated":
@@ -133,8 +172,13 @@ def _fault(kind: str):
         if kind == "html":
             return httpx.Response(200, content=b"<!DOCTYPE html><html><body>Error</body></html>",
                                   headers={"Content-Type": "text/html"})
+        if kind == "gzip":
+            return httpx.Response(200, stream=Chunks(b"\x1f\x8b\x08\x00garbage" * 8),
+                                  headers={"Content-Encoding": "gzip"})
+        if kind == "redirect":
+            return httpx.Response(302, headers={"Location": str(request.url)})
         if kind == "schema":
-            return httpx.Response(200, content=body.replace(b",RRPONTSYD", b",RRPONTSYD_20251120"))
+            return httpx.Response(200, content=body.replace(b'"operations"', b'"results"'))
         raise AssertionError(kind)
 
     return handler, calls
@@ -143,30 +187,59 @@ def _fault(kind: str):
 @pytest.mark.parametrize("kind, needle", [
     ("timeout", "timed out"),
     ("500", "HTTP 500"),
+    ("429", "HTTP 429"),
     ("truncated", "truncated"),
     ("html", "HTML"),
+    ("gzip", "corrupt gzip"),
+    ("redirect", "too many redirects"),
     ("schema", "format changed"),
 ])
-def test_a_failing_source_exits_3_names_it_and_leaves_the_store_unchanged(replay, kind, needle):
-    before = seed_store()
+def test_a_failing_source_leaves_its_series_and_updates_the_rest(replay, kind, needle):
+    assert update().exit_code == 0
+    before = stored_rows()
     handler, _ = _fault(kind)
     replay(handler)
-    res = cli("update", "--source", "fred", "--source", "treasury", *SERIES,
-              "--since", "2025-10-01", "--quiet")
+    res = update()
     assert res.exit_code == 3, res.output
-    assert "fred" in res.stderr and "RRPONTSYD" in res.stderr
-    assert needle.lower() in res.stderr.lower()
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
+    # One line per series the failed request served, naming the source and the series.
+    assert [ln.split(":")[1:3] for ln in errors] == [[" nyfed", " RRP_ACCEPTED"],
+                                                     [" nyfed", " RRP_RATE"]]
+    assert all(needle.lower() in ln.lower() for ln in errors), errors
     assert "Traceback" not in res.output
-    pd.testing.assert_frame_equal(stored_rows(), before)
+    pd.testing.assert_frame_equal(stored_rows(), before)  # the failed series are untouched
+    # ... and the table shows the others fetched.
+    table = {ln.split()[0]: ln.split()[2] for ln in res.stdout.splitlines()
+             if ln.split() and ln.split()[0] in ("SOFR", "TGA_DTS", "RRP_ACCEPTED")}
+    assert table == {"SOFR": "ok", "TGA_DTS": "ok", "RRP_ACCEPTED": "failed"}
+
+
+def test_a_failing_source_does_not_stop_a_first_update(replay):
+    handler, _ = _fault("500")
+    replay(handler)
+    res = cli("update", "--source", "nyfed", "--source", "treasury", "--series", "RRP_ACCEPTED",
+              "--series", "TGA_DTS", "--since", "2022-04-01", "--quiet")
+    assert res.exit_code == 3
+    assert not default_store_path().exists()  # nothing new came: no file was created
 
 
 def test_a_500_followed_by_a_200_succeeds_through_the_retry(replay):
     handler, calls = _fault("500-then-200")
     replay(handler)
-    res = cli("update", "--source", "fred", "--series", "RRPONTSYD", "--since", "2025-10-01",
-              "--quiet")
+    res = update("--quiet")
     assert res.exit_code == 0, res.output
     assert calls["n"] == 2
+    assert len(stored_rows("RRP_ACCEPTED")) > 200
+
+
+def test_every_source_failing_creates_no_store_file(replay):
+    replay(lambda r: httpx.Response(503))
+    res = update()
+    assert res.exit_code == 3
+    assert len([ln for ln in res.stderr.splitlines() if "HTTP 503" in ln]) == 4
+    assert not default_store_path().exists()
+    assert not list(default_store_path().parent.glob("*")) if \
+        default_store_path().parent.exists() else True
 
 
 def test_an_unknown_series_or_source_is_a_usage_error(replay):
@@ -183,15 +256,143 @@ def test_the_fred_key_never_reaches_output_or_store(replay, monkeypatch):
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(str(request.url))
+        if request.url.host != "api.stlouisfed.org":
+            return recorded(request)
+        # Built here: FRED's error body, which echoes the key.
         return httpx.Response(400, json={
             "error_code": 400,
             "error_message": f"Bad Request.  The value for variable api_key={key} is not registered."})
 
     replay(handler)
-    res = cli("update", "--source", "fred", "--series", "WALCL", "--quiet")
+    res = cli("update", "--source", "fred", "--source", "nyfed", "--series", "WALCL",
+              "--series", "RRP_ACCEPTED", "--since", "2022-04-01")
     assert res.exit_code == 3
+    assert "fred: WALCL: HTTP 400" in res.stderr and "not registered" in res.stderr
     assert key not in res.output
     assert any(key in u for u in seen)  # the request did carry it
-    if default_store_path().exists():
-        raw = default_store_path().read_bytes()
-        assert key.encode() not in raw
+    raw = default_store_path().read_bytes()  # RRP_ACCEPTED was written
+    assert key.encode() not in raw
+
+
+# -- missing is not a revision ------------------------------------------------------------------
+def test_a_dot_from_fred_never_erases_a_known_value(replay, monkeypatch):
+    monkeypatch.setenv("FRED_API_KEY", "abcdefghij0123456789abcdefghij01")
+    rel = "fred/fred_api_observations_SOFR30DAYAVG_2024-06-01_2024-06-06.json"
+    # Built here from the recording: the 2024-06-05 and 2024-06-06 values replaced by ".",
+    # FRED's mark for a missing value.
+    doc = json.loads((FIXTURES / rel).read_bytes())
+    for row in doc["observations"][2:]:
+        row["value"] = "."
+    body = json.dumps(doc).encode()
+    replay(lambda r: httpx.Response(200, content=body))
+    res = cli("update", "--source", "fred", "--series", "SOFR30DAYAVG", "--since",
+              "2024-06-01", "--quiet")
+    assert res.exit_code == 0, res.output
+    # The snapshot knows all four days: nothing is written, the values stay.
+    assert not default_store_path().exists()
+    show = cli("series", "show", "SOFR30DAYAVG", "--start", "2024-06-03", "--end",
+               "2024-06-06", "--format", "json")
+    values = [o["value"] for o in json.loads(show.stdout)["observations"]]
+    assert values == pytest.approx([5.32698, 5.32834, 5.32901, 5.32968])
+
+
+def test_gzip_encoded_recordings_update_normally(replay):
+    def handler(request):
+        resp = recorded(request)
+        if resp.status_code != 200:
+            return resp
+        return httpx.Response(200, content=gzip.compress(resp.content),
+                              headers={"Content-Encoding": "gzip"})
+
+    replay(handler)
+    assert update("--quiet").exit_code == 0
+    assert len(stored_rows("RRP_ACCEPTED")) > 200
+
+
+# -- concurrency and per-host limits ------------------------------------------------------------
+def test_requests_to_different_hosts_run_at_the_same_time(tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.delenv("FRED_API_KEY", raising=False)
+    barrier = threading.Barrier(3, timeout=10)
+
+    def handler(request):
+        # Each of the three hosts answers only once all three requests are in flight.
+        barrier.wait()
+        return recorded(request)
+
+    fetch = Fetch(make_client(transport=httpx.MockTransport(handler)), sleep=lambda s: None)
+    res = run_update(tmp_path / "s.duckdb", fetch, sources=["nyfed", "treasury", "yahoo"],
+                     series=["RRP_ACCEPTED", "TGA_DTS", "AAPL"],
+                     since=pd.Timestamp("2020-08-01"), today=pd.Timestamp("2026-11-28"))
+    assert [o.status for o in res.outcomes] == ["ok", "ok", "ok"], res.outcomes
+
+
+def test_fred_requests_go_one_at_a_time_two_a_second(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    monkeypatch.setenv("FRED_API_KEY", "abcdefghij0123456789abcdefghij01")
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0, "starts": []}
+
+    def handler(request):
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+            state["starts"].append(time.monotonic())
+        time.sleep(0.05)
+        with lock:
+            state["now"] -= 1
+        return httpx.Response(404, content=b"not recorded")  # built here: no data needed
+
+    fetch = Fetch(make_client(transport=httpx.MockTransport(handler)), sleep=lambda s: None)
+    ids = ["DGS10", "DGS2", "T10Y2Y", "VIXCLS"]
+    res = run_update(tmp_path / "s.duckdb", fetch, sources=["fred"], series=ids,
+                     since=pd.Timestamp("2025-10-01"), today=pd.Timestamp("2026-11-28"))
+    assert [o.status for o in res.outcomes] == ["failed"] * 4
+    assert all(": HTTP 404" in o.reason for o in res.outcomes)
+    starts = sorted(state["starts"])
+    assert state["max"] == 1 and len(starts) == 4
+    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.45
+
+
+class SplitAwareYahoo(YahooFetcher):
+    """The real Yahoo fetcher plus a rule written for this test: a split reported inside the
+    re-read window asks for the whole history."""
+
+    def needs_full_history(self, query, raw, observations, stored):
+        result = json.loads(raw)["chart"]["result"][0]
+        return bool(result.get("events", {}).get("splits")) and not stored.empty
+
+
+def test_a_fetcher_can_ask_for_the_whole_history_again(monkeypatch):
+    from dollarliq import sources
+
+    monkeypatch.setitem(sources._FETCHERS, "yahoo", ("test_update", "SplitAwareYahoo"))
+    seen = []
+
+    def handler(request):
+        seen.append(dict(request.url.params))
+        return recorded(request)
+
+    fetch = Fetch(make_client(transport=httpx.MockTransport(handler)), sleep=lambda s: None)
+    with Store(":memory:") as store:  # the snapshot holds NVDA: the window has stored rows
+        res = run_update(store, fetch, sources=["yahoo"], series=["NVDA"],
+                         since=pd.Timestamp("2021-02-01"), today=pd.Timestamp("2026-11-28"))
+    assert res.outcomes[0].status == "ok"
+    assert len(seen) == 2  # the recording reports the 2021-07-20 split: read again, all of it
+    assert int(seen[1]["period1"]) < int(seen[0]["period1"])
+
+
+def test_the_summary_as_json(replay):
+    res = cli("update", "--source", "fred", "--source", "nyfed", "--series", "WALCL",
+              "--series", "RRP_ACCEPTED", "--since", "2022-04-01", "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["exit_code"] == 0
+    rows = {r["series_id"]: r for r in doc["series"]}
+    assert rows["WALCL"]["status"] == "needs key" and "FRED_API_KEY" in rows["WALCL"]["reason"]
+    rrp = rows["RRP_ACCEPTED"]
+    assert rrp["status"] == "ok" and rrp["added"] == rrp["read"] > 200
+    assert rrp["data_end"] == "2023-04-21" and rrp["reason"] is None

@@ -16,7 +16,7 @@ from dollarliq.cli import app
 from dollarliq.store import Store, default_store_path
 from dollarliq.watch import (STATE_KEY, WatchState, evaluate, is_notable, parse_every,
                              record_key)
-from test_update import SERIES, recorded
+from test_update import SERIES, SOURCES, recorded
 
 
 @pytest.fixture
@@ -55,8 +55,7 @@ def replay(monkeypatch, home):
 
 
 def watch(*args: str):
-    return CliRunner().invoke(app, ["watch", "--once", "--source", "fred", "--source",
-                                    "treasury", *SERIES, *args])
+    return CliRunner().invoke(app, ["watch", "--once", *SOURCES, *SERIES, *args])
 
 
 def state() -> dict:
@@ -104,8 +103,9 @@ def test_an_unreachable_receiver_keeps_the_state_for_a_retry(replay):
     res = watch("--notify", "json://127.0.0.1:9/", "--quiet")  # discard port: nothing listens
     assert res.exit_code == 3
     assert "notification failed" in res.stderr
-    with Store(default_store_path(), read_only=True) as s:
-        assert s.meta_get(STATE_KEY) is None
+    if default_store_path().exists():  # the update wrote its new rows, not the state
+        with Store(default_store_path(), read_only=True) as s:
+            assert s.meta_get(STATE_KEY) is None
 
 
 def test_without_notify_the_alerts_are_printed(replay):

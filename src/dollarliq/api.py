@@ -1110,17 +1110,25 @@ def watch_cycle(*, urls: Sequence[str] = (), sources: Sequence[str] | None = Non
     check_watch_args(sources, series, record_years)
     language = lang_from_env(lang)
     error = None
-    with open_store(None, home, for_write=True) as st:
-        try:
-            update(sources, series=series, progress=progress, on_plan=on_plan, store=st)
-        except Exception as exc:  # the loop goes on with the data it has
-            error = " ".join(str(exc).split()) or type(exc).__name__
+    # The update holds the store file only while it writes each series; the report reads it;
+    # the state is saved in a short write of its own, so a report elsewhere can run any time.
+    try:
+        res = update(sources, series=series, progress=progress, on_plan=on_plan, home=home)
+        if res.failed:  # the loop goes on with the data it has
+            reasons = "; ".join(o.reason for o in res.failed[:3])
+            more = f" (+{len(res.failed) - 3} more)" if len(res.failed) > 3 else ""
+            error = f"{len(res.failed)} of {res.series} series: {reasons}{more}"
+    except Exception as exc:  # noqa: BLE001 - the loop goes on with the data it has
+        error = " ".join(str(exc).split()) or type(exc).__name__
+    with open_store(None, home) as st:
         rows = _read(st, _report_ids())
         d = resolve_as_of(rows, None)
         r = _report_from_rows(rows, d, st.cache_get, lang=language, rules=None,
                               bubble_tests=False)
-        ev = evaluate(r.doc, load_state(st), record_years=record_years, lang=language)
-        notify(ev.events, list(urls), lang=language)  # raises: state not saved, retried
+        state = load_state(st)
+    ev = evaluate(r.doc, state, record_years=record_years, lang=language)
+    notify(ev.events, list(urls), lang=language)  # raises: state not saved, retried
+    with open_store(None, home, for_write=True) as st:
         save_state(st, ev.state)
     return WatchCycle(r, ev.events, error)
 
@@ -1147,8 +1155,11 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
     Returns
     -------
     UpdateResult
-        ``series`` fetched, ``fetched`` observations read, ``added`` rows stored, ``data_end``.
-        A failing source raises SourceError (exit code 3) and leaves the store as it was.
+        ``series`` planned, ``fetched`` observations read, ``added`` rows stored,
+        ``data_end``, ``outcomes`` (one per series: status, rows added, revisions, or the
+        one-line reason it failed) and ``exit_code`` (0 when everything came, 3 when any
+        series failed, 5 on a store failure). A failed series leaves its stored rows as
+        they were and does not stop the others.
     """
     import pandas as pd
 
@@ -1166,12 +1177,16 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
     d = parse_as_of(since, "since date")
     own = client is None
     http = client or make_client()
+    from dollarliq.paths import STORE_FILENAME
+
+    # The store file, not an open store: each series is written in its own short transaction
+    # once it has been fetched, so readers are never locked out during the network fetches.
+    target = store if store is not None else home_path(home) / STORE_FILENAME
     try:
-        with open_store(store, home, for_write=True) as st:
-            return run_update(st, Fetch(http), sources=list(sources) if sources else None,
-                              series=list(series) if series else None,
-                              since=None if d is None else pd.Timestamp(d),
-                              progress=progress, on_plan=on_plan)
+        return run_update(target, Fetch(http), sources=list(sources) if sources else None,
+                          series=list(series) if series else None,
+                          since=None if d is None else pd.Timestamp(d),
+                          progress=progress, on_plan=on_plan)
     finally:
         if own:
             http.close()

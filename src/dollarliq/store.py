@@ -8,11 +8,19 @@ observation date, the latest of them: the vintage that was public on D.
 The embedded snapshot (a Parquet file inside the package) is read-only and always present;
 the user's store file holds what ``dollarliq update`` fetched on top of it. Only this module
 touches DuckDB. Writes are atomic: one transaction, rolled back on any error.
+
+DuckDB lets one process write a file, or several read it, never both. Writers therefore hold
+the file only for the write itself (:class:`StoreWriter`), and anyone who meets a lock waits
+a few seconds and tries again before giving up with exit code 5. The store file is created
+only when there is something to write, under a temporary name that is renamed into place
+once complete: a failed first update (network down, disk full) leaves no file behind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +36,11 @@ if TYPE_CHECKING:  # pandas is imported lazily: light CLI paths never load it
     import pandas as pd
 
 SNAPSHOT_PATH = Path(__file__).parent / "data" / "snapshot.parquet"
+LOCK_WAIT_ENV = "DOLLARLIQ_LOCK_WAIT"
+#: Seconds a reader waits for a writer to let go of the file before exit code 5.
+READ_LOCK_WAIT = 5.0
+#: Seconds a writer waits for readers (a report, a dashboard) to let go of the file.
+WRITE_LOCK_WAIT = 30.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS observations (
@@ -53,6 +66,53 @@ CREATE TABLE IF NOT EXISTS meta (
 _OBS_COLUMNS = ["series_id", "obs_date", "value", "as_of", "fetched_at"]
 
 
+def lock_wait(default: float = READ_LOCK_WAIT) -> float:
+    """Seconds to wait for a busy store: ``$DOLLARLIQ_LOCK_WAIT`` or ``default``."""
+    try:
+        return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, default)))
+    except ValueError:
+        raise UsageError(f"{LOCK_WAIT_ENV} must be a number of seconds") from None
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("could not set" in text or "conflicting" in text)
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(s in text for s in ("no space left", "file too large", "disk full",
+                                   "disk quota"))
+
+
+def _connect(path: Path, *, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``, retried while another process holds the file's lock."""
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            left = deadline - time.monotonic()
+            if not _is_lock_error(exc):
+                raise
+            if left <= 0:
+                raise StoreError(
+                    f"store {path} is busy: another dollarliq process is writing it "
+                    f"(waited {wait:.0f} s); try again in a moment") from None
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 0.5)
+
+
+def _empty_file(path: Path) -> bool:
+    """A 0-byte store file (what an interrupted older version could leave): it holds
+    nothing and is treated as absent."""
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
+
+
 @dataclass(frozen=True)
 class SeriesInfo:
     """Coverage of one series in the store: first/last observation, last release, rows."""
@@ -76,10 +136,14 @@ class Store:
         The Parquet snapshot to read beneath the store; ``None`` for none.
     read_only : bool
         Open an existing file without the right to write.
+    wait : float | None
+        Seconds to wait while another process holds the file (default
+        :data:`READ_LOCK_WAIT`, or ``$DOLLARLIQ_LOCK_WAIT``).
     """
 
     def __init__(self, path: str | Path | None = ":memory:", *,
-                 snapshot: Path | None = SNAPSHOT_PATH, read_only: bool = False) -> None:
+                 snapshot: Path | None = SNAPSHOT_PATH, read_only: bool = False,
+                 wait: float | None = None) -> None:
         self.path = None if path in (None, ":memory:") else Path(path)
         self._firsts: dict | None = None
         self.snapshot = snapshot if snapshot is not None and Path(snapshot).exists() else None
@@ -89,12 +153,20 @@ class Store:
             else:
                 if not read_only:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.con = duckdb.connect(str(self.path), read_only=read_only)
+                    if _empty_file(self.path):
+                        self.path.unlink()
+                self.con = _connect(self.path, read_only=read_only,
+                                    wait=lock_wait() if wait is None else wait)
             if not read_only:
                 self.con.execute(_SCHEMA)
             self._create_views(read_only)
         except duckdb.Error as exc:
-            raise StoreError(f"store {self.path or ':memory:'}: cannot open ({exc})") from exc
+            hint = " (disk full?)" if _is_disk_full(exc) else ""
+            raise StoreError(f"store {self.path or ':memory:'}: cannot open{hint} "
+                             f"({_one_line(exc)})") from None
+        except OSError as exc:
+            raise StoreError(f"store {self.path}: cannot create its folder "
+                             f"({exc.strerror or exc})") from None
 
     # -- setup -----------------------------------------------------------------------
     def _create_views(self, read_only: bool) -> None:
@@ -254,55 +326,32 @@ class Store:
         ``vintage`` (bool). A row equal to what is already known for its date is skipped.
         A row whose value differs from the latest known one but whose ``as_of`` is not later
         (a revision discovered without a vintage record) is stamped with the download date,
-        so the revision is never visible before dollarliq saw it. Everything or nothing is
-        written: any error rolls the whole write back.
+        so the revision is never visible before dollarliq saw it. A missing value (None,
+        NaN: FRED's ``.``) never replaces a known one; it is stored only for a date the store
+        does not have. Everything or nothing is written: any error rolls the whole write
+        back.
         """
+        added, revised = self.write_counts(batches, fetched_at=fetched_at)
+        return added + revised
+
+    def write_counts(self, batches: Iterable[pd.DataFrame], *,
+                     fetched_at: pd.Timestamp | None = None) -> tuple[int, int]:
+        """Like :meth:`write` (one transaction); returns (rows for new dates, revisions)."""
         import pandas as pd
 
         self._firsts = None
         now = pd.Timestamp.now(tz="UTC").tz_localize(None) if fetched_at is None else fetched_at
         today = now.normalize()
-        added = 0
+        added = revised = 0
         con = self.con
         try:
             con.execute("BEGIN TRANSACTION")
             for batch in batches:
                 if batch is None or batch.empty:
                     continue
-                df = batch.copy()
-                if "vintage" not in df:
-                    df["vintage"] = False
-                df = df[["series_id", "obs_date", "value", "as_of", "vintage"]]
-                df["obs_date"] = pd.to_datetime(df["obs_date"]).dt.date
-                df["as_of"] = pd.to_datetime(df["as_of"]).dt.date
-                df["value"] = pd.to_numeric(df["value"], errors="raise").astype("float64")
-                con.register("incoming_df", df)
-                n = con.execute(
-                    f"""
-                    INSERT INTO observations
-                    SELECT i.series_id, i.obs_date, i.value,
-                           CASE WHEN i.vintage OR c.as_of IS NULL OR i.as_of > c.as_of
-                                THEN i.as_of ELSE greatest(?::DATE, c.as_of) END,
-                           ?::TIMESTAMP
-                    FROM incoming_df i
-                    LEFT JOIN (
-                        SELECT series_id, obs_date, value, as_of FROM {self._all}
-                        WHERE series_id IN (SELECT DISTINCT series_id FROM incoming_df)
-                        QUALIFY row_number() OVER (PARTITION BY series_id, obs_date
-                                                   ORDER BY as_of DESC, fetched_at DESC) = 1
-                    ) c USING (series_id, obs_date)
-                    WHERE c.obs_date IS NULL
-                       OR (i.vintage AND NOT EXISTS (
-                              SELECT 1 FROM {self._all} o
-                              WHERE o.series_id = i.series_id AND o.obs_date = i.obs_date
-                                AND o.as_of = i.as_of
-                                AND o.value IS NOT DISTINCT FROM i.value))
-                       OR (NOT i.vintage AND i.value IS DISTINCT FROM c.value)
-                    """,
-                    [today.date(), now.to_pydatetime()],
-                ).fetchone()
-                con.unregister("incoming_df")
-                added += int(n[0]) if n else 0
+                a, r = self._insert(batch, today, now)
+                added += a
+                revised += r
             con.execute("COMMIT")
         except BaseException as exc:
             try:
@@ -310,9 +359,63 @@ class Store:
             except duckdb.Error:
                 pass
             if isinstance(exc, duckdb.Error):
-                raise StoreError(f"store write failed and was rolled back ({exc})") from exc
+                hint = " (disk full?)" if _is_disk_full(exc) else ""
+                raise StoreError(f"store write failed and was rolled back{hint} "
+                                 f"({_one_line(exc)})") from exc
             raise
-        return added
+        return added, revised
+
+    def _insert(self, batch: pd.DataFrame, today: pd.Timestamp,
+                now: pd.Timestamp) -> tuple[int, int]:
+        import pandas as pd
+
+        con = self.con
+        df = batch.copy()
+        if "vintage" not in df:
+            df["vintage"] = False
+        df = df[["series_id", "obs_date", "value", "as_of", "vintage"]]
+        df["obs_date"] = pd.to_datetime(df["obs_date"]).dt.date
+        df["as_of"] = pd.to_datetime(df["as_of"]).dt.date
+        df["value"] = pd.to_numeric(df["value"], errors="raise").astype("float64")
+        df["vintage"] = df["vintage"].astype(bool)
+        con.register("incoming_df", df)
+        try:
+            con.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE incoming_rows AS
+                SELECT i.series_id, i.obs_date,
+                       CASE WHEN isnan(i.value) THEN NULL ELSE i.value END AS value,
+                       CASE WHEN i.vintage OR c.as_of IS NULL OR i.as_of > c.as_of
+                            THEN i.as_of ELSE greatest(?::DATE, c.as_of) END AS as_of,
+                       ?::TIMESTAMP AS fetched_at,
+                       (c.obs_date IS NULL OR c.value IS NULL) AS is_new
+                FROM incoming_df i
+                LEFT JOIN (
+                    SELECT series_id, obs_date, value, as_of FROM {self._all}
+                    WHERE series_id IN (SELECT DISTINCT series_id FROM incoming_df)
+                    QUALIFY row_number() OVER (PARTITION BY series_id, obs_date
+                                               ORDER BY as_of DESC, fetched_at DESC) = 1
+                ) c USING (series_id, obs_date)
+                WHERE (c.obs_date IS NULL
+                       OR (i.vintage AND NOT EXISTS (
+                              SELECT 1 FROM {self._all} o
+                              WHERE o.series_id = i.series_id AND o.obs_date = i.obs_date
+                                AND o.as_of = i.as_of
+                                AND o.value IS NOT DISTINCT FROM i.value))
+                       OR (NOT i.vintage AND i.value IS DISTINCT FROM c.value))
+                  -- missing is not a revision: a missing value only fills an unknown date
+                  AND (NOT (i.value IS NULL OR isnan(i.value)) OR c.obs_date IS NULL)
+                """,
+                [today.date(), now.to_pydatetime()],
+            )
+            con.execute("INSERT INTO observations SELECT series_id, obs_date, value, as_of, "
+                        "fetched_at FROM incoming_rows")
+            row = con.execute("SELECT count(*) FILTER (WHERE is_new), "
+                              "count(*) FILTER (WHERE NOT is_new) FROM incoming_rows").fetchone()
+            con.execute("DROP TABLE incoming_rows")
+        finally:
+            con.unregister("incoming_df")
+        return int(row[0]), int(row[1])
 
     # -- cache and state ---------------------------------------------------------------
     def cache_get(self, namespace: str, key: str) -> bytes | None:
@@ -335,20 +438,118 @@ class Store:
         self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
 
-def open_store(path: Path | str | None = None, *, for_write: bool = False) -> Store:
+def open_store(path: Path | str | None = None, *, for_write: bool = False,
+               wait: float | None = None) -> Store:
     """The user's store (snapshot + fetched data).
 
-    Reading never creates a file: with no store file yet, the snapshot alone is the data.
+    Reading never creates a file: with no store file yet (or a 0-byte one), the snapshot
+    alone is the data. A store that another process is writing is retried for ``wait``
+    seconds (default :data:`READ_LOCK_WAIT` or ``$DOLLARLIQ_LOCK_WAIT``), then StoreError.
     """
     p = Path(path) if path is not None else default_store_path()
     if for_write:
-        return Store(p)
-    if p.exists():
-        try:
-            return Store(p, read_only=True)
-        except StoreError:
-            raise
+        return Store(p, wait=lock_wait(WRITE_LOCK_WAIT) if wait is None else wait)
+    if p.exists() and not _empty_file(p):
+        return Store(p, read_only=True, wait=wait)
     return Store(None)
+
+
+class StoreWriter:
+    """Writes fetched series into the store file, holding DuckDB's lock only while writing.
+
+    Each :meth:`write` call opens the file, writes every frame in its own transaction and
+    closes it again, so readers wait at most for the write itself. While the file does not
+    exist, nothing is created until there is a row to write; the first write goes to a
+    temporary file next to it that is linked into place once committed and closed.
+
+    Parameters
+    ----------
+    path : Path
+        The store file.
+    snapshot : Path | None
+        The snapshot beneath the store (a row equal to the snapshot's is not stored again).
+    fetched_at : pd.Timestamp | None
+        Download time stamped on every row (UTC, naive); default: now.
+    wait : float
+        Seconds to wait for readers to let go of the file.
+    """
+
+    def __init__(self, path: Path | str, *, snapshot: Path | None = SNAPSHOT_PATH,
+                 fetched_at: pd.Timestamp | None = None,
+                 wait: float = WRITE_LOCK_WAIT) -> None:
+        import pandas as pd
+
+        self.path = Path(path)
+        self.snapshot = snapshot
+        self.fetched_at = (pd.Timestamp.now(tz="UTC").tz_localize(None)
+                           if fetched_at is None else fetched_at)
+        self.wait = wait
+
+    def write(self, frames: Sequence[pd.DataFrame],
+              done: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+        """Write each frame in its own transaction; (new dates, revisions) per frame.
+
+        StoreError (exit code 5) at the first frame that cannot be written: the frames
+        before it are committed (their counts are in ``done``, when given), that one is
+        rolled back, the ones after it are not tried.
+        """
+        done = [] if done is None else done
+        if not any(f is not None and not f.empty for f in frames):
+            done.extend((0, 0) for _ in frames)
+            return done
+        if not self.path.exists() or _empty_file(self.path):
+            created = self._create(frames)
+            if created is not None:
+                done.extend(created)
+                return done
+        with Store(self.path, snapshot=self.snapshot, wait=self.wait) as store:
+            for f in frames:
+                done.append(store.write_counts([f], fetched_at=self.fetched_at))
+        return done
+
+    def _create(self, frames: Sequence[pd.DataFrame]) -> list[tuple[int, int]] | None:
+        """Write a new store file under a temporary name, then link it into place. None when
+        another process created the file meanwhile (the caller writes into that one)."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        _remove(tmp)
+        try:
+            with Store(tmp, snapshot=self.snapshot, wait=0.0) as store:
+                done = [store.write_counts([f], fetched_at=self.fetched_at) for f in frames]
+                store.con.execute("CHECKPOINT")
+            if not any(a or r for a, r in done):
+                return done  # nothing new over the snapshot: no file
+            if _empty_file(self.path):
+                self.path.unlink()
+            try:
+                os.link(tmp, self.path)  # never replaces a file that appeared meanwhile
+            except FileExistsError:
+                return None
+            except OSError:
+                os.replace(tmp, self.path)
+            return done
+        except duckdb.Error as exc:
+            hint = " (disk full?)" if _is_disk_full(exc) else ""
+            raise StoreError(f"store {self.path}: cannot create{hint} "
+                             f"({_one_line(exc)}); nothing was written") from None
+        except OSError as exc:
+            raise StoreError(f"store {self.path}: cannot create ({exc.strerror or exc}); "
+                             "nothing was written") from None
+        finally:
+            _remove(tmp)
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            pass
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
 
 
 def observations_frame(obs: Iterable[object]) -> pd.DataFrame:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from dollarliq.cli._common import app, console, is_quiet, handle_errors, parse_dates
+from dollarliq.cli._common import TextOrJson as Fmt
+from dollarliq.cli._common import app, console, err_console, handle_errors, is_quiet, parse_dates
 
 
 @app.command("update")
@@ -14,21 +15,29 @@ def update(
                                      help="fred, nyfed, treasury or yahoo (repeatable)."),
     series: list[str] = typer.Option(None, "--series", help="Only these series (repeatable)."),
     since: str = typer.Option(None, "--since", help="Re-fetch observations from this date."),
-    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar, no table: only the "
+                                                      "lines of series that did not come."),
+    fmt: Fmt = typer.Option(Fmt.text, "--format",
+                            help="text (a table) or json (one object per series)."),
 ) -> None:
     """Fetch newer data from the real sources into the store, on top of the snapshot.
 
-    FRED uses the API when FRED_API_KEY is set (with vintages), else fredgraph.csv.
-    A failure of any source leaves the store exactly as it was (exit code 3).
+    Each series is written on its own as soon as it arrives; one that fails keeps its stored
+    rows and stops nothing else. The update ends with a table of every series (fetched, rows
+    added, revisions, or why it failed). FRED series need FRED_API_KEY; without it they are
+    listed as needing the key and the rest goes on. DOLLARLIQ_MIRROR=http://HOST:PORT sends
+    every request to a mirror. Exit code 0 when everything came, 3 when a series failed,
+    5 when the store could not be written.
 
     Example:
-        dollarliq update --source fred --since 2025-10-01
+        dollarliq update --source nyfed --since 2025-10-01
+        dollarliq update --format json --quiet
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from dollarliq import api
 
-    quiet = is_quiet(quiet)
+    quiet = is_quiet(quiet) or fmt == Fmt.json
     d = parse_dates(since=since)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console, disable=quiet, transient=True) as bar:
@@ -38,6 +47,55 @@ def update(
             on_plan=lambda n: bar.update(task, total=n),
             progress=lambda spec: bar.update(task, advance=1,
                                              description=f"{spec.source}: {spec.id}"))
-    end = result.data_end.strftime("%Y-%m-%d") if result.data_end is not None else "-"
-    console.print(f"{result.series} series fetched, {result.fetched} observations read, "
-                  f"{result.added} new or revised stored; data end {end}")
+    if fmt == Fmt.json:
+        import json
+        import sys
+
+        sys.stdout.write(json.dumps({"exit_code": result.exit_code,
+                                     "series": [summary_row(o) for o in result.outcomes]},
+                                    indent=1) + "\n")
+    elif not quiet:
+        console.print(summary_table(result))
+    for o in result.outcomes:
+        if o.reason:
+            label = "note" if o.status == "needs key" else "error"
+            err_console.print(f"{label}: {o.reason}", markup=False)
+    if not quiet and fmt == Fmt.text:
+        end = result.data_end.strftime("%Y-%m-%d") if result.data_end is not None else "-"
+        n_ok = sum(o.status == "ok" for o in result.outcomes)
+        n_key = sum(o.status == "needs key" for o in result.outcomes)
+        console.print(f"{result.series} series: {n_ok} fetched, {len(result.failed)} failed, "
+                      f"{n_key} need a key; {result.fetched} observations read, "
+                      f"{result.added} new or revised stored; data end {end}",
+                      markup=False, soft_wrap=True)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
+def summary_row(o) -> dict:
+    """One series of the summary as plain values (the JSON form)."""
+    return {"series_id": o.series_id, "source": o.source, "status": o.status,
+            "read": o.fetched, "added": o.added, "revised": o.revised,
+            "data_end": o.data_end.isoformat() if o.data_end is not None else None,
+            "reason": o.reason or None}
+
+
+def summary_table(result):
+    """The per-series table: status, observations read, rows added, revisions, data end."""
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for col, just in (("series", "left"), ("source", "left"), ("status", "left"),
+                      ("read", "right"), ("added", "right"), ("revised", "right"),
+                      ("data end", "left"), ("why", "left")):
+        table.add_column(col, justify=just, overflow="fold")
+    for o in result.outcomes:
+        why = o.reason
+        prefix = f"{o.source}: {o.series_id}: "
+        if why.startswith(prefix):
+            why = why[len(prefix):]
+        end = o.data_end.strftime("%Y-%m-%d") if o.data_end is not None else "-"
+        style = {"ok": "", "needs key": "yellow"}.get(o.status, "red")
+        table.add_row(o.series_id, o.source, o.status, str(o.fetched), str(o.added),
+                      str(o.revised), end, why, style=style or None)
+    return table

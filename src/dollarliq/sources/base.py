@@ -44,6 +44,16 @@ class Observation:
 
 
 class Fetcher(Protocol):
+    """A provider. Two optional methods change how ``dollarliq update`` uses it:
+
+    - ``group_key(spec) -> str`` and ``fetch_group(specs, fetch, start, end) ->
+      {spec.id: [Observation]}``: series with the same key are served by one request.
+    - ``needs_full_history(query, raw, observations, stored) -> bool``: called with the
+      stored rows of the re-read window (a frame: series_id, obs_date, value, as_of); True
+      makes the update read the whole history again (``build_query(spec, None, end)``), for
+      a provider that rewrites history (Yahoo after a split or a dividend).
+    """
+
     source: ClassVar[str]
 
     def build_query(self, spec: SeriesSpec, start: pd.Timestamp | None,

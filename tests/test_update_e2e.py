@@ -1,0 +1,253 @@
+"""The real ``dollarliq update`` process against a mirror on 127.0.0.1 (``DOLLARLIQ_MIRROR``)
+serving recorded real bodies by host and path, with no FRED key: the whole path from the
+socket to the store file, faults served over real HTTP, readers during a writer, and a disk
+that cannot take the write.
+
+Fault bodies (bad gzip, a redirect loop, a gzip bomb, an HTML page) are built in
+``tests/mirror.py`` and labelled there.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dollarliq.catalog import specs_for_source
+from dollarliq.sources import UPDATABLE_SOURCES
+from dollarliq.store import Store
+from mirror import (Mirror, fault_bad_gzip, fault_gzip_bomb, fault_html, fault_redirect_loop,
+                    fault_status, gzip_bomb)
+
+pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"]),
+              pytest.mark.slow]
+
+RECORDED = ["SOFR", "SOFR99", "EFFR", "OBFR", "RRP_ACCEPTED", "RRP_RATE", "REPO_ACCEPTED",
+            "TGA_DTS", "AAPL", "NVDA", "MSFT"]
+KEYED = ["WALCL", "IORB"]
+RP = ("markets.newyorkfed.org", "/api/rp/")
+
+
+def env_for(home: Path, mirror: Mirror, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "FRED_API_KEY"}
+    env.update(DOLLARLIQ_HOME=str(home), DOLLARLIQ_MIRROR=mirror.url, NO_COLOR="1",
+               COLUMNS="220", **extra)
+    return env
+
+
+def dollarliq(env: dict[str, str], *args: str, limit_file_bytes: int | None = None,
+              timeout: float = 120) -> subprocess.CompletedProcess:
+    def limit() -> None:  # a disk that takes no more than this many bytes per file
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_bytes, limit_file_bytes))
+
+    return subprocess.run([sys.executable, "-m", "dollarliq", *args], env=env,
+                          capture_output=True, text=True, timeout=timeout,
+                          preexec_fn=limit if limit_file_bytes is not None else None)
+
+
+def series_args(ids: list[str]) -> list[str]:
+    return [a for sid in ids for a in ("--series", sid)]
+
+
+def table(stdout: str) -> dict[str, list[str]]:
+    """Rows of the summary table by series id."""
+    return {ln.split()[0]: ln.split() for ln in stdout.splitlines() if len(ln.split()) >= 7}
+
+
+def user_rows(home: Path, series_id: str) -> int:
+    with Store(home / "dollarliq.duckdb", read_only=True) as s:
+        return int(s.con.execute("SELECT count(*) FROM observations WHERE series_id = ?",
+                                 [series_id]).fetchone()[0])
+
+
+# -- through the mirror, no key ----------------------------------------------------------------
+def test_update_process_through_the_mirror_without_a_key(tmp_path):
+    home = tmp_path / "home"
+    with Mirror() as m:
+        res = dollarliq(env_for(home, m), "update", "--since", "2020-08-01",
+                        *series_args(RECORDED + KEYED))
+    assert res.returncode == 0, res.stdout + res.stderr
+    rows = table(res.stdout)
+    for sid in RECORDED:
+        assert rows[sid][2] == "ok" and int(rows[sid][3]) > 0, rows[sid]
+    notes = [ln for ln in res.stderr.splitlines() if ln.startswith("note: ")]
+    assert [ln.split(":")[1:3] for ln in notes] == [[" fred", " WALCL"], [" fred", " IORB"]]
+    assert all("needs FRED_API_KEY" in ln for ln in notes)
+    # Every request went to the mirror, by host and path, and none carried a key.
+    hosts = {p.split("/")[1] for p in m.requests}
+    assert hosts == {"markets.newyorkfed.org", "api.fiscaldata.treasury.gov",
+                     "query1.finance.yahoo.com"}
+    assert not any("api_key" in p for p in m.requests)
+    # NY Fed requests are one per group: SOFR and SOFR99 share one.
+    assert sum("/rates/secured/sofr/" in p for p in m.requests) == 1
+    # New rows are the recorded values in stored units.
+    with Store(home / "dollarliq.duckdb", read_only=True) as s:
+        rrp = s.query(["RRP_ACCEPTED"]).set_index("obs_date")["value"]
+        assert rrp.loc["2023-04-21"] == pytest.approx(2290.023)
+    assert user_rows(home, "RRP_ACCEPTED") > 200
+
+
+def test_a_full_update_from_the_mirror_lists_every_series(tmp_path):
+    home = tmp_path / "home"
+    with Mirror() as m:
+        res = dollarliq(env_for(home, m), "update", "--since", "2020-08-01")
+    rows = table(res.stdout)
+    every = [s.id for src in UPDATABLE_SOURCES for s in specs_for_source(src)]
+    assert set(every) <= set(rows)
+    failed = [sid for sid in every if rows[sid][2] == "failed"]
+    # Series without a recording get the mirror's 404: each has its one line, and the update
+    # says so with exit code 3; the recorded ones are in.
+    assert res.returncode == (3 if failed else 0)
+    assert "Traceback" not in res.stderr
+    for sid in failed:
+        assert any(ln.startswith("error: ") and f": {sid}: HTTP 404" in ln
+                   for ln in res.stderr.splitlines()), sid
+    for sid in RECORDED:
+        assert rows[sid][2] == "ok"
+    assert {rows[s.id][2] for s in specs_for_source("fred")} == {"needs"}  # "needs key"
+
+
+# -- faults over real HTTP ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    return gzip_bomb(1.0)
+
+
+@pytest.mark.parametrize("kind, needle", [
+    ("gzip", "corrupt gzip"),
+    ("redirect", "too many redirects"),
+    ("bomb", "larger than 50 MB"),
+    ("403", "HTTP 403"),
+    ("html", "HTML page"),
+])
+def test_a_fault_on_one_source_leaves_the_others_updated(tmp_path, kind, needle, bomb):
+    home = tmp_path / "home"
+    faults = {"gzip": fault_bad_gzip(), "redirect": fault_redirect_loop(),
+              "bomb": fault_gzip_bomb(bomb), "403": fault_status(403, b"Forbidden"),
+              "html": fault_html()}
+    with Mirror() as m:
+        m.faults[RP] = faults[kind]
+        env = env_for(home, m)
+        # Peak memory of the update process alone, through a small parent.
+        code = ("import resource, subprocess, sys; "
+                "r = subprocess.run(sys.argv[1:]); "
+                "print('maxrss_kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
+                "file=sys.stderr); sys.exit(r.returncode)")
+        res = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "dollarliq",
+                              "update", "--since", "2020-08-01",
+                              *series_args(["SOFR", "TGA_DTS", "AAPL", "RRP_ACCEPTED",
+                                            "REPO_ACCEPTED"])],
+                             env=env, capture_output=True, text=True, timeout=180)
+    assert res.returncode == 3, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
+    assert len(errors) == 2
+    assert errors[0].startswith("error: nyfed: RRP_ACCEPTED: ") and needle in errors[0]
+    assert errors[1].startswith("error: nyfed: REPO_ACCEPTED: ")
+    rows = table(res.stdout)
+    assert [rows[s][2] for s in ("SOFR", "TGA_DTS", "AAPL")] == ["ok"] * 3
+    # AAPL rows were written in their own transaction (the recording's closes differ from
+    # the snapshot's in the last digits: revisions).
+    assert int(rows["AAPL"][4]) + int(rows["AAPL"][5]) > 0
+    maxrss_mb = int(res.stderr.split("maxrss_kb")[1].split()[0]) / 1024
+    assert maxrss_mb < 600, maxrss_mb  # a gibibyte body never reaches memory
+
+
+# -- readers during a writer ----------------------------------------------------------------------
+def test_reports_run_while_an_update_is_fetching_and_writing(tmp_path):
+    home = tmp_path / "home"
+    with Mirror(latency=0.4) as m:
+        env = env_for(home, m)
+        dollarliq(env, "update", "--since", "2020-08-01", "--series", "RRP_ACCEPTED")
+        assert (home / "dollarliq.duckdb").exists()
+        writer = subprocess.Popen([sys.executable, "-m", "dollarliq", "update", "--since",
+                                   "2020-08-01", *series_args(RECORDED)], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        codes = []
+        try:
+            while writer.poll() is None:
+                codes.append(dollarliq(env, "report", "--format", "json").returncode)
+        finally:
+            out, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, out + err
+    assert codes and set(codes) == {0}, codes
+    assert user_rows(home, "AAPL") > 0
+
+
+def test_a_reader_waits_for_a_write_lock_then_gives_exit_5(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    path = home / "dollarliq.duckdb"
+    with Store(path) as s:
+        s.con.execute("CHECKPOINT")
+    hold = ("import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); "
+            "print('locked', flush=True); time.sleep(float(sys.argv[2]))")
+    env = {k: v for k, v in os.environ.items() if k != "FRED_API_KEY"}
+    env.update(DOLLARLIQ_HOME=str(home), NO_COLOR="1")
+
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(path), "2.0"],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    t0 = time.monotonic()
+    waited = subprocess.run([sys.executable, "-m", "dollarliq", "report", "--format", "json"],
+                            env={**env, "DOLLARLIQ_LOCK_WAIT": "30"}, capture_output=True,
+                            text=True, timeout=60)
+    holder.wait()
+    assert waited.returncode == 0, waited.stderr
+    assert time.monotonic() - t0 >= 1.0  # it did meet the lock and wait for it
+
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(path), "20"],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    try:
+        busy = subprocess.run([sys.executable, "-m", "dollarliq", "report"],
+                              env={**env, "DOLLARLIQ_LOCK_WAIT": "1"}, capture_output=True,
+                              text=True, timeout=60)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert busy.returncode == 5
+    lines = busy.stderr.strip().splitlines()
+    assert len(lines) == 1 and "busy" in lines[0] and "Traceback" not in busy.stderr
+
+
+# -- a disk that is full --------------------------------------------------------------------------
+def test_a_full_disk_on_the_first_update_leaves_no_store_file(tmp_path):
+    home = tmp_path / "home"
+    with Mirror() as m:
+        res = dollarliq(env_for(home, m), "update", "--since", "2020-08-01", "--series",
+                        "RRP_ACCEPTED", limit_file_bytes=16 * 1024)
+    assert res.returncode == 5, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+    err = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
+    assert len(err) == 1 and "disk full?" in err[0]
+    assert not (home / "dollarliq.duckdb").exists()
+    assert [p.name for p in home.iterdir()] == [] if home.exists() else True
+
+
+def test_a_full_disk_later_keeps_the_old_store_usable(tmp_path):
+    home = tmp_path / "home"
+    store = home / "dollarliq.duckdb"
+    with Mirror() as m:
+        env = env_for(home, m)
+        first = dollarliq(env, "update", "--since", "2020-08-01", "--series", "RRP_ACCEPTED")
+        assert first.returncode == 0, first.stderr
+        before = user_rows(home, "RRP_ACCEPTED")
+        assert store.stat().st_size > 8192
+        full = dollarliq(env, "update", "--since", "2020-08-01", "--series", "REPO_ACCEPTED",
+                         "--series", "AAPL", "--series", "NVDA", limit_file_bytes=4096)
+    assert full.returncode == 5, full.stdout + full.stderr
+    assert "Traceback" not in full.stderr
+    # The old store opens, holds what it held, and every command can read it.
+    assert user_rows(home, "RRP_ACCEPTED") == before
+    show = dollarliq(env, "series", "show", "RRP_ACCEPTED", "--start", "2023-04-17",
+                     "--format", "json")
+    assert show.returncode == 0 and "2023-04-21" in show.stdout
+    assert dollarliq(env, "report", "--format", "json").returncode == 0
