@@ -22,21 +22,25 @@ from dollarliq.update import run_update
 
 FIX = Path(__file__).parent / "fixtures"
 RECORDED = {
-    ("fred.stlouisfed.org", "WRESBAL"): FIX / "fred/fredgraph_WRESBAL_2025-10_2025-11.csv",
-    ("fred.stlouisfed.org", "RRPONTSYD"): FIX / "fred/fredgraph_RRPONTSYD_2025-10_2025-11.csv",
-    ("fred.stlouisfed.org", "IORB"): FIX / "fred/fredgraph_IORB_2025-10_2025-11.csv",
+    ("www.federalreserve.gov", "Output.aspx"):
+        FIX / "fedboard/fed_board_ddp_H41_2021-04-28_2023-03-22.csv",
+    ("markets.newyorkfed.org", "/rp/"): FIX / "nyfed/nyfed_rp_all_all_results_last500_2023-04-24.json",
     ("markets.newyorkfed.org", "sofr"): FIX / "nyfed/nyfed_api_sofr_search_2024-06-01_2024-06-06.json",
     ("api.fiscaldata.treasury.gov", "operating_cash_balance"):
         FIX / "treasury/fiscaldata_dts_operating_cash_balance_2025-10-27_2025-11-07.csv",
 }
-SERIES = ["--series", "WRESBAL", "--series", "RRPONTSYD", "--series", "IORB",
-          "--series", "TGA_DTS"]
+# WRESBAL (Fed Board H.4.1), RRPONTSYD (NY Fed operations) and TGA_DTS (FiscalData): three
+# keyless publishers. The DDP request asks for the release zip; the recorded H.4.1 CSV is
+# served instead (the parser reads both formats of the Data Download Program).
+SOURCES = ["--source", "fedboard", "--source", "nyfed", "--source", "treasury"]
+SERIES = ["--series", "WRESBAL", "--series", "RRPONTSYD", "--series", "TGA_DTS"]
+SINCE = ["--since", "2023-03-01"]
 
 
 def recorded(request: httpx.Request) -> httpx.Response:
     host = request.url.host
     for (h, key), path in RECORDED.items():
-        if h == host and (request.url.params.get("id") == key or key in request.url.path):
+        if h == host and key in request.url.path:
             body = path.read_bytes()
             if host == "api.fiscaldata.treasury.gov" and request.url.params.get(
                     "page[number]", "1") != "1":
@@ -78,12 +82,14 @@ def test_update_from_recorded_bodies_into_an_empty_store(tmp_path, monkeypatch):
     monkeypatch.delenv("FRED_API_KEY", raising=False)
     fetch = Fetch(make_client(transport=httpx.MockTransport(recorded)), sleep=lambda s: None)
     with Store(tmp_path / "s.duckdb", snapshot=None) as store:
-        res = run_update(store, fetch, sources=["fred", "treasury", "nyfed"],
-                         series=["WRESBAL", "IORB", "TGA_DTS", "SOFR", "SOFR99"],
-                         since=pd.Timestamp("2024-06-01"), today=pd.Timestamp("2025-11-20"))
+        res = run_update(store, fetch, sources=["fedboard", "treasury", "nyfed"],
+                         series=["WRESBAL", "RRPONTSYD", "TGA_DTS", "SOFR", "SOFR99"],
+                         since=pd.Timestamp("2023-03-01"), today=pd.Timestamp("2025-11-20"))
         assert res.series == 5 and res.added == res.fetched > 0
-        wres = store.query(["WRESBAL"], as_of=pd.Timestamp("2025-10-30")).set_index("obs_date")
-        assert wres.loc[pd.Timestamp("2025-10-29"), "value"] == pytest.approx(2848.021)
+        wres = store.query(["WRESBAL"], as_of=pd.Timestamp("2023-03-23")).set_index("obs_date")
+        assert wres.loc[pd.Timestamp("2023-03-22"), "value"] == pytest.approx(3425.075)
+        rrp = store.query(["RRPONTSYD"], as_of=None).set_index("obs_date")
+        assert rrp.loc[pd.Timestamp("2023-04-21"), "value"] == pytest.approx(2290.023)
         tga = store.query(["TGA_DTS"], as_of=None).set_index("obs_date")
         assert tga.loc[pd.Timestamp("2025-10-31"), "value"] == pytest.approx(926.328)
         assert tga.loc[pd.Timestamp("2025-10-31"), "as_of"] == pd.Timestamp("2025-11-03")
@@ -92,8 +98,7 @@ def test_update_from_recorded_bodies_into_an_empty_store(tmp_path, monkeypatch):
 
 
 def test_cli_update_reads_and_stores_nothing_new_over_the_snapshot(replay):
-    res = cli("update", "--source", "fred", "--source", "treasury", *SERIES,
-              "--since", "2025-10-01", "--quiet")
+    res = cli("update", *SOURCES, *SERIES, *SINCE, "--quiet")
     assert res.exit_code == 0, res.output
     # The recorded values equal the snapshot's, so nothing is new: the store stays empty.
     assert "0 new or revised stored" in res.stdout
@@ -118,10 +123,10 @@ def _fault(kind: str):
     calls = {"n": 0}
 
     def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.params.get("id") != "RRPONTSYD":
+        if "/rp/" not in request.url.path:
             return recorded(request)
         calls["n"] += 1
-        body = RECORDED[("fred.stlouisfed.org", "RRPONTSYD")].read_bytes()
+        body = RECORDED[("markets.newyorkfed.org", "/rp/")].read_bytes()
         if kind == "timeout":
             raise httpx.ReadTimeout("read timed out", request=request)
         if kind == "500":
@@ -134,7 +139,7 @@ def _fault(kind: str):
             return httpx.Response(200, content=b"<!DOCTYPE html><html><body>Error</body></html>",
                                   headers={"Content-Type": "text/html"})
         if kind == "schema":
-            return httpx.Response(200, content=body.replace(b",RRPONTSYD", b",RRPONTSYD_20251120"))
+            return httpx.Response(200, content=body.replace(b'"operations"', b'"ops"'))
         raise AssertionError(kind)
 
     return handler, calls
@@ -151,10 +156,9 @@ def test_a_failing_source_exits_3_names_it_and_leaves_the_store_unchanged(replay
     before = seed_store()
     handler, _ = _fault(kind)
     replay(handler)
-    res = cli("update", "--source", "fred", "--source", "treasury", *SERIES,
-              "--since", "2025-10-01", "--quiet")
+    res = cli("update", *SOURCES, *SERIES, *SINCE, "--quiet")
     assert res.exit_code == 3, res.output
-    assert "fred" in res.stderr and "RRPONTSYD" in res.stderr
+    assert "nyfed" in res.stderr and "RRPONTSYD" in res.stderr
     assert needle.lower() in res.stderr.lower()
     assert "Traceback" not in res.output
     pd.testing.assert_frame_equal(stored_rows(), before)
@@ -163,8 +167,7 @@ def test_a_failing_source_exits_3_names_it_and_leaves_the_store_unchanged(replay
 def test_a_500_followed_by_a_200_succeeds_through_the_retry(replay):
     handler, calls = _fault("500-then-200")
     replay(handler)
-    res = cli("update", "--source", "fred", "--series", "RRPONTSYD", "--since", "2025-10-01",
-              "--quiet")
+    res = cli("update", "--source", "nyfed", "--series", "RRPONTSYD", *SINCE, "--quiet")
     assert res.exit_code == 0, res.output
     assert calls["n"] == 2
 
@@ -188,7 +191,7 @@ def test_the_fred_key_never_reaches_output_or_store(replay, monkeypatch):
             "error_message": f"Bad Request.  The value for variable api_key={key} is not registered."})
 
     replay(handler)
-    res = cli("update", "--source", "fred", "--series", "WALCL", "--quiet")
+    res = cli("update", "--source", "fred", "--series", "STLFSI4", "--quiet")
     assert res.exit_code == 3
     assert key not in res.output
     assert any(key in u for u in seen)  # the request did carry it

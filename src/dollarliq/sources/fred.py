@@ -30,7 +30,7 @@ import pandas as pd
 from dollarliq.catalog import SeriesSpec
 from dollarliq.errors import CredentialsMissing, PayloadError, SourceError
 from dollarliq.http import Fetch, redact
-from dollarliq.sources.base import Observation, Query, release_dates, scaled
+from dollarliq.sources.base import Observation, Query, release_dates
 
 API_URL = "https://api.stlouisfed.org/fred/series/observations"
 GRAPH_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
@@ -43,6 +43,12 @@ MAX_REALTIME_DAYS = 1800
 PAGE_LIMIT = 100_000
 EARLIEST = pd.Timestamp("1776-07-04")
 LATEST = pd.Timestamp("9999-12-31")
+
+
+def mirror_scaled(spec: SeriesSpec, value: float | None) -> float | None:
+    """FRED's units -> stored units (``spec.mirror_scale``: FRED's unit can differ from the
+    publisher's, e.g. ON RRP in USD billions on FRED, in USD at the NY Fed)."""
+    return None if value is None else float(value) * spec.mirror_scale
 
 
 def fred_id(spec: SeriesSpec) -> str:
@@ -249,7 +255,7 @@ def _from_json(query: Query, doc: dict) -> list[Observation]:
             vintage = False  # the true vintage start lies before the window
         else:
             as_of = rt_start
-        out.append(Observation(spec.id, d, scaled(spec, v), as_of, vintage=vintage))
+        out.append(Observation(spec.id, d, mirror_scaled(spec, v), as_of, vintage=vintage))
     return _dedupe(out)
 
 
@@ -294,5 +300,5 @@ def _from_csv(spec: SeriesSpec, text: str, sid: str) -> list[Observation]:
         dates.append(_date(row[0], what))
         values.append(_value(row[1], what, row[0]))
     released = release_dates(spec, dates)
-    return [Observation(spec.id, d, scaled(spec, v), a)
+    return [Observation(spec.id, d, mirror_scaled(spec, v), a)
             for d, v, a in zip(dates, values, released)]
