@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 import zipfile
+import weakref
 from collections.abc import Sequence
 from typing import ClassVar
 from xml.etree import ElementTree
@@ -52,8 +52,9 @@ MAX_XML_BYTES = 512 * 1024 * 1024
 _MISSING = ("", "NA", "ND", "NC", ".", "n.a.")
 #: Observation statuses of the SDMX package that carry a value ("A" = available).
 _VALUE_STATUS = ("A", "")
-_CACHE_SECONDS = 600.0
-_cache: dict[tuple, tuple[float, bytes]] = {}
+#: Bodies already downloaded through one Fetch (one update run): a release package serves
+#: every series of that release with one request.
+_bodies: weakref.WeakKeyDictionary[Fetch, dict[tuple, bytes]] = weakref.WeakKeyDictionary()
 
 
 def _what(spec: SeriesSpec) -> str:
@@ -264,16 +265,13 @@ def transform_group(specs: Sequence[SeriesSpec], raw: bytes,
 
 
 def _get(query: Query, fetch: Fetch, what: str) -> bytes:
-    """One GET, reused for a few minutes by the other series of the same release package."""
+    """One GET per request and Fetch: the other series of the same release package reuse it."""
     key = (query.url, tuple(sorted(query.params.items())))
-    hit = _cache.get(key)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < _CACHE_SECONDS:
-        return hit[1]
-    raw = fetch.get(query.url, params=query.params, what=what)
-    _cache.clear()
-    _cache[key] = (now, raw)
-    return raw
+    seen = _bodies.setdefault(fetch, {})
+    if key not in seen:
+        seen.clear()  # keep one package in memory
+        seen[key] = fetch.get(query.url, params=query.params, what=what)
+    return seen[key]
 
 
 def group_by_release(specs: Sequence[SeriesSpec]) -> dict[str, list[SeriesSpec]]:
@@ -307,7 +305,8 @@ class FedBoardFetcher:
         return ddp_query(spec, start, end)
 
     def extract(self, query: Query, fetch: Fetch) -> bytes:
-        """The raw DDP body (zip or CSV); one download serves every series of a release."""
+        """The raw DDP body (zip or CSV); one download per Fetch serves every series of a
+        release."""
         return _get(query, fetch, _what(query.spec))
 
     def transform(self, query: Query, raw: bytes) -> list[Observation]:
