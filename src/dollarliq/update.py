@@ -66,9 +66,25 @@ def _vintages_wanted(spec: SeriesSpec) -> bool:
             and (spec.freq.startswith("W") or spec.id == "DTWEXBGS"))
 
 
+def _yahoo_rows(spec: SeriesSpec, fetcher, query, raw: bytes, fetch: Fetch, store: Store,
+                end: pd.Timestamp) -> pd.DataFrame:
+    """Yahoo rows; after a split or dividend that rewrote history, the whole history again,
+    every row a revision dated ``end`` (never two price bases in one series)."""
+    from dollarliq.sources import yahoo
+
+    known = store.query([spec.id], as_of=None)
+    stored = pd.Series(known["value"].to_numpy(float), index=pd.to_datetime(known["obs_date"]))
+    if not yahoo.history_rewritten(raw, stored, field=spec.field):
+        return observations_frame(fetcher.transform(query, raw))
+    query = fetcher.history_query(spec, end)
+    whole = fetcher.transform(query, fetcher.extract(query, fetch))
+    return observations_frame(yahoo.as_new_vintage(whole, end))
+
+
 def fetch_all(todo: Sequence[tuple[SeriesSpec, pd.Timestamp]], fetch: Fetch, *,
               end: pd.Timestamp,
-              progress: Callable[[SeriesSpec], None] | None = None) -> list[pd.DataFrame]:
+              progress: Callable[[SeriesSpec], None] | None = None,
+              store: Store | None = None) -> list[pd.DataFrame]:
     """Fetch every planned series; raise on the first failure (nothing is written).
 
     NY Fed series that share one request (SOFR and its percentiles and volume) are fetched
@@ -95,7 +111,10 @@ def fetch_all(todo: Sequence[tuple[SeriesSpec, pd.Timestamp]], fetch: Fetch, *,
         else:
             query = fetcher.build_query(spec, start, end)
         raw = fetcher.extract(query, fetch)
-        frames.append(observations_frame(fetcher.transform(query, raw)))
+        if spec.source == "yahoo" and store is not None:
+            frames.append(_yahoo_rows(spec, fetcher, query, raw, fetch, store, end))
+        else:
+            frames.append(observations_frame(fetcher.transform(query, raw)))
         if progress is not None:
             progress(spec)
     return frames
@@ -111,7 +130,7 @@ def run_update(store: Store, fetch: Fetch, *, sources: Sequence[str] | None = No
     todo = plan(store, sources, since, series)
     if on_plan is not None:
         on_plan(len(todo))
-    frames = fetch_all(todo, fetch, end=end, progress=progress)
+    frames = fetch_all(todo, fetch, end=end, progress=progress, store=store)
     fetched = sum(len(f) for f in frames)
     added = store.write(frames)
     return UpdateResult(series=len(todo), fetched=fetched, added=added,
