@@ -2,8 +2,10 @@
 
 With ``FRED_API_KEY`` set, observations come from the API as JSON. The key is read from the
 environment at request time only: it is never part of a :class:`Query`, a message or a
-returned value. Without a key, the public ``fredgraph.csv`` download is used (latest vintage
-only).
+returned value. Without a key, the public ``fredgraph.csv`` download is tried as a last
+resort (latest vintage only); since about 2026-05-30 FRED answers it with HTTP 403, which is
+reported as "set FRED_API_KEY". The series of the stage rules do not depend on it: they come
+from their publishers (NY Fed, Treasury, Federal Reserve Board, Cboe), FRED is their mirror.
 
 Point in time:
 
@@ -125,7 +127,14 @@ class FredFetcher:
         into one observations JSON body, in FRED's own shape."""
         what = _what(query.spec)
         if query.url != API_URL:
-            return fetch.get(query.url, params=query.params, what=what)
+            try:
+                return fetch.get(query.url, params=query.params, what=what)
+            except SourceError as exc:
+                if "HTTP 403" not in str(exc):
+                    raise
+                raise CredentialsMissing(
+                    f"{what}: FRED refuses keyless fredgraph.csv downloads (HTTP 403); set "
+                    "FRED_API_KEY (free at fred.stlouisfed.org/docs/api/api_key.html)") from exc
         key = os.environ.get(KEY_ENV)
         if not key:
             raise CredentialsMissing(f"{what}: FRED_API_KEY is not set")
