@@ -16,7 +16,7 @@ from dollarliq.cli import app
 from dollarliq.store import Store, default_store_path
 from dollarliq.watch import (STATE_KEY, WatchState, evaluate, is_notable, parse_every,
                              record_key)
-from test_update import SERIES, recorded
+from test_update import SERIES, SOURCES, recorded
 
 
 @pytest.fixture
@@ -55,8 +55,7 @@ def replay(monkeypatch, home):
 
 
 def watch(*args: str):
-    return CliRunner().invoke(app, ["watch", "--once", "--source", "fred", "--source",
-                                    "treasury", *SERIES, *args])
+    return CliRunner().invoke(app, ["watch", "--once", *SOURCES, *SERIES, *args])
 
 
 def state() -> dict:
