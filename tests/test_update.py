@@ -24,8 +24,10 @@ FIX = Path(__file__).parent / "fixtures"
 RECORDED = {
     ("www.federalreserve.gov", "Output.aspx"):
         FIX / "fedboard/fed_board_ddp_H41_2021-04-28_2023-03-22.csv",
-    ("markets.newyorkfed.org", "/rp/"): FIX / "nyfed/nyfed_rp_all_all_results_last500_2023-04-24.json",
-    ("markets.newyorkfed.org", "sofr"): FIX / "nyfed/nyfed_api_sofr_search_2024-06-01_2024-06-06.json",
+    ("markets.newyorkfed.org", "/rp/"):
+        FIX / "nyfed/nyfed_rp_all_all_results_last500_2023-04-24.json",
+    ("markets.newyorkfed.org", "sofr"):
+        FIX / "nyfed/nyfed_api_sofr_search_2024-06-01_2024-06-06.json",
     ("api.fiscaldata.treasury.gov", "operating_cash_balance"):
         FIX / "treasury/fiscaldata_dts_operating_cash_balance_2025-10-27_2025-11-07.csv",
 }

@@ -38,9 +38,11 @@ class SeriesSpec:
     id : str
         dollarliq's id (the provider's id where there is one, e.g. ``WALCL``).
     source : str
-        The provider ``dollarliq update`` fetches it from (fred, nyfed, treasury, yahoo).
+        The provider ``dollarliq update`` fetches it from: the publisher (fedboard, nyfed,
+        treasury, cboe, ofr, yahoo, edgar) or fred for the series only FRED carries.
     source_id : str
-        The provider's own key (FRED id, NY Fed rate type, Yahoo symbol, ...).
+        The provider's own key (FRED id, DDP ``REL/REL/CODE``, NY Fed rate type, Yahoo
+        symbol, ...).
     native_unit, unit, scale :
         Unit on the source, unit stored, and the factor between them (stored = native * scale).
     freq : str
@@ -274,8 +276,9 @@ _SPECS: list[SeriesSpec] = [
            "usd_bn", fred_id="EFFRVOL", tags=("rates",)),
     _nyfed("OBFR", "obfr", "percentRate", "Overnight bank funding rate", "隔夜银行融资利率",
            "pct", "pct", fred_id="OBFR", tags=("rates",)),
-    *[spec for rate, en, zh in (("TGCR", "Tri-party general collateral rate", "三方一般抵押品回购利率"),
-                                ("BGCR", "Broad general collateral rate", "广义一般抵押品回购利率"))
+    *[spec for rate, en, zh in (
+        ("TGCR", "Tri-party general collateral rate", "三方一般抵押品回购利率"),
+        ("BGCR", "Broad general collateral rate", "广义一般抵押品回购利率"))
       for spec in (
           _nyfed(rate, rate.lower(), "percentRate", en, zh, "pct", "pct", tags=("rates",)),
           *[_nyfed(f"{rate}{p}", rate.lower(), f"percentPercentile{p}",

@@ -21,8 +21,7 @@ from replay import fixture_bytes, serve
 from dollarliq.catalog import get_spec, specs_for_source
 from dollarliq.errors import PayloadError
 from dollarliq.sources.base import run_fetch
-from dollarliq.sources.fedboard import (FedBoardFetcher, fetch_group, parse_csv, parse_zip,
-                                        split_id)
+from dollarliq.sources.fedboard import FedBoardFetcher, fetch_group, parse_csv, parse_zip, split_id
 
 H41 = "fedboard/fed_board_ddp_H41_2021-04-28_2023-03-22.csv"
 T = pd.Timestamp
@@ -51,10 +50,12 @@ def test_catalog_code_matches_the_description_row(sid):
     else:
         assert label.endswith(": Wednesday level"), label
     words = {"WRESBAL": "Reserve balances with Federal Reserve Banks",
-             "WTREGEN": "U.S. Treasury, General Account", "WDTGAL": "U.S. Treasury, General Account",
+             "WTREGEN": "U.S. Treasury, General Account",
+             "WDTGAL": "U.S. Treasury, General Account",
              "WLCFLPCL": "Loans: Primary credit", "H41RESPPALDKNWW": "Bank Term Funding Program",
              "SWPT": "Central bank liquidity swaps", "H41RESPPALGTRFNWW": "Foreign official",
-             "WORAL": "Assets: Other: Repurchase agreements", "WLRRAL": "Reverse repurchase agreements",
+             "WORAL": "Assets: Other: Repurchase agreements",
+             "WLRRAL": "Reverse repurchase agreements",
              "TREAST": "U.S. Treasury securities", "WSHOMCB": "Mortgage-backed securities"}
     assert words[sid] in label
 

@@ -21,8 +21,13 @@ import pytest
 from replay import FIXTURES, fetch_with
 
 from dollarliq.catalog import get_spec
-from dollarliq.sources.yahoo import (YahooFetcher, as_new_vintage, corporate_actions,
-                                     history_rewritten, parse_chart)
+from dollarliq.sources.yahoo import (
+    YahooFetcher,
+    as_new_vintage,
+    corporate_actions,
+    history_rewritten,
+    parse_chart,
+)
 from dollarliq.store import Store
 from dollarliq.update import run_update
 

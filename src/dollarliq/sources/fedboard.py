@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 import weakref
+import zipfile
 from collections.abc import Sequence
 from typing import ClassVar
 from xml.etree import ElementTree

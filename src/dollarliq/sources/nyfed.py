@@ -10,8 +10,9 @@ Operations (``source_id`` ``reverserepo`` or ``repo``): ``/api/rp/results/search
 each operation date; ``amtAccepted:<securityType>`` sums the ``details`` rows of one
 collateral type over every overnight operation, small-value exercises included
 (``amtAccepted:Treasury``: FRED's RRPONTSYD / RPONTSYD definition);
-``percentOfferingRate`` (percent) comes from the operation's ``details``. Small-value exercises (test operations) are dropped. Results are published the
-same day.
+``percentOfferingRate`` (percent) comes from the operation's ``details``. Outside the
+``amtAccepted:`` fields, small-value exercises (test operations) are dropped. Results are
+published the same day.
 
 One body serves every spec of a ``source_id``: use :func:`transform_group` (or
 :func:`fetch_group`) to turn one body into the observations of all of them, instead of one
