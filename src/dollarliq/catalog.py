@@ -270,12 +270,17 @@ _SPECS: list[SeriesSpec] = [
            "usd_bn", fred_id="SOFRVOL", tags=("rates",)),
     _nyfed("EFFR", "effr", "percentRate", "Effective federal funds rate", "有效联邦基金利率",
            "pct", "pct", fred_id="EFFR", tags=("core", "rates")),
-    _nyfed("EFFR99", "effr", "percentPercentile99", "EFFR 99th percentile", "EFFR第99百分位",
-           "pct", "pct", fred_id=None, tags=("rates",)),
+    *[_nyfed(f"EFFR{p}", "effr", f"percentPercentile{p}", f"EFFR {_PCTL[p]} percentile",
+             f"EFFR第{p}百分位", "pct", "pct", fred_id=f"EFFR{p}", tags=("rates",))
+      for p in ("1", "25", "75", "99")],
     _nyfed("EFFRVOL", "effr", "volumeInBillions", "EFFR volume", "EFFR成交量", "usd_bn",
            "usd_bn", fred_id="EFFRVOL", tags=("rates",)),
     _nyfed("OBFR", "obfr", "percentRate", "Overnight bank funding rate", "隔夜银行融资利率",
            "pct", "pct", fred_id="OBFR", tags=("rates",)),
+    *[_nyfed(f"OBFR{p}", "obfr", f"percentPercentile{p}", f"OBFR {_PCTL[p]} percentile",
+             f"OBFR第{p}百分位", "pct", "pct", tags=("rates",)) for p in ("1", "25", "75", "99")],
+    _nyfed("OBFRVOL", "obfr", "volumeInBillions", "OBFR volume", "OBFR成交量", "usd_bn",
+           "usd_bn", tags=("rates",)),
     *[spec for rate, en, zh in (
         ("TGCR", "Tri-party general collateral rate", "三方一般抵押品回购利率"),
         ("BGCR", "Broad general collateral rate", "广义一般抵押品回购利率"))

@@ -44,3 +44,16 @@ def test_one_request_for_the_rate_family(rate):
     assert out[rate + "99"][-1].value == pytest.approx(5.44)
     assert out[rate + "VOL"][-1].value == pytest.approx(2008.0)
     assert all(len(v) == 4 for v in out.values())
+
+
+@pytest.mark.parametrize("rate, name, newest", [
+    ("EFFR", "nyfed/nyfed_api_effr_search_2023-01-01_2023-06-06.json",
+     {"1": 5.05, "25": 5.06, "75": 5.08, "99": 5.3, "VOL": 144.0}),
+    ("OBFR", "nyfed/nyfed_api_obfr_search_2024-06-01_2024-06-06.json",
+     {"1": 5.25, "25": 5.31, "75": 5.33, "99": 5.39, "VOL": 285.0}),
+])
+def test_unsecured_percentiles_and_volume_from_the_recordings(rate, name, newest):
+    specs = [CATALOG[rate + s] for s in FIELDS]
+    out = fetch_group(specs, serve(fixture_bytes(name)), T("2023-01-01"), T("2024-06-30"))
+    for suffix, value in newest.items():
+        assert out[rate + suffix][-1].value == pytest.approx(value), suffix
