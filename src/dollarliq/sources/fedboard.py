@@ -268,10 +268,12 @@ def _get(query: Query, fetch: Fetch, what: str) -> bytes:
     """One GET per request and Fetch: the other series of the same release package reuse it."""
     key = (query.url, tuple(sorted(query.params.items())))
     seen = _bodies.setdefault(fetch, {})
-    if key not in seen:
+    raw = seen.get(key)
+    if raw is None:
+        raw = fetch.get(query.url, params=query.params, what=what)
         seen.clear()  # keep one package in memory
-        seen[key] = fetch.get(query.url, params=query.params, what=what)
-    return seen[key]
+        seen[key] = raw
+    return raw
 
 
 def group_by_release(specs: Sequence[SeriesSpec]) -> dict[str, list[SeriesSpec]]:
