@@ -74,7 +74,7 @@ def _yahoo_rows(spec: SeriesSpec, fetcher, query, raw: bytes, fetch: Fetch, stor
 
     known = store.query([spec.id], as_of=None)
     stored = pd.Series(known["value"].to_numpy(float), index=pd.to_datetime(known["obs_date"]))
-    if not yahoo.history_rewritten(raw, stored, field=spec.field):
+    if not yahoo.history_rewritten(raw, stored, field=spec.field, what=f"yahoo: {spec.id}"):
         return observations_frame(fetcher.transform(query, raw))
     query = fetcher.history_query(spec, end)
     whole = fetcher.transform(query, fetcher.extract(query, fetch))

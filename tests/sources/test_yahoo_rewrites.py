@@ -21,6 +21,7 @@ import pytest
 from replay import FIXTURES, fetch_with
 
 from dollarliq.catalog import get_spec
+from dollarliq.errors import PayloadError
 from dollarliq.sources.yahoo import (
     YahooFetcher,
     as_new_vintage,
@@ -160,3 +161,13 @@ def test_update_without_a_rewrite_fetches_once(tmp_path):
         res = run_update(store, fetch_with(handler), sources=["yahoo"], series=["NVDA"],
                          today=T("2022-02-01"))
     assert len(seen) == 1 and res.added == 0
+
+
+def test_a_changed_body_names_the_series():
+    doc = json.loads(body(NVDA))
+    doc["chart"]["result"][0]["events"]["splits"] = {"1626787800": {"date": 1626787800}}
+    c = closes(NVDA, "NVDA")
+    with pytest.raises(PayloadError, match="^yahoo: NVDA: a split event without"):
+        history_rewritten(json.dumps(doc).encode(), c[c.index < SPLIT], what="yahoo: NVDA")
+    with pytest.raises(PayloadError, match="^yahoo: NVDA: got an HTML page"):
+        history_rewritten(b"<html><body>Will be right back</body></html>", c, what="yahoo: NVDA")

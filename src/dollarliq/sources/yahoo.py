@@ -203,20 +203,20 @@ def corporate_actions(raw: bytes, what: str = "yahoo") -> list[CorporateAction]:
 
 
 def history_rewritten(raw: bytes, stored_close: pd.Series, *, field: str = "close",
-                      tolerance: float = REWRITE_TOLERANCE) -> bool:
+                      tolerance: float = REWRITE_TOLERANCE, what: str = "yahoo") -> bool:
     """Whether Yahoo's body puts ``stored_close`` (values by observation date, the stored
     ``field`` series) on an older price basis, so the whole history must be fetched again.
 
     True when a value of the body differs from the stored one on the same date by more than
     ``tolerance`` (relative), or when the body reports a split or dividend dated after the
     last stored date (it rewrites the history the next fetch will overlap). False when
-    nothing is stored yet. Pure: no I/O, no clock.
+    nothing is stored yet. ``what`` names source and series in a PayloadError (``"yahoo:
+    NVDA"``). Pure: no I/O, no clock.
     """
     stored = pd.Series(stored_close, dtype="float64").dropna()
     if stored.empty:
         return False
     stored.index = pd.DatetimeIndex(stored.index).normalize()
-    what = "yahoo"
     result = _result(raw, what, "?")
     fetched = pd.Series(dict(_pairs(result, field, what)), dtype="float64").dropna()
     common = fetched.index.intersection(stored.index)
