@@ -46,10 +46,11 @@ PRICE_EXTENSIONS = {
 SHARES_TICKERS = ("AAPL", "NVDA", "GOOGL", "TSLA")  # the sec/shares_outstanding_<T>.csv files
 
 
-def _frame(spec: SeriesSpec, dates: pd.Series, values: pd.Series) -> pd.DataFrame:
-    """Stored units and release dates for one series."""
+def _frame(spec: SeriesSpec, dates: pd.Series, values: pd.Series,
+           scale: float | None = None) -> pd.DataFrame:
+    """Stored units and release dates for one series (``scale`` defaults to the catalog's)."""
     d = pd.to_datetime(dates)
-    v = pd.to_numeric(values, errors="coerce") * spec.scale
+    v = pd.to_numeric(values, errors="coerce") * (spec.scale if scale is None else scale)
     out = pd.DataFrame({"series_id": spec.id, "obs_date": d, "value": v})
     out = out.dropna(subset=["obs_date"]).drop_duplicates("obs_date", keep="last")
     out["as_of"] = pd.to_datetime(spec.release.apply(pd.DatetimeIndex(out["obs_date"])))
@@ -146,7 +147,7 @@ def build(data: Path) -> pd.DataFrame:
             print(f"  skip {path.name}: not in the catalog")
             continue
         df = pd.read_csv(path)
-        frames.append(_frame(spec, df["date"], df["value"]))
+        frames.append(_frame(spec, df["date"], df["value"], spec.mirror_scale))
     for sid, rels in TREASURY_FILES.items():
         df = pd.concat([pd.read_csv(data / rel) for rel in rels], ignore_index=True)
         frames.append(_frame(CATALOG[sid], df["date"], df["value"]))

@@ -21,7 +21,7 @@ def test_every_domain_series_is_in_the_catalog(sid):
     assert spec.name_en and spec.name_zh
     assert spec.unit in UNIT_NAMES
     assert spec.obs_convention
-    assert spec.source in ("fred", "nyfed", "treasury", "yahoo")
+    assert spec.source in ("fred", "nyfed", "treasury", "fedboard", "cboe", "yahoo")
 
 
 def test_money_is_stored_in_billions_and_converted_once():
@@ -30,7 +30,31 @@ def test_money_is_stored_in_billions_and_converted_once():
             assert spec.unit == "usd_bn" and spec.scale == 1e-3, spec.id
         if spec.native_unit == "usd":
             assert spec.unit == "usd_bn" and spec.scale == 1e-9, spec.id
-    assert get_spec("RRPONTSYD").scale == 1.0  # FRED already publishes it in billions
+    # The NY Fed publishes ON RRP in dollars; its FRED mirror is already in billions.
+    assert get_spec("RRPONTSYD").scale == 1e-9 and get_spec("RRPONTSYD").mirror_scale == 1.0
+
+
+#: Inputs that only FRED carries (ICE's licensed spread, St. Louis Fed's own index) or that
+#: are history only (IOER ended 2021-07-28; DFF is the fallback behind the NY Fed's EFFR).
+FRED_ONLY_INPUTS = {"BAMLH0A0HYM2", "STLFSI4", "IOER", "DFF"}
+
+
+def test_stage_inputs_come_from_their_publisher_without_a_key():
+    from dollarliq.indicators import CORE_IDS, INPUT_IDS
+    from dollarliq.sources import UPDATABLE_SOURCES
+
+    for sid in set(INPUT_IDS) | set(CORE_IDS):
+        spec = get_spec(sid)
+        if sid in FRED_ONLY_INPUTS:
+            assert spec.source == "fred", sid
+        else:
+            assert spec.source in UPDATABLE_SOURCES and spec.source != "fred", sid
+
+
+def test_moved_series_keep_their_fred_mirror():
+    for sid in ("WALCL", "WRESBAL", "WTREGEN", "WDTGAL", "IORB", "RRPONTSYD", "RPONTSYD",
+                "VIXCLS", "TLAACBW027SBOG"):
+        assert get_spec(sid).fred_id == sid
 
 
 def test_spreads_are_basis_points():

@@ -93,7 +93,9 @@ def test_series_list_names_units_and_chinese_names(home):
     assert res.exit_code == 0
     rows = {r["id"]: r for r in json.loads(res.stdout)}
     assert rows["WALCL"]["unit"] == "usd_bn" and rows["WALCL"]["native_unit"] == "usd_mn"
-    assert rows["RRPONTSYD"]["native_unit"] == "usd_bn"
+    # ON RRP now comes from the NY Fed, which publishes dollars; stored in billions.
+    assert rows["RRPONTSYD"]["native_unit"] == "usd" and rows["RRPONTSYD"]["unit"] == "usd_bn"
+    assert rows["RRPONTSYD"]["source"] == "nyfed"
     assert rows["SOFR"]["name_zh"]
     # The SOFR percentiles are in the snapshot since the 2026-11-28 data bundle.
     assert rows["SOFR99"]["last"] == "2026-08-20" and rows["SOFR99"]["unit"] == "pct"

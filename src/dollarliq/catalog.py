@@ -27,7 +27,8 @@ UNIT_NAMES = {
     "shares": ("shares", "股"),
 }
 
-SOURCES = ("fred", "nyfed", "treasury", "fedboard", "ofr", "yahoo", "shiller", "edgar")
+SOURCES = ("fred", "nyfed", "treasury", "fedboard", "ofr", "cboe", "yahoo", "shiller",
+           "edgar")
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,11 @@ class SeriesSpec:
     id : str
         dollarliq's id (the provider's id where there is one, e.g. ``WALCL``).
     source : str
-        The provider ``dollarliq update`` fetches it from (fred, nyfed, treasury, yahoo).
+        The provider ``dollarliq update`` fetches it from: the publisher (fedboard, nyfed,
+        treasury, cboe, ofr, yahoo, edgar) or fred for the series only FRED carries.
     source_id : str
-        The provider's own key (FRED id, NY Fed rate type, Yahoo symbol, ...).
+        The provider's own key (FRED id, DDP ``REL/REL/CODE``, NY Fed rate type, Yahoo
+        symbol, ...).
     native_unit, unit, scale :
         Unit on the source, unit stored, and the factor between them (stored = native * scale).
     freq : str
@@ -52,6 +55,9 @@ class SeriesSpec:
         The FRED mirror of the series, when the primary source is not FRED.
     field : str
         The field of a multi-field payload (NY Fed ``percentRate``, Yahoo ``close``, ...).
+    fred_scale : float | None
+        Factor from the FRED mirror's unit to the stored unit when it differs from the
+        publisher's (``scale``): FRED gives ON RRP in USD billions, the NY Fed in USD.
     """
 
     id: str
@@ -67,9 +73,15 @@ class SeriesSpec:
     release: ReleaseRule
     fred_id: str | None = None
     field: str = "value"
+    fred_scale: float | None = None
     start: str | None = None
     notes: str = ""
     tags: tuple[str, ...] = ()
+
+    @property
+    def mirror_scale(self) -> float:
+        """stored = FRED mirror value * mirror_scale."""
+        return self.scale if self.fred_scale is None else self.fred_scale
 
     @property
     def unit_name(self) -> str:
@@ -98,13 +110,13 @@ def _fred(id: str, en: str, zh: str, native: str, unit: str, scale: float, freq:
 
 def _fedboard(id: str, ddp: str, en: str, zh: str, release: ReleaseRule = H41,
               conv: str = "Wednesday level", native: str = "usd_mn", scale: float = 1e-3,
-              **kw) -> SeriesSpec:
-    """A Federal Reserve Board release series (Data Download Program code ``ddp``).
+              unit: str = "usd_bn", freq: str = "W-WED", **kw) -> SeriesSpec:
+    """A Federal Reserve Board release series (Data Download Program id ``REL/REL/CODE``).
 
     ``id`` is the FRED id of the same series (FRED mirrors the Board's release).
     """
     return SeriesSpec(id=id, source="fedboard", source_id=ddp, name_en=en, name_zh=zh,
-                      native_unit=native, unit="usd_bn", scale=scale, freq="W-WED",
+                      native_unit=native, unit=unit, scale=scale, freq=freq,
                       obs_convention=conv, release=release, fred_id=id, **kw)
 
 
@@ -127,16 +139,18 @@ def _yahoo(id: str, symbol: str, en: str, zh: str, fld: str = "close",
 _PCTL = {"1": "1st", "25": "25th", "75": "75th", "99": "99th"}
 
 _SPECS: list[SeriesSpec] = [
-    # --- Fed balance sheet (H.4.1), FRED, millions -> billions
-    _fred("WALCL", "Fed total assets", "美联储总资产", "usd_mn", "usd_bn", 1e-3, "W-WED",
-          "Wednesday level", H41, tags=("core", "balance_sheet")),
-    _fred("WRESBAL", "Reserve balances with Federal Reserve Banks", "银行准备金余额", "usd_mn",
-          "usd_bn", 1e-3, "W-WED", "week average ending Wednesday", H41, tags=("core", "buffer")),
-    _fred("WTREGEN", "Treasury General Account (week average)", "财政部一般账户(周均)",
-          "usd_mn", "usd_bn", 1e-3, "W-WED", "week average ending Wednesday", H41,
-          tags=("core", "drain")),
-    _fred("WDTGAL", "Treasury General Account (Wednesday level)", "财政部一般账户(周三)",
-          "usd_mn", "usd_bn", 1e-3, "W-WED", "Wednesday level", H41, tags=("drain",)),
+    # --- Fed balance sheet (H.4.1, Federal Reserve Board DDP), millions -> billions
+    _fedboard("WALCL", "H41/H41/RESPPA_N.WW", "Fed total assets", "美联储总资产",
+              tags=("core", "balance_sheet"),
+              notes="DDP code from public code (not in the recorded H.4.1 CSV)."),
+    _fedboard("WRESBAL", "H41/H41/RESH4R_XAW_N.WW",
+              "Reserve balances with Federal Reserve Banks", "银行准备金余额",
+              conv="week average ending Wednesday", tags=("core", "buffer")),
+    _fedboard("WTREGEN", "H41/H41/RESPPLLDT_XAW_N.WW", "Treasury General Account (week average)",
+              "财政部一般账户(周均)", conv="week average ending Wednesday",
+              tags=("core", "drain")),
+    _fedboard("WDTGAL", "H41/H41/RESPPLLDT_N.WW", "Treasury General Account (Wednesday level)",
+              "财政部一般账户(周三)", tags=("drain",)),
     # --- Fed backstops and holdings (H.4.1, Federal Reserve Board), millions -> billions
     _fedboard("WLCFLPCL", "H41/H41/RESPPALDP_N.WW", "Discount window: primary credit",
               "贴现窗口:一级信贷", tags=("backstop",)),
@@ -157,19 +171,34 @@ _SPECS: list[SeriesSpec] = [
               "美联储持有美国国债", tags=("balance_sheet",)),
     _fedboard("WSHOMCB", "H41/H41/RESPPALGASMO_N.WW", "Fed mortgage-backed securities held",
               "美联储持有MBS", tags=("balance_sheet",)),
-    _fedboard("TLAACBW027SBOG", "H8/H8/B1151NCBAM", "Commercial bank total assets (H.8, SA)",
+    _fedboard("TLAACBW027SBOG", "H8/H8/B1151NCBA", "Commercial bank total assets (H.8, SA)",
               "商业银行总资产(H.8,季调)", release=H8, conv="week ending Wednesday",
               native="usd_bn", scale=1.0, tags=("buffer",),
-              notes="H.8 table 2, all commercial banks, seasonally adjusted, weekly."),
-    # --- Fed facilities, FRED, billions
-    _fred("RRPONTSYD", "Overnight reverse repo (ON RRP) take-up", "隔夜逆回购余额", "usd_bn",
-          "usd_bn", 1.0, "D", "operation date", SAME_DAY, tags=("core", "buffer")),
-    _fred("RPONTSYD", "Fed overnight repo operations (standing repo facility)",
-          "美联储隔夜回购操作(常备回购)", "usd_bn", "usd_bn", 1.0, "D", "operation date",
-          SAME_DAY, tags=("backstop",)),
-    # --- Policy rates, FRED, percent
-    _fred("IORB", "Interest on reserve balances", "准备金余额利率", "pct", "pct", 1.0, "D",
-          "day the rate applies to", SAME_DAY, start="2021-07-29", tags=("core", "policy")),
+              notes="H.8 table 2, all commercial banks, seasonally adjusted, weekly. DDP code "
+                    "from public code that reads it from the Board's H.8 package; no recording."),
+    # --- Fed facilities (NY Fed operation results; dollars -> billions)
+    SeriesSpec(id="RRPONTSYD", source="nyfed", source_id="reverserepo",
+               name_en="Overnight reverse repo (ON RRP) take-up", name_zh="隔夜逆回购余额",
+               native_unit="usd", unit="usd_bn", scale=1e-9, freq="D",
+               obs_convention="operation date", release=SAME_DAY,
+               field="amtAccepted:Treasury", fred_id="RRPONTSYD", fred_scale=1.0,
+               tags=("core", "buffer"),
+               notes="Treasury securities sold in the overnight reverse repo operations."),
+    SeriesSpec(id="RPONTSYD", source="nyfed", source_id="repo",
+               name_en="Fed overnight repo operations (standing repo facility)",
+               name_zh="美联储隔夜回购操作(常备回购)", native_unit="usd", unit="usd_bn",
+               scale=1e-9, freq="D", obs_convention="operation date", release=SAME_DAY,
+               field="amtAccepted:Treasury", fred_id="RPONTSYD", fred_scale=1.0,
+               tags=("backstop",),
+               notes="Treasury collateral accepted in the overnight repo operations "
+                     "(standing repo facility); agency and MBS collateral excluded."),
+    # --- Policy rates: IORB from the Board's policy-rates release; the others from FRED
+    _fedboard("IORB", "PRATES/PRATES/RESBM_N.D", "Interest on reserve balances",
+              "准备金余额利率", release=SAME_DAY, conv="day the rate applies to",
+              native="pct", scale=1.0, unit="pct", freq="D", start="2021-07-29",
+              tags=("core", "policy"),
+              notes="DDP code from public code that reads it from the Board's PRATES "
+                    "package; no recording."),
     _fred("IOER", "Interest on excess reserves (before 2021-07-29)", "超额准备金利率", "pct",
           "pct", 1.0, "D", "day the rate applies to", SAME_DAY, tags=("policy",),
           notes="Discontinued 2021-07-28; IORB continues it."),
@@ -204,8 +233,11 @@ _SPECS: list[SeriesSpec] = [
           "daily close", NEXT_BDAY, tags=("equity",)),
     _fred("WILL5000PR", "Wilshire 5000 price index", "威尔希尔5000价格指数", "index", "index",
           1.0, "D", "daily close", NEXT_BDAY, tags=("equity",)),
-    _fred("VIXCLS", "CBOE volatility index (VIX)", "VIX波动率指数", "index", "index", 1.0, "D",
-          "daily close", NEXT_BDAY, tags=("equity",)),
+    SeriesSpec(id="VIXCLS", source="cboe", source_id="VIX",
+               name_en="CBOE volatility index (VIX)", name_zh="VIX波动率指数",
+               native_unit="index", unit="index", scale=1.0, freq="D",
+               obs_convention="daily close", release=NEXT_BDAY, fred_id="VIXCLS",
+               tags=("equity",)),
     _fred("STLFSI4", "St. Louis Fed Financial Stress Index", "圣路易斯联储金融压力指数",
           "index", "index", 1.0, "W-FRI", "week ending Friday", STLFSI, tags=("stress",)),
     _fred("NFCI", "Chicago Fed National Financial Conditions Index", "芝加哥联储全国金融状况指数",
@@ -238,18 +270,28 @@ _SPECS: list[SeriesSpec] = [
            "usd_bn", fred_id="SOFRVOL", tags=("rates",)),
     _nyfed("EFFR", "effr", "percentRate", "Effective federal funds rate", "有效联邦基金利率",
            "pct", "pct", fred_id="EFFR", tags=("core", "rates")),
-    _nyfed("EFFR99", "effr", "percentPercentile99", "EFFR 99th percentile", "EFFR第99百分位",
-           "pct", "pct", fred_id=None, tags=("rates",)),
+    *[_nyfed(f"EFFR{p}", "effr", f"percentPercentile{p}", f"EFFR {_PCTL[p]} percentile",
+             f"EFFR第{p}百分位", "pct", "pct", fred_id=f"EFFR{p}", tags=("rates",))
+      for p in ("1", "25", "75", "99")],
     _nyfed("EFFRVOL", "effr", "volumeInBillions", "EFFR volume", "EFFR成交量", "usd_bn",
            "usd_bn", fred_id="EFFRVOL", tags=("rates",)),
     _nyfed("OBFR", "obfr", "percentRate", "Overnight bank funding rate", "隔夜银行融资利率",
            "pct", "pct", fred_id="OBFR", tags=("rates",)),
-    _nyfed("TGCR", "tgcr", "percentRate", "Tri-party general collateral rate",
-           "三方一般抵押品回购利率", "pct", "pct", fred_id=None, tags=("rates",)),
-    _nyfed("TGCR99", "tgcr", "percentPercentile99", "TGCR 99th percentile", "TGCR第99百分位",
-           "pct", "pct", tags=("rates",)),
-    _nyfed("BGCR", "bgcr", "percentRate", "Broad general collateral rate", "广义一般抵押品回购利率",
-           "pct", "pct", fred_id=None, tags=("rates",)),
+    *[_nyfed(f"OBFR{p}", "obfr", f"percentPercentile{p}", f"OBFR {_PCTL[p]} percentile",
+             f"OBFR第{p}百分位", "pct", "pct", tags=("rates",)) for p in ("1", "25", "75", "99")],
+    _nyfed("OBFRVOL", "obfr", "volumeInBillions", "OBFR volume", "OBFR成交量", "usd_bn",
+           "usd_bn", tags=("rates",)),
+    *[spec for rate, en, zh in (
+        ("TGCR", "Tri-party general collateral rate", "三方一般抵押品回购利率"),
+        ("BGCR", "Broad general collateral rate", "广义一般抵押品回购利率"))
+      for spec in (
+          _nyfed(rate, rate.lower(), "percentRate", en, zh, "pct", "pct", tags=("rates",)),
+          *[_nyfed(f"{rate}{p}", rate.lower(), f"percentPercentile{p}",
+                   f"{rate} {_PCTL[p]} percentile", f"{rate}第{p}百分位", "pct", "pct",
+                   tags=("rates",)) for p in ("1", "25", "75", "99")],
+          _nyfed(f"{rate}VOL", rate.lower(), "volumeInBillions", f"{rate} volume",
+                 f"{rate}成交量", "usd_bn", "usd_bn", tags=("rates",)),
+      )],
     # --- NY Fed open market operations (dollars -> billions)
     SeriesSpec(id="RRP_ACCEPTED", source="nyfed", source_id="reverserepo",
                name_en="ON RRP accepted (NY Fed operation results)", name_zh="隔夜逆回购中标金额",

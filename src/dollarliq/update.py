@@ -163,9 +163,13 @@ def _single(spec: SeriesSpec, start: pd.Timestamp, end: pd.Timestamp,
         check = getattr(fetcher, "needs_full_history", None)
         if check is not None and stored is not None and check(query, raw, obs, stored):
             # The provider rewrote history (a split, a dividend): read all of it again, so
-            # the series is stored on one basis.
-            query = fetcher.build_query(spec, None, end)
-            obs = fetcher.transform(query, fetcher.extract(query, fetch))
+            # the series is stored on one basis (each row a revision dated ``end``).
+            full = getattr(fetcher, "full_history", None)
+            if full is not None:
+                obs = full(spec, end, fetch)
+            else:
+                query = fetcher.build_query(spec, None, end)
+                obs = fetcher.transform(query, fetcher.extract(query, fetch))
         return {spec.id: obs}
 
     return Job(spec.source, (spec,), run)

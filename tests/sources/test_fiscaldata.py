@@ -41,7 +41,7 @@ def test_recorded_csv_tga_closing_balance():
     obs = _run(fixture_bytes(DTS), seen)
     url = seen[0].url
     assert url.path == "/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance"
-    assert url.params["format"] == "csv" and url.params["page[number]"] == "1"
+    assert url.params["format"] == "json" and url.params["page[number]"] == "1"
     assert url.params["filter"] == "record_date:gte:2025-10-27,record_date:lte:2025-11-07"
     assert "fields" not in url.params
     by_date = {o.obs_date: o for o in obs}

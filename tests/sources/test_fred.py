@@ -271,3 +271,11 @@ def test_fredgraph_changed_header(no_fred_key):
 def test_vintages_without_key(no_fred_key):
     with pytest.raises(CredentialsMissing, match="FRED_API_KEY"):
         FredFetcher().build_query(get_spec("WALCL"), None, None, vintages=True)
+
+
+def test_keyless_fredgraph_403_says_set_the_key(no_fred_key):
+    """FRED's 403 to keyless fredgraph.csv downloads (since about 2026-05-30; the body here
+    is a plain hand-written 403, not a recording) becomes one line naming the fix."""
+    with pytest.raises(CredentialsMissing, match="^fred: STLFSI4: .*HTTP 403.*set FRED_API_KEY"):
+        run_fetch(FredFetcher(), get_spec("STLFSI4"),
+                  then(httpx.Response(403, content=b"Forbidden")))

@@ -12,7 +12,7 @@ from dollarliq.cli._common import app, console, err_console, handle_errors, is_q
 @handle_errors
 def update(
     source: list[str] = typer.Option(None, "--source",
-                                     help="fred, nyfed, treasury or yahoo (repeatable)."),
+                                     help="fedboard, nyfed, treasury, cboe, ofr, yahoo or fred (repeatable)."),
     series: list[str] = typer.Option(None, "--series", help="Only these series (repeatable)."),
     since: str = typer.Option(None, "--since", help="Re-fetch observations from this date."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar, no table: only the "

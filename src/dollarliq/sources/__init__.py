@@ -10,6 +10,9 @@ _FETCHERS = {
     "fred": ("dollarliq.sources.fred", "FredFetcher"),
     "nyfed": ("dollarliq.sources.nyfed", "NyFedFetcher"),
     "treasury": ("dollarliq.sources.fiscaldata", "FiscalDataFetcher"),
+    "fedboard": ("dollarliq.sources.fedboard", "FedBoardFetcher"),
+    "ofr": ("dollarliq.sources.ofr", "OfrFetcher"),
+    "cboe": ("dollarliq.sources.cboe", "CboeFetcher"),
     "yahoo": ("dollarliq.sources.yahoo", "YahooFetcher"),
 }
 
@@ -17,7 +20,7 @@ UPDATABLE_SOURCES = tuple(_FETCHERS)
 
 
 def get_fetcher(source: str) -> Fetcher:
-    """A fetcher instance for ``source`` (fred, nyfed, treasury, yahoo)."""
+    """A fetcher instance for ``source`` (fred, nyfed, treasury, fedboard, ofr, cboe, yahoo)."""
     module, name = _FETCHERS[source]
     return getattr(import_module(module), name)()
 

@@ -81,5 +81,15 @@ def release_dates(spec: SeriesSpec, obs_dates: list[pd.Timestamp]) -> list[pd.Ti
 
 
 def scaled(spec: SeriesSpec, value: float | None) -> float | None:
-    """Native units -> stored units, once, at ingestion."""
-    return None if value is None else float(value) * spec.scale
+    """Native units -> stored units, once, at ingestion.
+
+    Where the FRED mirror prints the stored unit itself (``spec.fred_scale`` set, e.g. ON RRP:
+    USD at the NY Fed, USD billions on FRED), a downscale is an exact division, so that
+    2,114,439,000,000 USD becomes the same double as FRED's ``2114.439`` and an update does
+    not see a revision in the last bit.
+    """
+    if value is None:
+        return None
+    if spec.fred_scale is not None and 0 < spec.scale < 1:
+        return float(value) / round(1 / spec.scale)
+    return float(value) * spec.scale

@@ -1,10 +1,13 @@
 """Treasury FiscalData: the Daily Treasury Statement operating cash balance (the TGA).
 
-Endpoint ``/v1/accounting/dts/operating_cash_balance``, requested as CSV (``format=csv``)
-in pages of ``page[size]`` rows. The parser reads both header styles FiscalData serves: the
-API's field names (``record_date,account_type,open_today_bal,close_today_bal,...``) and the
-website download's labels (``Record Date,Type of Account,Opening Balance Today,...``). It
-also reads the API's JSON (``{"data": [...], "meta": ...}``).
+Endpoint ``/v1/accounting/dts/operating_cash_balance``, requested as JSON (FiscalData's
+default format) in pages of ``page[size]`` rows: ``{"data": [...], "meta": {"count",
+"total-count", "total-pages", "labels", ...}, "links": {"self", "first", "prev", "next",
+"last"}}``. Pages are followed until ``links.next`` is null or ``meta.total-pages`` is
+reached, and the rows of all pages must add up to ``meta.total-count``. The parser also
+reads FiscalData's CSV (the API's field-name header ``record_date,account_type,...`` or the
+website download's labels ``Record Date,Type of Account,...``), with or without a final
+newline (FiscalData's own downloads have none), for mirrors that serve it.
 
 The TGA closing balance sits in a different row and column in each era of the statement:
 
@@ -16,9 +19,10 @@ to 2021-09-30            ``Federal Reserve Account``                       ``clo
 from 2022-04-18          ``Treasury General Account (TGA) Closing Balance``  ``open_today_bal``
 =======================  ================================================  ===================
 
-Rows are chosen by label, never by position. Amounts are strings in USD millions
-(``"null"`` is missing), stored in USD billions (``spec.scale``). A statement for day D is
-published the next business day (the catalog's release rule).
+Rows are chosen by label, never by position (the new era also has ``Total TGA Deposits
+(Table II)`` rows). Amounts are strings in USD millions (``"null"`` is missing), stored in
+USD billions (``spec.scale``). A statement for day D is published the next business day at
+about 16:00 ET (the catalog's release rule).
 """
 
 from __future__ import annotations
@@ -94,8 +98,6 @@ def parse_rows(raw: bytes, what: str) -> list[dict[str, str]]:
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise PayloadError(f"{what}: no 'data' list in the body; FiscalData format changed?")
         return [{k: ("" if v is None else str(v)) for k, v in r.items()} for r in data]
-    if not text.endswith("\n"):
-        raise PayloadError(f"{what}: CSV body does not end with a newline (truncated?)")
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header:
@@ -110,6 +112,30 @@ def parse_rows(raw: bytes, what: str) -> list[dict[str, str]]:
                                f"expected {len(names)} (truncated?)")
         rows.append(dict(zip(names, row)))
     return rows
+
+
+def _meta(raw: bytes, what: str) -> dict:
+    try:
+        doc = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise PayloadError(f"{what}: body is not valid JSON (truncated?)") from None
+    meta = doc.get("meta") if isinstance(doc, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def last_json_page(raw: bytes, number: int, size: int, what: str) -> bool:
+    """True when the JSON page ``number`` is the last: ``links.next`` is null,
+    ``meta.total-pages`` is reached, or (a body without either) it holds fewer than
+    ``size`` rows."""
+    rows = parse_rows(raw, what)  # validates the body and its data list
+    doc = json.loads(raw.decode("utf-8-sig"))
+    links, meta = doc.get("links"), doc.get("meta")
+    pages = meta.get("total-pages") if isinstance(meta, dict) else None
+    if pages is not None and str(pages).isdigit() and number >= int(pages):
+        return True
+    if isinstance(links, dict) and "next" in links:
+        return links["next"] is None
+    return pages is None and len(rows) < size
 
 
 def _amount(text: str | None, what: str, date: str) -> float | None:
@@ -159,21 +185,22 @@ class FiscalDataFetcher:
 
     def build_query(self, spec: SeriesSpec, start: pd.Timestamp | None = None,
                     end: pd.Timestamp | None = None) -> Query:
-        """CSV pages of the operating cash balance table filtered on record_date."""
+        """JSON pages of the operating cash balance table filtered on record_date."""
         lo = pd.Timestamp(start) if start is not None else pd.Timestamp(spec.start or FIRST_DATE)
         hi = pd.Timestamp(end) if end is not None else pd.Timestamp.today().normalize()
         path = ENDPOINTS.get(spec.source_id, f"/v1/accounting/dts/{spec.source_id}")
         params: dict[str, Any] = {
             "filter": f"record_date:gte:{_day(lo)},record_date:lte:{_day(hi)}",
             "sort": "record_date",
-            "format": "csv",
+            "format": "json",
             "page[size]": PAGE_SIZE,
         }
         return Query(spec=spec, start=lo, end=hi, url=BASE_URL + path, params=params)
 
     def extract(self, query: Query, fetch: Fetch) -> bytes:
-        """All pages, joined into one CSV body (one header). A page shorter than
-        ``page[size]`` is the last."""
+        """All pages, joined into one body. JSON pages are followed by ``links.next`` and
+        ``meta.total-pages``; a CSV page (from a mirror) shorter than ``page[size]`` is the
+        last."""
         what = _what(query.spec)
         size = int(query.params.get("page[size]", PAGE_SIZE))
         bodies: list[bytes] = []
@@ -181,7 +208,10 @@ class FiscalDataFetcher:
             body = fetch.get(query.url, params={**query.params, "page[number]": number},
                              what=what)
             bodies.append(body)
-            if len(parse_rows(body, what)) < size:
+            if body.lstrip().startswith(b"{"):
+                if last_json_page(body, number, size, what):
+                    break
+            elif len(parse_rows(body, what)) < size:
                 break
         else:
             raise PayloadError(f"{what}: more than {MAX_PAGES} pages; narrow the date range")
@@ -189,12 +219,19 @@ class FiscalDataFetcher:
             return bodies[0]
         if bodies[0].lstrip().startswith(b"{"):
             data = [row for body in bodies for row in parse_rows(body, what)]
-            return json.dumps({"data": data}).encode()
+            total = _meta(bodies[0], what).get("total-count")
+            if total is not None and str(total).isdigit() and int(total) != len(data):
+                raise PayloadError(f"{what}: {len(data)} rows over {len(bodies)} pages, but "
+                                   f"meta.total-count says {total} (table changed while "
+                                   "paging?); try again")
+            return json.dumps({"data": data, "meta": {"total-count": len(data)},
+                               "links": {"next": None}}).encode()
         first = bodies[0].decode("utf-8-sig")
         parts = [first if first.endswith("\n") else first + "\n"]
         for body in bodies[1:]:
             text = body.decode("utf-8-sig")
-            parts.append(text.split("\n", 1)[1] if "\n" in text else "")
+            rest = text.split("\n", 1)[1] if "\n" in text else ""
+            parts.append(rest if not rest or rest.endswith("\n") else rest + "\n")
         return "".join(parts).encode()
 
     def transform(self, query: Query, raw: bytes) -> list[Observation]:

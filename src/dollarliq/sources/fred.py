@@ -2,8 +2,10 @@
 
 With ``FRED_API_KEY`` set, observations come from the API as JSON. The key is read from the
 environment at request time only: it is never part of a :class:`Query`, a message or a
-returned value. Without a key, the public ``fredgraph.csv`` download is used (latest vintage
-only).
+returned value. Without a key, the public ``fredgraph.csv`` download is tried as a last
+resort (latest vintage only); since about 2026-05-30 FRED answers it with HTTP 403, which is
+reported as "set FRED_API_KEY". The series of the stage rules do not depend on it: they come
+from their publishers (NY Fed, Treasury, Federal Reserve Board, Cboe), FRED is their mirror.
 
 Point in time:
 
@@ -30,7 +32,7 @@ import pandas as pd
 from dollarliq.catalog import SeriesSpec
 from dollarliq.errors import CredentialsMissing, PayloadError, SourceError
 from dollarliq.http import Fetch, redact
-from dollarliq.sources.base import Observation, Query, release_dates, scaled
+from dollarliq.sources.base import Observation, Query, release_dates
 
 API_URL = "https://api.stlouisfed.org/fred/series/observations"
 GRAPH_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
@@ -43,6 +45,12 @@ MAX_REALTIME_DAYS = 1800
 PAGE_LIMIT = 100_000
 EARLIEST = pd.Timestamp("1776-07-04")
 LATEST = pd.Timestamp("9999-12-31")
+
+
+def mirror_scaled(spec: SeriesSpec, value: float | None) -> float | None:
+    """FRED's units -> stored units (``spec.mirror_scale``: FRED's unit can differ from the
+    publisher's, e.g. ON RRP in USD billions on FRED, in USD at the NY Fed)."""
+    return None if value is None else float(value) * spec.mirror_scale
 
 
 def fred_id(spec: SeriesSpec) -> str:
@@ -119,7 +127,14 @@ class FredFetcher:
         into one observations JSON body, in FRED's own shape."""
         what = _what(query.spec)
         if query.url != API_URL:
-            return fetch.get(query.url, params=query.params, what=what)
+            try:
+                return fetch.get(query.url, params=query.params, what=what)
+            except SourceError as exc:
+                if "HTTP 403" not in str(exc):
+                    raise
+                raise CredentialsMissing(
+                    f"{what}: FRED refuses keyless fredgraph.csv downloads (HTTP 403); set "
+                    "FRED_API_KEY (free at fred.stlouisfed.org/docs/api/api_key.html)") from exc
         key = os.environ.get(KEY_ENV)
         if not key:
             raise CredentialsMissing(f"{what}: FRED_API_KEY is not set")
@@ -249,7 +264,7 @@ def _from_json(query: Query, doc: dict) -> list[Observation]:
             vintage = False  # the true vintage start lies before the window
         else:
             as_of = rt_start
-        out.append(Observation(spec.id, d, scaled(spec, v), as_of, vintage=vintage))
+        out.append(Observation(spec.id, d, mirror_scaled(spec, v), as_of, vintage=vintage))
     return _dedupe(out)
 
 
@@ -294,5 +309,5 @@ def _from_csv(spec: SeriesSpec, text: str, sid: str) -> list[Observation]:
         dates.append(_date(row[0], what))
         values.append(_value(row[1], what, row[0]))
     released = release_dates(spec, dates)
-    return [Observation(spec.id, d, scaled(spec, v), a)
+    return [Observation(spec.id, d, mirror_scaled(spec, v), a)
             for d, v, a in zip(dates, values, released)]

@@ -7,9 +7,12 @@ business day D is published the next business day (the catalog's release rule).
 
 Operations (``source_id`` ``reverserepo`` or ``repo``): ``/api/rp/results/search.json``.
 ``totalAmtAccepted`` (USD, stored in USD billions) is summed over the overnight operations of
-each operation date; ``percentOfferingRate`` (percent) comes from the operation's
-``details``. Small-value exercises (test operations) are dropped. Results are published the
-same day.
+each operation date; ``amtAccepted:<securityType>`` sums the ``details`` rows of one
+collateral type over every overnight operation, small-value exercises included
+(``amtAccepted:Treasury``: FRED's RRPONTSYD / RPONTSYD definition);
+``percentOfferingRate`` (percent) comes from the operation's ``details``. Outside the
+``amtAccepted:`` fields, small-value exercises (test operations) are dropped. Results are
+published the same day.
 
 One body serves every spec of a ``source_id``: use :func:`transform_group` (or
 :func:`fetch_group`) to turn one body into the observations of all of them, instead of one
@@ -45,7 +48,8 @@ _MISSING = ("", "NA", "N/A", "null")
 
 #: operations source_id -> operationType in the API
 OPERATION_TYPES = {"reverserepo": "Reverse Repo", "repo": "Repo"}
-OPERATION_FIELDS = ("totalAmtAccepted", "percentOfferingRate")
+OPERATION_FIELDS = ("totalAmtAccepted", "percentOfferingRate", "amtAccepted:<securityType>")
+_BY_COLLATERAL = "amtAccepted:"
 FIRST_OPERATION_DATE = "2013-09-23"
 
 
@@ -203,6 +207,25 @@ def _offering_rate(op: dict, what: str, date: str) -> float | None:
     return None
 
 
+def _collateral_amount(op: dict, kind: str, what: str, date: str) -> float:
+    """USD accepted against collateral ``kind`` (``treasury``, ``agency``, ...) in one
+    operation: the sum of its ``details`` rows of that ``securityType``; 0 if none."""
+    details = op.get("details")
+    if details is None:
+        return 0.0
+    if not isinstance(details, list):
+        raise PayloadError(f"{what}: operation 'details' is not a list; NY Fed format changed?")
+    total = 0.0
+    for d in details:
+        if not isinstance(d, dict) or str(d.get("securityType", "")).strip().lower() != kind:
+            continue
+        if "amtAccepted" not in d:
+            raise PayloadError(f"{what}: operation detail without amtAccepted on {date}; "
+                               "NY Fed format changed?")
+        total += _number(d["amtAccepted"], what, date) or 0.0
+    return total
+
+
 def transform_operations(specs: Sequence[SeriesSpec], raw: bytes,
                          start: pd.Timestamp | None = None,
                          end: pd.Timestamp | None = None) -> dict[str, list[Observation]]:
@@ -229,6 +252,9 @@ def transform_operations(specs: Sequence[SeriesSpec], raw: bytes,
     start = pd.Timestamp(start) if start is not None else None
     end = pd.Timestamp(end) if end is not None else None
     accepted: dict[pd.Timestamp, float | None] = {}
+    by_collateral: dict[str, dict[pd.Timestamp, float | None]] = {
+        s.field[len(_BY_COLLATERAL):].lower(): {} for s in specs
+        if s.field.startswith(_BY_COLLATERAL)}
     rate: dict[pd.Timestamp, tuple[float, float | None]] = {}
     for op in ops:
         if not isinstance(op, dict) or not {"operationDate", "operationType",
@@ -237,8 +263,6 @@ def transform_operations(specs: Sequence[SeriesSpec], raw: bytes,
                                "totalAmtAccepted; NY Fed format changed?")
         if str(op.get("auctionStatus", "Results")).strip().lower() != "results":
             continue
-        if "small value exercise" in str(op.get("note") or "").lower():
-            continue
         if str(op["operationType"]).strip().lower() != op_type:
             continue
         if str(op.get("term") or "overnight").strip().lower() != "overnight":
@@ -246,6 +270,12 @@ def transform_operations(specs: Sequence[SeriesSpec], raw: bytes,
         date = str(op["operationDate"])
         d = _date(date, what)
         if not _in_window(d, start, end):
+            continue
+        # FRED's RRPONTSYD counts the securities of small-value exercises too (2022-11-17:
+        # 2,114.345 + 0.094 = 2,114.439 bn); the totals below leave them out.
+        for kind_, points in by_collateral.items():
+            points[d] = (points.get(d) or 0.0) + _collateral_amount(op, kind_, what, date)
+        if "small value exercise" in str(op.get("note") or "").lower():
             continue
         amt = _number(op["totalAmtAccepted"], what, date)
         if amt is not None:
@@ -260,6 +290,8 @@ def transform_operations(specs: Sequence[SeriesSpec], raw: bytes,
     for s in specs:
         if s.field == "totalAmtAccepted":
             out[s.id] = _finish(s, accepted)
+        elif s.field.startswith(_BY_COLLATERAL):
+            out[s.id] = _finish(s, by_collateral[s.field[len(_BY_COLLATERAL):].lower()])
         elif s.field == "percentOfferingRate":
             out[s.id] = _finish(s, {d: v for d, (_, v) in rate.items()})
         else:
