@@ -93,13 +93,12 @@ def test_real_market_caps_on_2023_12_29(store):
 
 def test_missing_megacaps_are_named_in_every_output(store):
     """The snapshot has no share counts for AMZN and TSLA: JSON, gauge text and report say so."""
+    from dollarliq import api
     from dollarliq.cli.bubble_gauges import render_text
-    from dollarliq.gauges import gauges_section
     from dollarliq.reports.html import _bubble, _Charts
     from dollarliq.reports.terminal import render_bubble
 
-    d = pd.Timestamp("2023-12-29")
-    sec = gauges_section(store, d)
+    sec = api.gauges("2023-12-29", store=store)
     g = sec["gauges"]["concentration"]
     assert {"AMZN", "TSLA"} <= set(g["missing_megacaps"]) == set(g["not_covered"])
     assert "AMZN" in g["coverage_note"] and "TSLA" in g["coverage_note"]
