@@ -81,7 +81,7 @@ def test_series_list_cli_and_api_agree(home):
 
 def test_series_carries_its_unit_and_release_dates(home):
     s = dl.series("WRESBAL", start="2025-10-01", end="2025-10-31")
-    assert s.attrs["unit"] == "usd_bn" and s.attrs["source"] == "fred"
+    assert s.attrs["unit"] == "usd_bn" and s.attrs["source"] == "fedboard"
     rel = s.attrs["released"]
     assert (rel.index == s.index).all() and (rel >= s.index.to_series()).all()
 

@@ -34,9 +34,10 @@ def test_money_is_stored_in_billions_and_converted_once():
     assert get_spec("RRPONTSYD").scale == 1e-9 and get_spec("RRPONTSYD").mirror_scale == 1.0
 
 
-#: Inputs that only FRED carries (ICE's licensed spread, St. Louis Fed's own index) or that
+#: Inputs that only FRED carries (ICE's licensed spread, St. Louis Fed's own index, the
+#: target range as a daily series: the Board publishes it only in its statements) or that
 #: are history only (IOER ended 2021-07-28; DFF is the fallback behind the NY Fed's EFFR).
-FRED_ONLY_INPUTS = {"BAMLH0A0HYM2", "STLFSI4", "IOER", "DFF"}
+FRED_ONLY_INPUTS = {"BAMLH0A0HYM2", "STLFSI4", "IOER", "DFF", "DFEDTARU"}
 
 
 def test_stage_inputs_come_from_their_publisher_without_a_key():

@@ -133,7 +133,8 @@ def test_an_unknown_indicator_in_a_rules_file_is_exit_2_naming_the_nearest(tmp_p
 def test_a_future_as_of_is_exit_2_naming_the_data_end(home):
     res = CliRunner().invoke(app, ["report", "--as-of", "2099-01-01"])
     assert res.exit_code == 2
-    assert "after the data end (2026-09-23" in res.output
+    assert "is in the future" in res.output and "the data end on 2026-08-21" in res.output
+    assert len(res.output.strip().splitlines()) == 1
 
 
 def test_report_json_validates_against_the_schema(home):
