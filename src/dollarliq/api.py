@@ -503,12 +503,7 @@ def stages(start: Any = None, end: Any = None, *, rules: Any = None,
         rows = _read(st, _engine_ids())
     d = resolve_as_of(rows, e)
     res = _engine(rows, d, rules)
-    tab = res.stages.table
-    if s is not None:
-        if pd.Timestamp(s) < res.data_start:
-            raise UsageError(f"start date {s:%Y-%m-%d} is before the data begin "
-                             f"({res.data_start:%Y-%m-%d})")
-        tab = tab[tab.index >= pd.Timestamp(s)]
+    tab = _from_start(res, s)
     out = pd.DataFrame({"level": tab["level"].astype(int), "name": tab["name"],
                         "name_zh": tab["name_zh"], "score": tab["score"].astype(float).round(1),
                         "raw_level": tab["raw_level"].astype(int),
@@ -785,18 +780,26 @@ def backtest(start: Any = None, end: Any = None, *, episodes: str | Path | None 
     return TrackRecord(_evaluate(rows, res, s, eps))
 
 
+def _from_start(res: Any, start: dt.date | None) -> pd.DataFrame:
+    """The replay's stage table from ``start`` (UsageError when before the data begin)."""
+    import pandas as pd
+
+    table = res.stages.table
+    if start is None:
+        return table
+    if pd.Timestamp(start) < res.data_start:
+        raise UsageError(f"start date {start:%Y-%m-%d} is before the data begin "
+                         f"({res.data_start:%Y-%m-%d})")
+    return table[table.index >= pd.Timestamp(start)]
+
+
 def _evaluate(rows: Rows, res: Any, start: dt.date | None, eps: Any):
     """Score the replay in ``res`` (from ``start``) against episodes, yardsticks, markets."""
     import pandas as pd
 
     from dollarliq.backtest import ASSETS, YARDSTICKS, evaluate
 
-    table = res.stages.table
-    if start is not None:
-        if pd.Timestamp(start) < res.data_start:
-            raise UsageError(f"start date {start:%Y-%m-%d} is before the data begin "
-                             f"({res.data_start:%Y-%m-%d})")
-        table = table[table.index >= pd.Timestamp(start)]
+    table = _from_start(res, start)
     from dollarliq.stages import PREVIOUS_RULES, load_rules
     from dollarliq.track.scoring import OFR_IDS, scorecards_for
 

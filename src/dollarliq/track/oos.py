@@ -51,13 +51,7 @@ def day_labels(index: pd.DatetimeIndex, episodes: tuple[Episode, ...], kind: str
     lab = np.zeros(len(index))
     pos = np.zeros(len(index), dtype=bool)
     grey = np.zeros(len(index), dtype=bool)
-    for ep in episodes:
-        if ep.kind != kind or not ep.major:
-            continue
-        s = int(index.searchsorted(ep.start))
-        e = int(index.searchsorted(ep.end, side="right")) - 1
-        if e < 0 or s >= len(index):
-            continue
+    for s, e in _windows(index, episodes, kind):
         pos[s:e + 1] = True
         grey[max(0, s - grey_bd):min(len(index), e + grey_bd + 1)] = True
     lab[grey & ~pos] = np.nan
@@ -250,9 +244,8 @@ class Scorecard:
     tight_to_drained: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-def near_mask(index: pd.DatetimeIndex, episodes: tuple[Episode, ...], kind: str,
-              near_bd: int) -> pd.Series:
-    m = np.zeros(len(index), dtype=bool)
+def _windows(index: pd.DatetimeIndex, episodes: tuple[Episode, ...], kind: str):
+    """(first, last) positions in ``index`` of each major episode window of ``kind``."""
     for ep in episodes:
         if ep.kind != kind or not ep.major:
             continue
@@ -260,6 +253,13 @@ def near_mask(index: pd.DatetimeIndex, episodes: tuple[Episode, ...], kind: str,
         e = int(index.searchsorted(ep.end, side="right")) - 1
         if e < 0 or s >= len(index):
             continue
+        yield s, e
+
+
+def near_mask(index: pd.DatetimeIndex, episodes: tuple[Episode, ...], kind: str,
+              near_bd: int) -> pd.Series:
+    m = np.zeros(len(index), dtype=bool)
+    for s, e in _windows(index, episodes, kind):
         m[max(0, s - near_bd):min(len(index), e + near_bd + 1)] = True
     return pd.Series(m, index=index)
 
