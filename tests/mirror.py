@@ -2,8 +2,10 @@
 
 ``DOLLARLIQ_MIRROR=http://127.0.0.1:PORT`` sends ``https://<host>/<path>?<query>`` to
 ``http://127.0.0.1:PORT/<host>/<path>?<query>``; this server answers such requests with the
-recording registered for ``<host>`` and the longest matching path prefix, or 404. The query
-is ignored: each provider's parser keeps only the dates the request asked for.
+recording registered for ``<host>`` and the longest matching prefix of ``<path>?<query>``, or
+404. A recording keyed on a path alone serves every query: each provider's parser keeps only
+the dates the request asked for. The Fed Board's Data Download Program answers one release
+per ``rel``, so its recording is keyed on ``?rel=H41&``.
 
 Bodies are the files in ``tests/fixtures/`` as recorded. Files in the yahoo-finance2 recorder
 format (``{"request": ..., "response": {"bodyJson": ...}}``) are served as the response's
@@ -47,6 +49,10 @@ RECORDINGS: dict[tuple[str, str], str] = {
         "yahoo/historical-via-chart-NVDA-split-2021-02-01-to-2022-01-31.csv.json",
     ("query1.finance.yahoo.com", "/v8/finance/chart/MSFT"):
         "yahoo/historical-via-chart-MSFT-dividends-2021-02-01-to-2022-01-31.csv.json",
+    # The update asks for the H.4.1 release zip (``rel=H41&filetype=zip``); the recorded H.4.1
+    # CSV of the same Data Download Program is served instead (the parser reads both).
+    ("www.federalreserve.gov", "/datadownload/Output.aspx?rel=H41&"):
+        "fedboard/fed_board_ddp_H41_2021-04-28_2023-03-22.csv",
     ("api.stlouisfed.org", "/fred/series/observations"):
         "fred/fred_api_observations_SOFR30DAYAVG_2024-06-01_2024-06-06.json",
 }
@@ -160,7 +166,7 @@ class Mirror:
                     time.sleep(mirror.latency)
                 parts = urlsplit(self.path)
                 host, _, rest = parts.path.lstrip("/").partition("/")
-                path = "/" + rest
+                path = "/" + rest + (f"?{parts.query}" if parts.query else "")
                 fault = _longest(mirror.faults, host, path)
                 if fault is not None:
                     fault(self)

@@ -31,8 +31,8 @@ RP = ("markets.newyorkfed.org", "/api/rp/")
 
 
 def recorded(request: httpx.Request) -> httpx.Response:
-    """The recording for the request's host and path, or 404."""
-    rel = _longest(RECORDINGS, request.url.host, request.url.path)
+    """The recording for the request's host and path (with its query), or 404."""
+    rel = _longest(RECORDINGS, request.url.host, request.url.raw_path.decode())
     if rel is None:
         return httpx.Response(404, content=b"not recorded")
     return httpx.Response(200, content=recorded_body(rel))
@@ -69,15 +69,16 @@ def test_update_from_recorded_bodies_into_an_empty_store(tmp_path, monkeypatch):
     monkeypatch.delenv("FRED_API_KEY", raising=False)
     fetch = Fetch(make_client(transport=httpx.MockTransport(recorded)), sleep=lambda s: None)
     with Store(tmp_path / "s.duckdb", snapshot=None) as store:
-        res = run_update(store, fetch, sources=["fred", "treasury", "nyfed"],
-                         series=["WRESBAL", "TGA_DTS", "SOFR", "SOFR99", "RRP_ACCEPTED"],
+        res = run_update(store, fetch, sources=["fred", "fedboard", "treasury", "nyfed"],
+                         series=["DGS10", "WRESBAL", "TGA_DTS", "SOFR", "SOFR99",
+                                 "RRP_ACCEPTED"],
                          since=pd.Timestamp("2022-04-01"), today=pd.Timestamp("2026-11-28"))
         by_id = {o.series_id: o for o in res.outcomes}
-        assert [o.series_id for o in res.outcomes] == ["WRESBAL", "TGA_DTS", "SOFR", "SOFR99",
-                                                       "RRP_ACCEPTED"]  # plan order
-        assert by_id["WRESBAL"].status == "needs key"
-        assert "FRED_API_KEY" in by_id["WRESBAL"].reason
-        for sid in ("TGA_DTS", "SOFR", "SOFR99", "RRP_ACCEPTED"):
+        assert [o.series_id for o in res.outcomes] == ["DGS10", "WRESBAL", "TGA_DTS", "SOFR",
+                                                       "SOFR99", "RRP_ACCEPTED"]  # plan order
+        assert by_id["DGS10"].status == "needs key"
+        assert "FRED_API_KEY" in by_id["DGS10"].reason
+        for sid in ("WRESBAL", "TGA_DTS", "SOFR", "SOFR99", "RRP_ACCEPTED"):
             o = by_id[sid]
             assert o.status == "ok" and o.fetched > 0 and o.added == o.fetched, o
         assert res.exit_code == 0
@@ -87,6 +88,13 @@ def test_update_from_recorded_bodies_into_an_empty_store(tmp_path, monkeypatch):
         rrp = store.query(["RRP_ACCEPTED"]).set_index("obs_date")["value"]
         assert rrp.loc[pd.Timestamp("2023-04-21")] == pytest.approx(2290.023)
         assert by_id["RRP_ACCEPTED"].data_end == pd.Timestamp("2023-04-21").date()
+        # Reserve balances from the recorded H.4.1 (week average, USD mn -> bn), published
+        # the next day.
+        wres = store.query(["WRESBAL"]).set_index("obs_date")
+        assert wres.loc[pd.Timestamp("2023-03-22"), "value"] == pytest.approx(3425.075)
+        assert wres.loc[pd.Timestamp("2023-03-22"), "as_of"] == pd.Timestamp("2023-03-23")
+        assert wres.index.min() == pd.Timestamp("2022-04-06")  # the first Wednesday asked for
+        assert by_id["WRESBAL"].data_end == pd.Timestamp("2023-03-22").date()
         assert len(store.query(["SOFR99"])) == 4
 
 
@@ -131,14 +139,21 @@ def test_cli_update_nyfed_percentiles_equal_the_snapshot(replay):
 
 
 def test_without_a_key_fred_series_say_so_and_the_rest_goes_on(replay):
-    res = cli("update", "--source", "fred", "--source", "nyfed", "--series", "WALCL",
-              "--series", "IORB", "--series", "RRP_ACCEPTED", "--since", "2022-04-01")
+    # WRESBAL comes from the Fed Board's H.4.1 release, without a key; DGS10 and T10Y2Y only
+    # from FRED.
+    res = cli("update", "--source", "fred", "--source", "fedboard", "--source", "nyfed",
+              "--series", "DGS10", "--series", "T10Y2Y", "--series", "WRESBAL",
+              "--series", "RRP_ACCEPTED", "--since", "2022-04-01")
     assert res.exit_code == 0, res.output
     lines = [ln for ln in res.stderr.splitlines() if "FRED_API_KEY" in ln]
     assert len(lines) == 2
-    assert lines[0].startswith("note: fred: WALCL: needs FRED_API_KEY")
-    assert lines[1].startswith("note: fred: IORB: needs FRED_API_KEY")
+    assert lines[0].startswith("note: fred: DGS10: needs FRED_API_KEY")
+    assert lines[1].startswith("note: fred: T10Y2Y: needs FRED_API_KEY")
+    assert not any(ln.startswith("error: ") for ln in res.stderr.splitlines()), res.stderr
     assert len(stored_rows("RRP_ACCEPTED")) > 200
+    # The 51 Wednesdays of the recording from 2022-04-06 to 2023-03-22 were read.
+    wres = [ln.split() for ln in res.stdout.splitlines() if ln.split()[:1] == ["WRESBAL"]]
+    assert wres and wres[0][1:3] == ["fedboard", "ok"] and int(wres[0][3]) == 51, wres
 
 
 # -- one source fails, the others are written ---------------------------------------------------
@@ -264,10 +279,10 @@ def test_the_fred_key_never_reaches_output_or_store(replay, monkeypatch):
             "error_message": f"Bad Request.  The value for variable api_key={key} is not registered."})
 
     replay(handler)
-    res = cli("update", "--source", "fred", "--source", "nyfed", "--series", "WALCL",
+    res = cli("update", "--source", "fred", "--source", "nyfed", "--series", "DGS10",
               "--series", "RRP_ACCEPTED", "--since", "2022-04-01")
     assert res.exit_code == 3
-    assert "fred: WALCL: HTTP 400" in res.stderr and "not registered" in res.stderr
+    assert "fred: DGS10: HTTP 400" in res.stderr and "not registered" in res.stderr
     assert key not in res.output
     assert any(key in u for u in seen)  # the request did carry it
     raw = default_store_path().read_bytes()  # RRP_ACCEPTED was written
@@ -347,7 +362,7 @@ def test_fred_requests_go_one_at_a_time_two_a_second(tmp_path, monkeypatch):
         return httpx.Response(404, content=b"not recorded")  # built here: no data needed
 
     fetch = Fetch(make_client(transport=httpx.MockTransport(handler)), sleep=lambda s: None)
-    ids = ["DGS10", "DGS2", "T10Y2Y", "VIXCLS"]
+    ids = ["DGS10", "DGS2", "T10Y2Y", "BAMLH0A0HYM2"]
     res = run_update(tmp_path / "s.duckdb", fetch, sources=["fred"], series=ids,
                      since=pd.Timestamp("2025-10-01"), today=pd.Timestamp("2026-11-28"))
     assert [o.status for o in res.outcomes] == ["failed"] * 4
@@ -382,17 +397,18 @@ def test_a_fetcher_can_ask_for_the_whole_history_again(monkeypatch):
                          since=pd.Timestamp("2021-02-01"), today=pd.Timestamp("2026-11-28"))
     assert res.outcomes[0].status == "ok"
     assert len(seen) == 2  # the recording reports the 2021-07-20 split: read again, all of it
-    assert int(seen[1]["period1"]) < int(seen[0]["period1"])
+    assert int(seen[0]["period1"]) == int(pd.Timestamp("2021-02-01").timestamp())
+    assert seen[1].get("range") == "max" and "period1" not in seen[1]
 
 
 def test_the_summary_as_json(replay):
-    res = cli("update", "--source", "fred", "--source", "nyfed", "--series", "WALCL",
+    res = cli("update", "--source", "fred", "--source", "nyfed", "--series", "DGS10",
               "--series", "RRP_ACCEPTED", "--since", "2022-04-01", "--format", "json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert doc["exit_code"] == 0
     rows = {r["series_id"]: r for r in doc["series"]}
-    assert rows["WALCL"]["status"] == "needs key" and "FRED_API_KEY" in rows["WALCL"]["reason"]
+    assert rows["DGS10"]["status"] == "needs key" and "FRED_API_KEY" in rows["DGS10"]["reason"]
     rrp = rows["RRP_ACCEPTED"]
     assert rrp["status"] == "ok" and rrp["added"] == rrp["read"] > 200
     assert rrp["data_end"] == "2023-04-21" and rrp["reason"] is None

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from dollarliq.catalog import specs_for_source
+from dollarliq.catalog import get_spec, specs_for_source
+from dollarliq.indicators import INPUT_IDS
 from dollarliq.sources import UPDATABLE_SOURCES
 from dollarliq.store import Store
 from mirror import (Mirror, fault_bad_gzip, fault_gzip_bomb, fault_html, fault_redirect_loop,
@@ -30,7 +31,17 @@ pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"]),
 
 RECORDED = ["SOFR", "SOFR99", "EFFR", "OBFR", "RRP_ACCEPTED", "RRP_RATE", "REPO_ACCEPTED",
             "TGA_DTS", "AAPL", "NVDA", "MSFT"]
-KEYED = ["WALCL", "IORB"]
+#: Inputs of the stage rules and headline indicators from the Fed Board's H.4.1, served from
+#: the recorded H.4.1 package (``mirror.RECORDINGS``), and from the NY Fed.
+RECORDED_INPUTS = ["WRESBAL", "WTREGEN", "WDTGAL", "WLCFLPCL", "SWPT", "H41RESPPALDKNWW",
+                   "H41RESPPALGTRFNWW", "WORAL", "TREAST", "WSHOMCB", "RRPONTSYD", "RPONTSYD",
+                   "SOFR1", "SOFR25", "SOFR75"]
+#: Keyless inputs with no recording to serve: the recorded H.4.1 package lacks total assets
+#: (RESPPA_N.WW); nothing is recorded of the Board's PRATES (IORB) or H.8 releases, of Cboe,
+#: or of the NY Fed's TGCR and BGCR.
+UNRECORDED_INPUTS = ["WALCL", "IORB", "TLAACBW027SBOG", "VIXCLS", "TGCR", "BGCR"]
+#: Inputs only FRED publishes: without a key each says so.
+KEYED = [sid for sid in INPUT_IDS if get_spec(sid).source == "fred"]
 RP = ("markets.newyorkfed.org", "/api/rp/")
 
 
@@ -68,29 +79,48 @@ def user_rows(home: Path, series_id: str) -> int:
 
 
 # -- through the mirror, no key ----------------------------------------------------------------
+def test_the_inputs_are_all_accounted_for():
+    # Every input of the stage rules and headline indicators is recorded, keyed or named as
+    # unrecorded above; a new input has to be placed in one of them.
+    assert set(INPUT_IDS) == (set(RECORDED + RECORDED_INPUTS) & set(INPUT_IDS)) | set(
+        UNRECORDED_INPUTS) | set(KEYED)
+    assert {get_spec(s).source for s in RECORDED_INPUTS + UNRECORDED_INPUTS}.isdisjoint({"fred"})
+
+
 def test_update_process_through_the_mirror_without_a_key(tmp_path):
     home = tmp_path / "home"
     with Mirror() as m:
         res = dollarliq(env_for(home, m), "update", "--since", "2020-08-01",
-                        *series_args(RECORDED + KEYED))
+                        *series_args(RECORDED + RECORDED_INPUTS + KEYED))
     assert res.returncode == 0, res.stdout + res.stderr
     rows = table(res.stdout)
-    for sid in RECORDED:
+    for sid in RECORDED + RECORDED_INPUTS:
         assert rows[sid][2] == "ok" and int(rows[sid][3]) > 0, rows[sid]
+    for sid in RECORDED_INPUTS[:10]:  # the H.4.1 lines, from the Fed Board
+        assert rows[sid][1] == "fedboard", rows[sid]
+    assert int(rows["WRESBAL"][3]) == 100  # the Wednesdays 2021-04-28 .. 2023-03-22 recorded
     notes = [ln for ln in res.stderr.splitlines() if ln.startswith("note: ")]
-    assert [ln.split(":")[1:3] for ln in notes] == [[" fred", " WALCL"], [" fred", " IORB"]]
+    assert [ln.split(":")[1:3] for ln in notes] == [[" fred", f" {sid}"] for sid in
+                                                    [s.id for s in specs_for_source("fred")
+                                                     if s.id in KEYED]]
     assert all("needs FRED_API_KEY" in ln for ln in notes)
+    assert not any(ln.startswith("error: ") for ln in res.stderr.splitlines()), res.stderr
     # Every request went to the mirror, by host and path, and none carried a key.
     hosts = {p.split("/")[1] for p in m.requests}
     assert hosts == {"markets.newyorkfed.org", "api.fiscaldata.treasury.gov",
-                     "query1.finance.yahoo.com"}
+                     "query1.finance.yahoo.com", "www.federalreserve.gov"}
     assert not any("api_key" in p for p in m.requests)
-    # NY Fed requests are one per group: SOFR and SOFR99 share one.
+    # NY Fed requests are one per group: SOFR and SOFR99 share one; the H.4.1 release
+    # package serves every H.4.1 line.
     assert sum("/rates/secured/sofr/" in p for p in m.requests) == 1
-    # New rows are the recorded values in stored units.
+    assert [p for p in m.requests if "Output.aspx" in p] == [
+        "/www.federalreserve.gov/datadownload/Output.aspx?rel=H41&filetype=zip"]
+    # The recorded values in stored units (USD mn -> bn), dated as observed.
     with Store(home / "dollarliq.duckdb", read_only=True) as s:
         rrp = s.query(["RRP_ACCEPTED"]).set_index("obs_date")["value"]
         assert rrp.loc["2023-04-21"] == pytest.approx(2290.023)
+        wres = s.query(["WRESBAL"]).set_index("obs_date")["value"]
+        assert wres.loc["2023-03-22"] == pytest.approx(3425.075)
     assert user_rows(home, "RRP_ACCEPTED") > 200
 
 
@@ -102,13 +132,15 @@ def test_a_full_update_from_the_mirror_lists_every_series(tmp_path):
     every = [s.id for src in UPDATABLE_SOURCES for s in specs_for_source(src)]
     assert set(every) <= set(rows)
     failed = [sid for sid in every if rows[sid][2] == "failed"]
-    # Series without a recording get the mirror's 404: each has its one line, and the update
-    # says so with exit code 3; the recorded ones are in.
+    # Series without a recording get the mirror's 404 (or, for a Fed Board series whose
+    # release package is recorded without it, "not in the DDP body"): each has its one line,
+    # and the update says so with exit code 3; the recorded ones are in.
     assert res.returncode == (3 if failed else 0)
     assert "Traceback" not in res.stderr
     for sid in failed:
-        assert any(ln.startswith("error: ") and f": {sid}: HTTP 404" in ln
-                   for ln in res.stderr.splitlines()), sid
+        assert any(ln.startswith("error: ") and (f": {sid}: HTTP 404" in ln or (
+            f": {sid}: series " in ln and "is not in the DDP body" in ln))
+            for ln in res.stderr.splitlines()), sid
     for sid in RECORDED:
         assert rows[sid][2] == "ok"
     assert {rows[s.id][2] for s in specs_for_source("fred")} == {"needs"}  # "needs key"
@@ -207,12 +239,20 @@ def test_a_reader_waits_for_a_write_lock_then_gives_exit_5(tmp_path):
                               stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
     try:
+        # The report of an unchanged store (same file, no write-ahead log) comes from the
+        # report cache and needs no lock ...
+        cached = subprocess.run([sys.executable, "-m", "dollarliq", "report", "--format",
+                                 "json"], env={**env, "DOLLARLIQ_LOCK_WAIT": "1"},
+                                capture_output=True, text=True, timeout=60)
+        # ... one that reads the store meets the lock.
         busy = subprocess.run([sys.executable, "-m", "dollarliq", "report"],
-                              env={**env, "DOLLARLIQ_LOCK_WAIT": "1"}, capture_output=True,
+                              env={**env, "DOLLARLIQ_LOCK_WAIT": "1",
+                                   "DOLLARLIQ_NO_CACHE": "1"}, capture_output=True,
                               text=True, timeout=60)
     finally:
         holder.kill()
         holder.wait()
+    assert cached.returncode == 0 and cached.stdout == waited.stdout, cached.stderr
     assert busy.returncode == 5
     lines = busy.stderr.strip().splitlines()
     assert len(lines) == 1 and "busy" in lines[0] and "Traceback" not in busy.stderr

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import weakref
 import zipfile
 from collections.abc import Sequence
@@ -53,8 +54,10 @@ _MISSING = ("", "NA", "ND", "NC", ".", "n.a.")
 #: Observation statuses of the SDMX package that carry a value ("A" = available).
 _VALUE_STATUS = ("A", "")
 #: Bodies already downloaded through one Fetch (one update run): a release package serves
-#: every series of that release with one request.
-_bodies: weakref.WeakKeyDictionary[Fetch, dict[tuple, bytes]] = weakref.WeakKeyDictionary()
+#: every series of that release with one request, also when the update asks for them from
+#: several threads at once (each request key has its lock; ``[lock, body or None]``).
+_bodies: weakref.WeakKeyDictionary[Fetch, dict[tuple, list]] = weakref.WeakKeyDictionary()
+_bodies_lock = threading.Lock()
 
 
 def _what(spec: SeriesSpec) -> str:
@@ -265,15 +268,15 @@ def transform_group(specs: Sequence[SeriesSpec], raw: bytes,
 
 
 def _get(query: Query, fetch: Fetch, what: str) -> bytes:
-    """One GET per request and Fetch: the other series of the same release package reuse it."""
+    """One GET per request and Fetch: the other series of the same release package wait for
+    it and reuse it. A failed GET is not kept: the next series asks again."""
     key = (query.url, tuple(sorted(query.params.items())))
-    seen = _bodies.setdefault(fetch, {})
-    raw = seen.get(key)
-    if raw is None:
-        raw = fetch.get(query.url, params=query.params, what=what)
-        seen.clear()  # keep one package in memory
-        seen[key] = raw
-    return raw
+    with _bodies_lock:
+        entry = _bodies.setdefault(fetch, {}).setdefault(key, [threading.Lock(), None])
+    with entry[0]:
+        if entry[1] is None:
+            entry[1] = fetch.get(query.url, params=query.params, what=what)
+        return entry[1]
 
 
 def group_by_release(specs: Sequence[SeriesSpec]) -> dict[str, list[SeriesSpec]]:
