@@ -175,7 +175,9 @@ def test_bubble_and_backtest(server):
     assert b.status_code == 200, b.text
     doc = b.json()
     assert doc["series"] == "NVDA" and doc["as_of"] == "2024-06-28"
-    assert doc["gsadf"]["end"] <= "2024-06-28" and "lppls" in doc
+    assert doc["gsadf"]["end"] <= "2024-06-28" and doc["lppls"]["filter"] == "lppls-0.6"
+    sz = server.get("/v1/bubble/NVDA", params={"as_of": "2024-06-28", "filter": "shu-zhu-2020"})
+    assert sz.status_code == 200 and sz.json()["lppls"]["filter"] == "shu-zhu-2020", sz.text
     bt = server.get("/v1/backtest")
     assert bt.status_code == 200, bt.text
     assert bt.json()["episodes"]
@@ -188,6 +190,7 @@ def test_bubble_and_backtest(server):
     ("GET", "/v1/series/NOPE", 404, "unknown series 'NOPE'"),
     ("GET", "/v1/bubble/NOPE", 404, "unknown series 'NOPE'"),
     ("GET", "/v1/bubble/SOFR?as_of=2018-04-20", 400, "is longer than the"),
+    ("GET", "/v1/bubble/NVDA?filter=sornette", 400, "unknown LPPLS filter 'sornette'"),
     ("GET", "/v1/series/RRP_RATE", 422, "no data for RRP_RATE"),
     ("GET", "/v1/series/SOFR?format=xml", 422, "--format 'xml': choose 'json' or 'csv'"),
     ("GET", "/v1/report?lang=fr", 422, "--lang 'fr'"),

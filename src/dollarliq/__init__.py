@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _API = ("BubbleTest", "Report", "TrackRecord", "WatchCycle", "backtest", "bubble_test",
-        "dashboard", "gauges", "health", "panel", "report", "series", "series_list", "stages",
+        "dashboard", "edgar_update", "gauges", "health", "panel", "report", "series", "series_list", "stages",
         "update", "watch_cycle")
 _ERRORS = ("DollarliqError", "UsageError", "UnknownSeries", "SourceError", "NotEnoughData",
            "StoreError")

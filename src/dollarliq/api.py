@@ -833,10 +833,15 @@ class BubbleTest:
         return json.dumps(self.doc, indent=indent, default=str)
 
 
-def check_bubble_args(window: int, lag: int, reps: int, method: str) -> tuple[str, ...]:
+def check_bubble_args(window: int, lag: int, reps: int, method: str,
+                      lppls_filter: str = "lppls-0.6") -> tuple[str, ...]:
     """Bounds of a bubble test, checked before any data is read; the methods to run."""
     if method not in ("gsadf", "lppls", "both"):
         raise UsageError(f"method {method!r}: choose gsadf, lppls or both")
+    if method != "gsadf":
+        from dollarliq.bubbles.lppls import filter_conditions
+
+        filter_conditions(lppls_filter)  # UsageError naming the sets when unknown
     if not isinstance(window, int) or window < MIN_WINDOW:
         raise UsageError(f"window {window}: at least {MIN_WINDOW} daily closes")
     if not isinstance(lag, int) or lag < 0 or lag > 24:
@@ -847,8 +852,8 @@ def check_bubble_args(window: int, lag: int, reps: int, method: str) -> tuple[st
 
 
 def bubble_test(ticker: str, *, as_of: Any = None, window: int | None = None, lag: int = 0,
-                reps: int = 999, method: str = "both", store: Store | None = None,
-                home: str | Path | None = None) -> BubbleTest:
+                reps: int = 999, method: str = "both", lppls_filter: str = "lppls-0.6",
+                store: Store | None = None, home: str | Path | None = None) -> BubbleTest:
     """GSADF (with date-stamped episodes) and the LPPLS confidence indicator for one series.
 
     Parameters
@@ -865,6 +870,9 @@ def bubble_test(ticker: str, *, as_of: Any = None, window: int | None = None, la
     reps : int
         Monte Carlo replications of the critical values (cached per sample size).
     method : {"both", "gsadf", "lppls"}
+    lppls_filter : {"lppls-0.6", "sornette-2015", "shu-zhu-2020"}
+        The published filter set that qualifies LPPLS fits
+        (:data:`dollarliq.bubbles.lppls.FILTERS`); the result names it.
 
     Returns
     -------
@@ -874,7 +882,8 @@ def bubble_test(ticker: str, *, as_of: Any = None, window: int | None = None, la
     """
     from dollarliq.bubbles.scan import analyse_series, store_cache
 
-    methods = check_bubble_args(DEFAULT_WINDOW if window is None else window, lag, reps, method)
+    methods = check_bubble_args(DEFAULT_WINDOW if window is None else window, lag, reps, method,
+                                lppls_filter)
     p = series(ticker, as_of=as_of, store=store, home=home)  # read-only: nothing written yet
     n = int((p > 0).sum())
     if window is None:
@@ -885,7 +894,7 @@ def bubble_test(ticker: str, *, as_of: Any = None, window: int | None = None, la
     # the store, opened for writing, caches critical values simulated for a new sample size
     with open_store(store, home, for_write=store is None) as st:
         res = analyse_series(p, window=window, lag=lag, reps=reps, methods=methods,
-                             cache=store_cache(st))
+                             cache=store_cache(st), conditions=lppls_filter)
     d = parse_as_of(as_of)
     res["as_of"] = None if d is None else f"{d:%Y-%m-%d}"
     return BubbleTest(res)
@@ -914,7 +923,7 @@ _SCHEDULER = r"^(local|threads|(tcp|tls)://[A-Za-z0-9_.\-\[\]:]+:\d{1,5})$"
 
 
 def check_scan_args(ids: Sequence[str], windows: Sequence[int], method: str, scheduler: str,
-                    workers: int, reps: int) -> list[str]:
+                    workers: int, reps: int, lppls_filter: str = "lppls-0.6") -> list[str]:
     """Bounds of a scan, checked before any work; the canonical series ids."""
     import re
 
@@ -930,14 +939,14 @@ def check_scan_args(ids: Sequence[str], windows: Sequence[int], method: str, sch
         raise UsageError(f"scheduler {scheduler!r}: local, threads or tcp://host:port")
     if not isinstance(workers, int) or workers < 1 or workers > 64:
         raise UsageError(f"workers {workers}: from 1 to 64")
-    check_bubble_args(min(windows), 0, reps, "gsadf")
+    check_bubble_args(min(windows), 0, reps, method, lppls_filter)
     return canon
 
 
 def bubble_scan(ids: Sequence[str], *, windows: Sequence[int] | str = (252, 504),
                 method: str = "gsadf", scheduler: str = "local", workers: int = 2,
-                as_of: Any = None, reps: int = 999, progress=None,
-                connect_timeout_s: float = 5.0, store: Store | None = None,
+                as_of: Any = None, reps: int = 999, lppls_filter: str = "lppls-0.6",
+                progress=None, connect_timeout_s: float = 5.0, store: Store | None = None,
                 home: str | Path | None = None) -> pd.DataFrame:
     """Bubble tests over many names and windows on Dask; the results are kept in the store.
 
@@ -952,6 +961,8 @@ def bubble_scan(ids: Sequence[str], *, windows: Sequence[int] | str = (252, 504)
         ``local`` (a Dask LocalCluster of ``workers`` processes), ``threads`` or the
         ``tcp://host:port`` address of a running scheduler (SourceError, exit code 3,
         when it cannot be reached within ``connect_timeout_s`` seconds).
+    lppls_filter : str
+        The LPPLS filter set of an ``lppls`` scan (see :func:`bubble_test`).
     progress : callable, optional
         ``progress(done, total)`` after each cell.
 
@@ -966,7 +977,7 @@ def bubble_scan(ids: Sequence[str], *, windows: Sequence[int] | str = (252, 504)
     from dollarliq.bubbles.scan import connect, run_scan, store_cache
 
     wins = parse_windows(windows)
-    canon = check_scan_args(ids, wins, method, scheduler, workers, reps)
+    canon = check_scan_args(ids, wins, method, scheduler, workers, reps, lppls_filter)
     d = parse_as_of(as_of)
     with open_store(store, home, for_write=True) as st:
         rows = _read(st, canon)
@@ -991,11 +1002,13 @@ def bubble_scan(ids: Sequence[str], *, windows: Sequence[int] | str = (252, 504)
                               f"({' '.join(str(exc).split())[:120]})") from None
         try:
             df = run_scan(prices, windows=wins, method=method, client=client,
-                          cache=store_cache(st), reps=reps, progress=progress)
+                          cache=store_cache(st), reps=reps, progress=progress,
+                          conditions=lppls_filter)
         finally:
             client.close()
         stamp = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-        key = f"{method}:{d or 'latest'}:{stamp}"
+        key = f"{method}:{d or 'latest'}:{stamp}" if method == "gsadf" else \
+            f"{method}[{lppls_filter}]:{d or 'latest'}:{stamp}"
         st.cache_put("bubble_scan", key, df.to_json(orient="records").encode())
     df.attrs["key"] = key
     return df
@@ -1190,6 +1203,66 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
                           series=list(series) if series else None,
                           since=None if d is None else pd.Timestamp(d),
                           progress=progress, on_plan=on_plan)
+    finally:
+        if own:
+            http.close()
+
+
+#: The companies ``edgar_update`` fetches by default: the megacaps and the Berkshire facts.
+def _edgar_default() -> tuple[str, ...]:
+    from dollarliq.catalog import MEGACAPS
+
+    return tuple(MEGACAPS)
+
+
+def edgar_update(tickers: Sequence[str] | None = None, *, since: Any = None,
+                 max_filings: int = 50, progress=None, client=None,
+                 store: Store | None = None, home: str | Path | None = None):
+    """SEC EDGAR data for the bubble gauges: shares outstanding, Form 4 filings, Berkshire.
+
+    Needs ``DOLLARLIQ_SEC_CONTACT`` ("Name e-mail", SEC's fair-access rule);
+    CredentialsMissing (exit code 4) before any request when it is not set.
+
+    Parameters
+    ----------
+    tickers : sequence of str, optional
+        Companies (default: :data:`dollarliq.catalog.MEGACAPS`).
+    since : str | date, optional
+        Form 4 filings filed on or after this date (default: 400 days ago).
+    max_filings : int
+        Form 4 filings per company, newest first (1-1000).
+    progress : callable, optional
+        ``progress(ticker)`` after each company.
+
+    Returns
+    -------
+    dollarliq.edgar_update.EdgarUpdateResult
+        Rows and filings stored, and one line per part that failed.
+    """
+    import pandas as pd
+
+    from dollarliq.edgar_update import run_edgar_update
+    from dollarliq.http import Fetch, make_client
+    from dollarliq.paths import STORE_FILENAME
+    from dollarliq.sources.edgar import EdgarClient
+
+    names = [t.strip() for t in (tickers if tickers is not None else _edgar_default())
+             if t and t.strip()]
+    if not names:
+        raise UsageError("tickers: give at least one, e.g. AAPL,MSFT")
+    if not isinstance(max_filings, int) or not 1 <= max_filings <= 1000:
+        raise UsageError(f"max filings {max_filings}: from 1 to 1000")
+    d = parse_as_of(since, "since date")
+    start = pd.Timestamp(d) if d is not None else \
+        pd.Timestamp.today().normalize() - pd.Timedelta(days=400)
+    own = client is None
+    http = client or make_client()
+    try:
+        edgar = EdgarClient(Fetch(http))  # CredentialsMissing before any request
+        # The store file: each company is written in a short transaction after its requests.
+        target = store if store is not None else home_path(home) / STORE_FILENAME
+        return run_edgar_update(target, edgar, names, since=start, max_filings=max_filings,
+                                progress=progress)
     finally:
         if own:
             http.close()

@@ -132,3 +132,34 @@ def test_cli_bubble_test_lppls_names_its_filter(home):
     txt = CliRunner().invoke(app, ["bubble", "test", "NVDA", "--as-of", "2024-06-28",
                                    "--method", "lppls"])
     assert txt.exit_code == 0 and "(filter lppls-0.6)" in txt.stdout
+
+
+def test_cli_bubble_test_takes_a_published_filter_set(home):
+    from dollarliq.bubbles.lppls import FILTERS
+
+    res = CliRunner().invoke(app, ["bubble", "test", "NVDA", "--as-of", "2024-06-28",
+                                   "--method", "lppls", "--filter", "sornette-2015",
+                                   "--format", "json"])
+    assert res.exit_code == 0, res.output
+    lp = json.loads(res.stdout)["lppls"]
+    assert lp["filter"] == "sornette-2015" == FILTERS["sornette-2015"].name
+    # An unknown set is refused in one line, before any data is read or any fit is run.
+    bad = CliRunner().invoke(app, ["bubble", "test", "NVDA", "--filter", "sornette"])
+    assert bad.exit_code == 2
+    assert "unknown LPPLS filter 'sornette'" in bad.output and "shu-zhu-2020" in bad.output
+    assert "Traceback" not in bad.output
+    scan = CliRunner().invoke(app, ["bubble", "scan", "--tickers", "NVDA", "--method", "lppls",
+                                    "--filter", "bogus", "--scheduler", "threads"])
+    assert scan.exit_code == 2 and "unknown LPPLS filter" in scan.output
+
+
+@pytest.mark.enable_socket  # Dask resolves the local host name even for in-process workers
+def test_an_lppls_scan_names_its_filter_in_each_row(prices):
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        df = run_scan({"NVDA": prices["NVDA"]}, windows=(120,), method="lppls", client=client,
+                      conditions="shu-zhu-2020")
+    assert df["filter"].tolist() == ["shu-zhu-2020"] and df["status"].tolist() == ["ok"]
+    assert 0.0 <= df["bubble_confidence"].iloc[0] <= 1.0

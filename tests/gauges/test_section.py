@@ -98,12 +98,13 @@ def test_a_broken_cache_entry_only_breaks_its_gauge(store):
     assert sec["gauges"]["fear_greed"]["status"] == "ok"
 
 
-def test_edgar_update_with_recorded_bodies(fixture_bytes):
-    """Apple's recordings served for every EDGAR path; a bad ticker and a 404 for Berkshire
-    are reported and the rest is still written."""
+def apple_handler(fixture_bytes, on_request=None):
+    """Apple's recordings for every EDGAR path Apple needs; 404 for the rest (Berkshire)."""
     facts = gzip.decompress(fixture_bytes("sec/companyfacts_CIK0000320193.json.gz"))
 
     def handler(req: httpx.Request) -> httpx.Response:
+        if on_request is not None:
+            on_request(req)
         p = req.url.path
         if p.endswith("company_tickers.json"):
             return httpx.Response(200, content=fixture_bytes("sec/company_tickers.json"))
@@ -118,6 +119,13 @@ def test_edgar_update_with_recorded_bodies(fixture_bytes):
             return httpx.Response(200, content=b"<html>not a filing</html>")
         return httpx.Response(404)
 
+    return handler
+
+
+def test_edgar_update_with_recorded_bodies(fixture_bytes):
+    """Apple's recordings served for every EDGAR path; a bad ticker and a 404 for Berkshire
+    are reported and the rest is still written."""
+    handler = apple_handler(fixture_bytes)
     now = [0.0]
     client = EdgarClient(Fetch(make_client(httpx.MockTransport(handler)), retries=0,
                                sleep=lambda s: None),
@@ -160,3 +168,29 @@ def test_cli_edgar_update_needs_a_contact(home, monkeypatch):
     r = CliRunner().invoke(app, ["bubble", "edgar-update"])
     assert r.exit_code == 3
     assert "DOLLARLIQ_SEC_CONTACT" in r.stderr
+
+
+def test_edgar_update_holds_no_lock_while_it_fetches(fixture_bytes, home, monkeypatch):
+    """Through the API into the user's store file: while SEC's answers are awaited, another
+    reader opens the store (DuckDB allows no reader beside a writer), and the rows land."""
+    import dollarliq as dl
+    from dollarliq.store import open_store
+
+    monkeypatch.setenv("DOLLARLIQ_SEC_CONTACT", "tests tests@example.com")
+    path = home / "dollarliq.duckdb"
+    home.mkdir(parents=True)
+    Store(path).close()  # an existing store file
+    opened = []
+
+    def read_during_fetch(req):
+        with open_store(path, wait=0.0) as s:  # StoreError if a writer held the file
+            opened.append(s.cache_get(FORM4_NAMESPACE, "AAPL") is not None)
+
+    client = make_client(httpx.MockTransport(apple_handler(fixture_bytes, read_during_fetch)))
+    res = dl.edgar_update(["AAPL"], since="2022-05-01", max_filings=5, client=client)
+    # Every request found the store readable; Apple's filings were written before
+    # Berkshire's request (the last one).
+    assert len(opened) >= 4 and not opened[0] and opened[-1]
+    assert res.form4_filings["AAPL"] == 5 and not res.berkshire
+    with pytest.raises(UsageError, match="max filings 0"):
+        dl.edgar_update(["AAPL"], max_filings=0, client=client)

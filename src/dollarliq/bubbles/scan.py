@@ -125,8 +125,10 @@ def _day(x) -> str:
 
 def analyse_series(prices: pd.Series, *, window: int = DEFAULT_WINDOW, lag: int = 0,
                    cache: CvCache | None = None, reps: int = DEFAULT_REPS,
-                   methods: Sequence[str] = ("gsadf", "lppls"), engine: str = "numba") -> dict:
-    """Both bubble tests on the last ``window`` prices of one series."""
+                   methods: Sequence[str] = ("gsadf", "lppls"), engine: str = "numba",
+                   conditions: str = "lppls-0.6") -> dict:
+    """Both bubble tests on the last ``window`` prices of one series; ``conditions`` names
+    the LPPLS filter set (``dollarliq.bubbles.lppls.FILTERS``)."""
     p = prices.dropna()
     p = p[p > 0].iloc[-window:]
     if len(p) < 60:
@@ -136,7 +138,7 @@ def analyse_series(prices: pd.Series, *, window: int = DEFAULT_WINDOW, lag: int 
         cv = (cache or memory_cache()).critical_values(len(p), lag=lag, reps=reps)
         out["gsadf"] = gsadf_summary(p, cv, lag=lag, engine=engine)
     if "lppls" in methods:
-        out["lppls"] = lppls_summary(p)
+        out["lppls"] = lppls_summary(p, conditions=conditions)
     return out
 
 
@@ -188,7 +190,7 @@ def report_section(prices: dict[str, pd.Series], *, tickers: Sequence[str] | Non
 
 # --- scans on Dask ----------------------------------------------------------------------------
 def _scan_task(name: str, values: np.ndarray, dates: np.ndarray, window: int, method: str,
-               cv_bytes: bytes | None, lag: int) -> dict:
+               cv_bytes: bytes | None, lag: int, conditions: str = "lppls-0.6") -> dict:
     """One (name, window) cell of a scan; runs on a Dask worker."""
     prices = pd.Series(values, index=pd.DatetimeIndex(dates), name=name).iloc[-window:]
     row: dict = {"series": name, "window_obs": len(prices), "method": method,
@@ -202,9 +204,9 @@ def _scan_task(name: str, values: np.ndarray, dates: np.ndarray, window: int, me
             row["episodes"] = len(s["episodes"])
             row["last_episode"] = s["episodes"][-1] if s["episodes"] else None
         else:
-            s = lppls_summary(prices, window=window)
+            s = lppls_summary(prices, window=window, conditions=conditions)
             row.update({k: s[k] for k in ("bubble_confidence", "negative_bubble_confidence",
-                                          "qualified_share")})
+                                          "qualified_share", "filter")})
         row["status"] = "ok"
     except NotEnoughData as exc:
         row["status"] = f"not enough data: {exc}"
@@ -227,8 +229,11 @@ def connect(scheduler: str, workers: int):
 def run_scan(prices: dict[str, pd.Series], *, windows: Sequence[int] = (DEFAULT_WINDOW,),
              method: str = "gsadf", client=None, cache: CvCache | None = None,
              reps: int = DEFAULT_REPS, lag: int = 0,
-             progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+             progress: Callable[[int, int], None] | None = None,
+             conditions: str = "lppls-0.6") -> pd.DataFrame:
     """Bubble tests for every (series, window) on a Dask client; one row per cell.
+
+    ``conditions`` names the LPPLS filter set of an ``lppls`` scan; each row says which.
 
     Critical values are simulated (or read from ``cache``) once per distinct sample size in
     the client, then shipped with the tasks.
@@ -250,7 +255,7 @@ def run_scan(prices: dict[str, pd.Series], *, windows: Sequence[int] = (DEFAULT_
     client = client or connect("local", 2)
     try:
         futures = [client.submit(_scan_task, name, s.to_numpy(float), s.index.to_numpy(), w,
-                                 method, cvs.get(w), lag, pure=False)
+                                 method, cvs.get(w), lag, conditions, pure=False)
                    for name, s, w in cells]
         rows = []
         for i, fut in enumerate(as_completed(futures), 1):

@@ -14,6 +14,11 @@ from dollarliq.cli._common import (bubble_app, check_out, console, handle_errors
                                    parse_dates, write_out)
 
 
+#: The names live in ``dollarliq.bubbles.lppls.FILTERS``; an unknown one is refused there.
+FILTER_HELP = ("The LPPLS filter set that qualifies fits: lppls-0.6 (the lppls package's "
+               "defaults), sornette-2015 or shu-zhu-2020.")
+
+
 class Method(str, enum.Enum):
     gsadf = "gsadf"
     lppls = "lppls"
@@ -30,6 +35,7 @@ def bubble_test(
                                help="Last N daily closes tested (default 504, at least 60)."),
     lag: int = typer.Option(0, "--lag", help="ADF lag."),
     reps: int = typer.Option(999, "--reps", help="Monte Carlo replications (cached)."),
+    lppls_filter: str = typer.Option("lppls-0.6", "--filter", help=FILTER_HELP),
     fmt: Fmt = typer.Option(Fmt.text, "--format", help="text or json."),
 ) -> None:
     """GSADF (with date-stamped episodes) and the LPPLS confidence indicator for one series.
@@ -37,12 +43,13 @@ def bubble_test(
     Example:
         dollarliq bubble test NVDA --as-of 2024-06-28
         dollarliq bubble test QQQ --method gsadf --format json
+        dollarliq bubble test NVDA --method lppls --filter sornette-2015
     """
     from dollarliq import api
 
     d = parse_dates(as_of=as_of)
     res = api.bubble_test(ticker, as_of=d["as_of"], window=window, lag=lag, reps=reps,
-                          method=method.value).doc
+                          method=method.value, lppls_filter=lppls_filter).doc
     if fmt is Fmt.json:
         sys.stdout.write(json.dumps(res, indent=1, default=str) + "\n")
         return
@@ -81,6 +88,7 @@ def bubble_scan(
     workers: int = typer.Option(2, "--workers", help="Workers of the local cluster."),
     as_of: str = typer.Option(None, "--as-of", help="Use only prices public on this date."),
     reps: int = typer.Option(999, "--reps", help="Monte Carlo replications (cached)."),
+    lppls_filter: str = typer.Option("lppls-0.6", "--filter", help=FILTER_HELP),
     out: Path = typer.Option(None, "--out", help="Write the results to FILE.csv or FILE.json."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
@@ -103,7 +111,7 @@ def bubble_scan(
     ids = [x.strip() for x in tickers.split(",") if x.strip()] if tickers else \
         read_universe(universe)
     wins = api.parse_windows(windows)
-    api.check_scan_args(ids, wins, method.value, scheduler, workers, reps)
+    api.check_scan_args(ids, wins, method.value, scheduler, workers, reps, lppls_filter)
     check_out(out)
     if out is not None and out.suffix.lower() not in (".csv", ".json"):
         raise UsageError(f"--out {out}: a .csv or .json file")
@@ -114,6 +122,7 @@ def bubble_scan(
         task = bar.add_task("scan", total=len(ids) * len(wins))
         df = api.bubble_scan(ids, windows=wins, method=method.value, scheduler=scheduler,
                              workers=workers, as_of=d["as_of"], reps=reps,
+                             lppls_filter=lppls_filter,
                              progress=lambda i, n: bar.update(task, completed=i))
     key = df.attrs["key"]
     if out is not None:
@@ -124,7 +133,7 @@ def bubble_scan(
                       .to_csv(index=False))
     cols = [c for c in ("series", "window_obs", "start", "end", "gsadf", "gsadf_cv95",
                         "explosive_95", "explosive_now", "episodes", "bubble_confidence",
-                        "negative_bubble_confidence", "qualified_share", "status")
+                        "negative_bubble_confidence", "qualified_share", "filter", "status")
             if c in df]
     console.print(df[cols].to_string(index=False))
     if out is not None:

@@ -112,12 +112,14 @@ def gauges(
 @bubble_app.command("edgar-update")
 @handle_errors
 def edgar_update(
-    tickers: str = typer.Option("AAPL,MSFT,NVDA,GOOGL,AMZN,META,TSLA,AVGO", "--tickers",
-                                help="Comma-separated tickers."),
+    tickers: str = typer.Option(None, "--tickers",
+                                help="Comma-separated tickers (default: the megacaps of "
+                                     "the catalog, `dollarliq series list --source yahoo`)."),
     since: str = typer.Option(None, "--since",
                               help="Form 4 filings filed on or after this date "
                                    "(default: 400 days ago)."),
-    max_filings: int = typer.Option(50, "--max-filings", help="Form 4 filings per ticker."),
+    max_filings: int = typer.Option(50, "--max-filings",
+                                    help="Form 4 filings per ticker (1-1000)."),
 ) -> None:
     """Fetch SEC EDGAR data for the gauges: shares outstanding, Form 4 insider filings and
     Berkshire Hathaway's company facts. Needs DOLLARLIQ_SEC_CONTACT ("Name e-mail").
@@ -125,20 +127,12 @@ def edgar_update(
     Example:
         DOLLARLIQ_SEC_CONTACT='Jane Doe jane@example.com' dollarliq bubble edgar-update
     """
-    import pandas as pd
-
-    from dollarliq.edgar_update import run_edgar_update
-    from dollarliq.http import Fetch, make_client
-    from dollarliq.sources.edgar import EdgarClient
-    from dollarliq.store import open_store
+    from dollarliq import api
 
     d = parse_dates(since=since)
-    start = d["since"] or (pd.Timestamp.today().normalize() - pd.Timedelta(days=400))
-    client = EdgarClient(Fetch(make_client()))  # CredentialsMissing before any request
-    with open_store(for_write=True) as store:
-        res = run_edgar_update(store, client, [t for t in tickers.split(",") if t.strip()],
-                               since=pd.Timestamp(start), max_filings=max_filings,
-                               progress=lambda t: err_console.print(f"  {t} done"))
+    res = api.edgar_update(None if tickers is None else tickers.split(","), since=d["since"],
+                           max_filings=max_filings,
+                           progress=lambda t: err_console.print(f"  {t} done"))
     console.print(f"shares-outstanding rows added: {res.shares_rows}; Form 4 filings: "
                   f"{sum(res.form4_filings.values())} ({sum(res.transactions.values())} rows); "
                   f"Berkshire company facts: {'yes' if res.berkshire else 'no'}")

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from dollarliq.errors import DollarliqError
 from dollarliq.server import uses
+from dollarliq.server.uses import LPPLS_FILTER
 from dollarliq.server.state import Answers
 
 PIT = ("Point-in-time: uses only data that were public on as_of (YYYY-MM-DD; omitted = "
@@ -113,8 +114,11 @@ def build_server(answers: Answers | None = None):
           "Monte Carlo critical values (unitless), date-stamped episodes, and the LPPLS "
           "confidence indicator (share of fits, 0-1).")
     def bubble_test(ticker: Annotated[str, Field(description="A price series id, e.g. NVDA.")],
-                    as_of: AsOf = None) -> dict[str, Any]:
-        return run(("bubble", ticker, as_of), lambda: uses.bubble_test(ticker, as_of=as_of))
+                    as_of: AsOf = None,
+                    filter: Annotated[str, Field(description=LPPLS_FILTER)] = "lppls-0.6",
+                    ) -> dict[str, Any]:
+        return run(("bubble", ticker, as_of, filter),
+                   lambda: uses.bubble_test(ticker, as_of=as_of, lppls_filter=filter))
 
     @tool("Tech-bubble fragility gauges: megacap concentration (USD bn), equal- vs cap-weight "
           "(percentage points), run-ups (percent), fear & greed (0-100), dollar hoarding, "

@@ -109,12 +109,20 @@ def backtest(start: str | None = None, end: str | None = None) -> dict[str, Any]
     return api.backtest(d["start"], d["end"]).to_dict()
 
 
-def bubble_test(ticker: str, as_of: str | None = None) -> dict[str, Any]:
+#: The description of the LPPLS filter parameter, for the HTTP API and the MCP tool.
+LPPLS_FILTER = ("The published filter set that qualifies LPPLS fits: lppls-0.6 (default, the "
+                "lppls package's), sornette-2015 or shu-zhu-2020.")
+
+
+def bubble_test(ticker: str, as_of: str | None = None,
+                lppls_filter: str = "lppls-0.6") -> dict[str, Any]:
     """GSADF and LPPLS for one price series (``bubble test --format json``), default
-    settings (the last 504 closes; critical values shipped with the package)."""
+    settings (the last 504 closes; critical values shipped with the package) and the named
+    LPPLS filter set."""
     d = parse_dates(as_of=as_of)
     with api.open_store() as st:  # read-only: nothing simulated is written back
-        return api.bubble_test(ticker, as_of=d["as_of"], store=st).to_dict()
+        return api.bubble_test(ticker, as_of=d["as_of"], lppls_filter=lppls_filter,
+                               store=st).to_dict()
 
 
 def gauges(as_of: str | None = None) -> dict[str, Any]:
