@@ -15,7 +15,7 @@ import pandas as pd
 
 from dollarliq.catalog import SeriesSpec
 from dollarliq.errors import PayloadError
-from dollarliq.sources.base import Observation, Query, release_dates, scaled
+from dollarliq.sources.base import Observation, Query, parse_number, release_dates, scaled
 
 _MISSING = ("", ".", "NA", "N/A", "null", "NaN")
 
@@ -62,15 +62,7 @@ def read_columns(raw: bytes, what: str, date_column: str, column: str, publisher
         if d is pd.NaT:
             raise PayloadError(f"{what}: {date[:20]!r} is not a date; {publisher} format "
                                "changed?")
-        cell = row[vi].strip().replace(",", "")
-        if cell in _MISSING:
-            out[d] = None
-            continue
-        try:
-            out[d] = float(cell)
-        except ValueError:
-            raise PayloadError(f"{what}: value {cell[:20]!r} on {date} is not a number") \
-                from None
+        out[d] = parse_number(row[vi], what, date, _MISSING)
     return out
 
 

@@ -12,6 +12,7 @@ from typing import ClassVar, Protocol
 import pandas as pd
 
 from dollarliq.catalog import SeriesSpec
+from dollarliq.errors import PayloadError
 from dollarliq.http import Fetch
 
 
@@ -93,3 +94,27 @@ def scaled(spec: SeriesSpec, value: float | None) -> float | None:
     if spec.fred_scale is not None and 0 < spec.scale < 1:
         return float(value) / round(1 / spec.scale)
     return float(value) * spec.scale
+
+
+def parse_number(value: object, what: str, date: str, missing: tuple[str, ...], *,
+                 noun: str = "value", hint: str = "") -> float | None:
+    """A number from a body's cell: JSON numbers as they are, text without thousands
+    separators; a publisher's missing-value marker (``missing``) is None.
+
+    PayloadError naming the series (``what``), the cell and its date otherwise (a boolean, a
+    word where a number belongs); ``hint`` is appended, e.g. "; DDP format changed?".
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise PayloadError(f"{what}: {noun} {value!r} on {date} is not a number{hint}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    s = str(value).strip().replace(",", "")
+    if s in missing:
+        return None
+    try:
+        return float(s)
+    except ValueError:
+        raise PayloadError(f"{what}: {noun} {s[:20]!r} on {date} is not a number{hint}") \
+            from None

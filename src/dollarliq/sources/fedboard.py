@@ -38,7 +38,7 @@ import pandas as pd
 from dollarliq.catalog import SeriesSpec
 from dollarliq.errors import PayloadError, UsageError
 from dollarliq.http import Fetch
-from dollarliq.sources.base import Observation, Query, release_dates, scaled
+from dollarliq.sources.base import Observation, Query, parse_number, release_dates, scaled
 
 DDP_URL = "https://www.federalreserve.gov/datadownload/Output.aspx"
 #: Saved DDP packages (release -> package hash) fetched as CSV instead of the full zip.
@@ -96,14 +96,7 @@ def ddp_query(spec: SeriesSpec, start: pd.Timestamp | None = None,
 
 
 def _number(text: str, what: str, date: str) -> float | None:
-    s = text.strip().replace(",", "")
-    if s in _MISSING:
-        return None
-    try:
-        return float(s)
-    except ValueError:
-        raise PayloadError(f"{what}: value {s[:20]!r} on {date} is not a number; "
-                           "DDP format changed?") from None
+    return parse_number(text, what, date, _MISSING, hint="; DDP format changed?")
 
 
 def _date(text: str, what: str) -> pd.Timestamp:

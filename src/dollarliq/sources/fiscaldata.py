@@ -37,7 +37,7 @@ import pandas as pd
 from dollarliq.catalog import SeriesSpec
 from dollarliq.errors import PayloadError
 from dollarliq.http import Fetch
-from dollarliq.sources.base import Observation, Query, release_dates, scaled
+from dollarliq.sources.base import Observation, Query, parse_number, release_dates, scaled
 
 BASE_URL = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service"
 ENDPOINTS = {"operating_cash_balance": "/v1/accounting/dts/operating_cash_balance"}
@@ -139,13 +139,7 @@ def last_json_page(raw: bytes, number: int, size: int, what: str) -> bool:
 
 
 def _amount(text: str | None, what: str, date: str) -> float | None:
-    s = "" if text is None else str(text).strip().replace(",", "")
-    if s in _MISSING:
-        return None
-    try:
-        return float(s)
-    except ValueError:
-        raise PayloadError(f"{what}: amount {s[:20]!r} on {date} is not a number") from None
+    return parse_number(text, what, date, _MISSING, noun="amount")
 
 
 def tga_closing_balances(rows: list[dict[str, str]], what: str) -> dict[pd.Timestamp, float | None]:

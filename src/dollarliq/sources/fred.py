@@ -32,7 +32,7 @@ import pandas as pd
 from dollarliq.catalog import SeriesSpec
 from dollarliq.errors import CredentialsMissing, PayloadError, SourceError
 from dollarliq.http import Fetch, redact
-from dollarliq.sources.base import Observation, Query, release_dates
+from dollarliq.sources.base import Observation, Query, parse_number, release_dates
 
 API_URL = "https://api.stlouisfed.org/fred/series/observations"
 GRAPH_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
@@ -215,16 +215,12 @@ def _observation_rows(doc: dict, what: str) -> list[Any]:
     return rows
 
 
+#: FRED writes a missing observation as "."
+_MISSING = ("", ".")
+
+
 def _value(text: Any, what: str, date: str) -> float | None:
-    if text is None:
-        return None
-    s = str(text).strip()
-    if s in ("", "."):
-        return None
-    try:
-        return float(s)
-    except ValueError:
-        raise PayloadError(f"{what}: value {s[:20]!r} on {date} is not a number") from None
+    return parse_number(text, what, date, _MISSING)
 
 
 def _date(text: Any, what: str) -> pd.Timestamp:

@@ -30,7 +30,7 @@ import pandas as pd
 from dollarliq.catalog import SeriesSpec
 from dollarliq.errors import PayloadError, UsageError
 from dollarliq.http import Fetch
-from dollarliq.sources.base import Observation, Query, release_dates, scaled
+from dollarliq.sources.base import Observation, Query, parse_number, release_dates, scaled
 
 BASE_URL = "https://markets.newyorkfed.org/api"
 
@@ -97,19 +97,7 @@ def _load(raw: bytes, what: str) -> Any:
 
 
 def _number(value: Any, what: str, date: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise PayloadError(f"{what}: value {value!r} on {date} is not a number")
-    if isinstance(value, (int, float)):
-        return float(value)
-    s = str(value).strip().replace(",", "")
-    if s in _MISSING:
-        return None
-    try:
-        return float(s)
-    except ValueError:
-        raise PayloadError(f"{what}: value {s[:20]!r} on {date} is not a number") from None
+    return parse_number(value, what, date, _MISSING)
 
 
 def _date(text: Any, what: str) -> pd.Timestamp:
