@@ -541,6 +541,8 @@ def series(id: str, start: Any = None, end: Any = None, as_of: Any = None, *,
     pandas.Series
         Values indexed by observation date; ``attrs["unit"]`` (e.g. ``usd_bn``, ``pct``,
         ``bp``), ``attrs["released"]`` (a Series of release dates), ``attrs["source"]``.
+        A date the source published without a value (a holiday in a FRED daily series) is
+        left out; ``dollarliq series show`` lists it with an empty value.
     """
     import pandas as pd
 
