@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dollarliq.bubbles import DEFAULT_LPPLS_FILTER
 from dollarliq.errors import NotEnoughData, StoreError, UsageError
 
 if TYPE_CHECKING:  # pandas and the engine load on first use, not on ``import dollarliq``
@@ -836,7 +837,7 @@ class BubbleTest:
 
 
 def check_bubble_args(window: int, lag: int, reps: int, method: str,
-                      lppls_filter: str = "lppls-0.6") -> tuple[str, ...]:
+                      lppls_filter: str = DEFAULT_LPPLS_FILTER) -> tuple[str, ...]:
     """Bounds of a bubble test, checked before any data is read; the methods to run."""
     if method not in ("gsadf", "lppls", "both"):
         raise UsageError(f"method {method!r}: choose gsadf, lppls or both")
@@ -854,8 +855,9 @@ def check_bubble_args(window: int, lag: int, reps: int, method: str,
 
 
 def bubble_test(ticker: str, *, as_of: Any = None, window: int | None = None, lag: int = 0,
-                reps: int = 999, method: str = "both", lppls_filter: str = "lppls-0.6",
-                store: Store | None = None, home: str | Path | None = None) -> BubbleTest:
+                reps: int = 999, method: str = "both",
+                lppls_filter: str = DEFAULT_LPPLS_FILTER, store: Store | None = None,
+                home: str | Path | None = None) -> BubbleTest:
     """GSADF (with date-stamped episodes) and the LPPLS confidence indicator for one series.
 
     Parameters
@@ -872,9 +874,10 @@ def bubble_test(ticker: str, *, as_of: Any = None, window: int | None = None, la
     reps : int
         Monte Carlo replications of the critical values (cached per sample size).
     method : {"both", "gsadf", "lppls"}
-    lppls_filter : {"lppls-0.6", "sornette-2015", "shu-zhu-2020"}
-        The published filter set that qualifies LPPLS fits
-        (:data:`dollarliq.bubbles.lppls.FILTERS`); the result names it.
+    lppls_filter : str
+        The published filter set that qualifies LPPLS fits, one of
+        :data:`dollarliq.bubbles.LPPLS_FILTERS` (``lppls-0.6``, ``sornette-2015``,
+        ``shu-zhu-2020``); the result names it.
 
     Returns
     -------
@@ -925,7 +928,8 @@ _SCHEDULER = r"^(local|threads|(tcp|tls)://[A-Za-z0-9_.\-\[\]:]+:\d{1,5})$"
 
 
 def check_scan_args(ids: Sequence[str], windows: Sequence[int], method: str, scheduler: str,
-                    workers: int, reps: int, lppls_filter: str = "lppls-0.6") -> list[str]:
+                    workers: int, reps: int,
+                    lppls_filter: str = DEFAULT_LPPLS_FILTER) -> list[str]:
     """Bounds of a scan, checked before any work; the canonical series ids."""
     import re
 
@@ -947,7 +951,7 @@ def check_scan_args(ids: Sequence[str], windows: Sequence[int], method: str, sch
 
 def bubble_scan(ids: Sequence[str], *, windows: Sequence[int] | str = (252, 504),
                 method: str = "gsadf", scheduler: str = "local", workers: int = 2,
-                as_of: Any = None, reps: int = 999, lppls_filter: str = "lppls-0.6",
+                as_of: Any = None, reps: int = 999, lppls_filter: str = DEFAULT_LPPLS_FILTER,
                 progress=None, connect_timeout_s: float = 5.0, store: Store | None = None,
                 home: str | Path | None = None) -> pd.DataFrame:
     """Bubble tests over many names and windows on Dask; the results are kept in the store.
@@ -1009,8 +1013,8 @@ def bubble_scan(ids: Sequence[str], *, windows: Sequence[int] | str = (252, 504)
         finally:
             client.close()
         stamp = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-        key = f"{method}:{d or 'latest'}:{stamp}" if method == "gsadf" else \
-            f"{method}[{lppls_filter}]:{d or 'latest'}:{stamp}"
+        kind = method if method == "gsadf" else f"{method}[{lppls_filter}]"
+        key = f"{kind}:{d or 'latest'}:{stamp}"
         st.cache_put("bubble_scan", key, df.to_json(orient="records").encode())
     df.attrs["key"] = key
     return df
@@ -1210,13 +1214,6 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
             http.close()
 
 
-#: The companies ``edgar_update`` fetches by default: the megacaps and the Berkshire facts.
-def _edgar_default() -> tuple[str, ...]:
-    from dollarliq.catalog import MEGACAPS
-
-    return tuple(MEGACAPS)
-
-
 def edgar_update(tickers: Sequence[str] | None = None, *, since: Any = None,
                  max_filings: int = 50, progress=None, client=None,
                  store: Store | None = None, home: str | Path | None = None):
@@ -1243,12 +1240,13 @@ def edgar_update(tickers: Sequence[str] | None = None, *, since: Any = None,
     """
     import pandas as pd
 
+    from dollarliq.catalog import MEGACAPS
     from dollarliq.edgar_update import run_edgar_update
     from dollarliq.http import Fetch, make_client
     from dollarliq.paths import STORE_FILENAME
     from dollarliq.sources.edgar import EdgarClient
 
-    names = [t.strip() for t in (tickers if tickers is not None else _edgar_default())
+    names = [t.strip() for t in (MEGACAPS if tickers is None else tickers)
              if t and t.strip()]
     if not names:
         raise UsageError("tickers: give at least one, e.g. AAPL,MSFT")

@@ -12,6 +12,15 @@ import sys
 import types
 from importlib import import_module
 
+#: The LPPLS filter sets by name, the default first (the sets themselves:
+#: ``dollarliq.bubbles.lppls.FILTERS``). Here, so front ends can name them without loading
+#: the kernels.
+LPPLS_FILTERS = ("lppls-0.6", "sornette-2015", "shu-zhu-2020")
+DEFAULT_LPPLS_FILTER = LPPLS_FILTERS[0]
+LPPLS_FILTER_HELP = (f"The published filter set that qualifies LPPLS fits: "
+                     f"{', '.join(LPPLS_FILTERS)} (default {DEFAULT_LPPLS_FILTER}, the lppls "
+                     "package's defaults).")
+
 # Exports resolve on first use, so importing one light module (e.g. the critical-value
 # container) does not load numba.
 _EXPORTS = {

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import NotEnoughData, UsageError
+from . import DEFAULT_LPPLS_FILTER, LPPLS_FILTERS
 from ._numba import jit, prange
 
 _EPS = 1e-8
@@ -968,13 +969,16 @@ FILTERS: dict[str, FilterConditions] = {
 }
 
 
+assert tuple(FILTERS) == LPPLS_FILTERS  # the names front ends offer
+
+
 def filter_conditions(name: "str | FilterConditions | None" = None) -> FilterConditions:
     """The named filter set (``"lppls-0.6"``, ``"sornette-2015"``, ``"shu-zhu-2020"``).
 
     Passes a :class:`FilterConditions` through; ``None`` gives ``"lppls-0.6"``.
     """
     if name is None:
-        return FILTERS["lppls-0.6"]
+        return FILTERS[DEFAULT_LPPLS_FILTER]
     if isinstance(name, FilterConditions):
         return name
     try:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dollarliq.bubbles import DEFAULT_LPPLS_FILTER
 from dollarliq.bubbles.critical_values import CACHE_NAMESPACE as CV_NAMESPACE
 from dollarliq.bubbles.critical_values import CriticalValues, cache_key, critical_values
 from dollarliq.bubbles.gsadf import episodes, gsadf
@@ -89,7 +90,8 @@ def gsadf_summary(prices: pd.Series, cv: CriticalValues, *, lag: int = 0,
     }
 
 
-def lppls_summary(prices: pd.Series, *, window: int = 252, conditions: str = "lppls-0.6") -> dict:
+def lppls_summary(prices: pd.Series, *, window: int = 252,
+                  conditions: str = DEFAULT_LPPLS_FILTER) -> dict:
     """The LPPLS confidence indicator on the last ``window`` closes, and one fit on them.
 
     ``conditions`` names the filter set of the qualified fits (see
@@ -126,7 +128,7 @@ def _day(x) -> str:
 def analyse_series(prices: pd.Series, *, window: int = DEFAULT_WINDOW, lag: int = 0,
                    cache: CvCache | None = None, reps: int = DEFAULT_REPS,
                    methods: Sequence[str] = ("gsadf", "lppls"), engine: str = "numba",
-                   conditions: str = "lppls-0.6") -> dict:
+                   conditions: str = DEFAULT_LPPLS_FILTER) -> dict:
     """Both bubble tests on the last ``window`` prices of one series; ``conditions`` names
     the LPPLS filter set (``dollarliq.bubbles.lppls.FILTERS``)."""
     p = prices.dropna()
@@ -190,7 +192,7 @@ def report_section(prices: dict[str, pd.Series], *, tickers: Sequence[str] | Non
 
 # --- scans on Dask ----------------------------------------------------------------------------
 def _scan_task(name: str, values: np.ndarray, dates: np.ndarray, window: int, method: str,
-               cv_bytes: bytes | None, lag: int, conditions: str = "lppls-0.6") -> dict:
+               cv_bytes: bytes | None, lag: int, conditions: str = DEFAULT_LPPLS_FILTER) -> dict:
     """One (name, window) cell of a scan; runs on a Dask worker."""
     prices = pd.Series(values, index=pd.DatetimeIndex(dates), name=name).iloc[-window:]
     row: dict = {"series": name, "window_obs": len(prices), "method": method,
@@ -230,7 +232,7 @@ def run_scan(prices: dict[str, pd.Series], *, windows: Sequence[int] = (DEFAULT_
              method: str = "gsadf", client=None, cache: CvCache | None = None,
              reps: int = DEFAULT_REPS, lag: int = 0,
              progress: Callable[[int, int], None] | None = None,
-             conditions: str = "lppls-0.6") -> pd.DataFrame:
+             conditions: str = DEFAULT_LPPLS_FILTER) -> pd.DataFrame:
     """Bubble tests for every (series, window) on a Dask client; one row per cell.
 
     ``conditions`` names the LPPLS filter set of an ``lppls`` scan; each row says which.

@@ -9,14 +9,10 @@ from pathlib import Path
 
 import typer
 
+from dollarliq.bubbles import DEFAULT_LPPLS_FILTER, LPPLS_FILTER_HELP
 from dollarliq.cli._common import TextOrJson as Fmt
 from dollarliq.cli._common import (bubble_app, check_out, console, handle_errors, is_quiet,
                                    parse_dates, write_out)
-
-
-#: The names live in ``dollarliq.bubbles.lppls.FILTERS``; an unknown one is refused there.
-FILTER_HELP = ("The LPPLS filter set that qualifies fits: lppls-0.6 (the lppls package's "
-               "defaults), sornette-2015 or shu-zhu-2020.")
 
 
 class Method(str, enum.Enum):
@@ -35,7 +31,7 @@ def bubble_test(
                                help="Last N daily closes tested (default 504, at least 60)."),
     lag: int = typer.Option(0, "--lag", help="ADF lag."),
     reps: int = typer.Option(999, "--reps", help="Monte Carlo replications (cached)."),
-    lppls_filter: str = typer.Option("lppls-0.6", "--filter", help=FILTER_HELP),
+    lppls_filter: str = typer.Option(DEFAULT_LPPLS_FILTER, "--filter", help=LPPLS_FILTER_HELP),
     fmt: Fmt = typer.Option(Fmt.text, "--format", help="text or json."),
 ) -> None:
     """GSADF (with date-stamped episodes) and the LPPLS confidence indicator for one series.
@@ -88,7 +84,7 @@ def bubble_scan(
     workers: int = typer.Option(2, "--workers", help="Workers of the local cluster."),
     as_of: str = typer.Option(None, "--as-of", help="Use only prices public on this date."),
     reps: int = typer.Option(999, "--reps", help="Monte Carlo replications (cached)."),
-    lppls_filter: str = typer.Option("lppls-0.6", "--filter", help=FILTER_HELP),
+    lppls_filter: str = typer.Option(DEFAULT_LPPLS_FILTER, "--filter", help=LPPLS_FILTER_HELP),
     out: Path = typer.Option(None, "--out", help="Write the results to FILE.csv or FILE.json."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:

@@ -33,7 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from dollarliq.errors import (DollarliqError, NotEnoughData, SourceError, StoreError,
                               UnknownSeries, UsageError)
 from dollarliq.server import uses
-from dollarliq.server.uses import LPPLS_FILTER
+from dollarliq.bubbles import DEFAULT_LPPLS_FILTER, LPPLS_FILTER_HELP
 from dollarliq.server.state import Answer, Answers, Updater
 
 JSON = "application/json"
@@ -242,7 +242,8 @@ def create_app(answers: Answers | None = None, *, updater: Updater | None = None
     @app.get("/v1/bubble/{ticker}", summary="Bubble tests for one price series")
     async def bubble(ticker: str = Path(..., description="A price series id, e.g. NVDA, QQQ."),
                as_of: str | None = Query(None, description=AS_OF),
-               filter: str = Query("lppls-0.6", description=LPPLS_FILTER)) -> Response:
+               filter: str = Query(DEFAULT_LPPLS_FILTER,
+                                   description=LPPLS_FILTER_HELP)) -> Response:
         """GSADF with date-stamped episodes and the LPPLS confidence indicator."""
         return _send(await answer(("bubble", ticker, as_of, filter),
                             lambda: _json(uses.bubble_test(ticker, as_of=as_of,

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from dollarliq.errors import DollarliqError
 from dollarliq.server import uses
-from dollarliq.server.uses import LPPLS_FILTER
+from dollarliq.bubbles import DEFAULT_LPPLS_FILTER, LPPLS_FILTER_HELP
 from dollarliq.server.state import Answers
 
 PIT = ("Point-in-time: uses only data that were public on as_of (YYYY-MM-DD; omitted = "
@@ -115,8 +115,8 @@ def build_server(answers: Answers | None = None):
           "confidence indicator (share of fits, 0-1).")
     def bubble_test(ticker: Annotated[str, Field(description="A price series id, e.g. NVDA.")],
                     as_of: AsOf = None,
-                    filter: Annotated[str, Field(description=LPPLS_FILTER)] = "lppls-0.6",
-                    ) -> dict[str, Any]:
+                    filter: Annotated[str, Field(description=LPPLS_FILTER_HELP)]
+                    = DEFAULT_LPPLS_FILTER) -> dict[str, Any]:
         return run(("bubble", ticker, as_of, filter),
                    lambda: uses.bubble_test(ticker, as_of=as_of, lppls_filter=filter))
 

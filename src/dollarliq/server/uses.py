@@ -16,6 +16,7 @@ import io
 from typing import Any
 
 from dollarliq import api
+from dollarliq.bubbles import DEFAULT_LPPLS_FILTER
 from dollarliq.dates import parse_date
 
 
@@ -109,13 +110,8 @@ def backtest(start: str | None = None, end: str | None = None) -> dict[str, Any]
     return api.backtest(d["start"], d["end"]).to_dict()
 
 
-#: The description of the LPPLS filter parameter, for the HTTP API and the MCP tool.
-LPPLS_FILTER = ("The published filter set that qualifies LPPLS fits: lppls-0.6 (default, the "
-                "lppls package's), sornette-2015 or shu-zhu-2020.")
-
-
 def bubble_test(ticker: str, as_of: str | None = None,
-                lppls_filter: str = "lppls-0.6") -> dict[str, Any]:
+                lppls_filter: str = DEFAULT_LPPLS_FILTER) -> dict[str, Any]:
     """GSADF and LPPLS for one price series (``bubble test --format json``), default
     settings (the last 504 closes; critical values shipped with the package) and the named
     LPPLS filter set."""
