@@ -175,6 +175,92 @@ def build(data: Path) -> pd.DataFrame:
     return out.sort_values(["series_id", "obs_date"]).reset_index(drop=True)
 
 
+AUCTION_DIR = "fixtures/treasury_auctions"
+#: Auction records kept: issued or maturing from this date on (maturities of older issues
+#: are redemptions on the drain calendar).
+AUCTIONS_FROM = pd.Timestamp("2015-01-01")
+
+
+def auction_records(data: Path) -> pd.DataFrame:
+    """Auction records (one per CUSIP and issue date) from the bundle's auction files.
+
+    Amounts, maturity, type and term: TreasuryDirect's jqsearch export (file 4 of the
+    bundle's README). Auction dates: the FiscalData auctions CSV (file 3), joined on (CUSIP,
+    issue date); its announcement PDF name ``A_YYYYMMDD_N.pdf`` carries the announcement date.
+    TreasuryDirect's auctioned export (file 5) adds AnnouncementDate and AuctionDate where it
+    has the row (the later announcement date wins where the two disagree) and the coupon
+    auctions issued after file 4's end (its bills are incomplete and are not added); the
+    FiscalData January 2026 bill results (file 1) add their dates. Records without an auction
+    date from any file are left out (their point in time is unknown).
+    """
+    d = data / AUCTION_DIR
+    td = pd.read_csv(d / "treasurydirect_jqsearch_subset_issue_1979-11-15_2026-02-17.csv.gz",
+                     dtype=str)
+    td = td.loc[:, ~td.columns.duplicated()]
+    rec = pd.DataFrame({
+        "cusip": td["cusip"], "issue_date": pd.to_datetime(td["issueDate"].str[:10]),
+        "security_type": td["securityType"], "security_term": td["securityTerm"],
+        "maturity_date": pd.to_datetime(td["maturityDate"].str[:10]),
+        "offering_amt": pd.to_numeric(td["offeringAmount"]),
+        "total_accepted": pd.to_numeric(td["totalAccepted"])})
+    fd = pd.read_csv(d / "Auctions_Query_19791115_20251215.csv", encoding="utf-8-sig",
+                     dtype=str, na_values=["null"])
+    fd = pd.DataFrame({
+        "cusip": fd["CUSIP"], "issue_date": pd.to_datetime(fd["Issue Date"]),
+        "auction_date": pd.to_datetime(fd["Auction Date"]),
+        "announced": pd.to_datetime(fd["Download PDF - Announcement"].str.extract(
+            r"A_(\d{8})_")[0], format="%Y%m%d")})
+    rec = rec.merge(fd, on=["cusip", "issue_date"], how="left")
+    ta = pd.read_csv(d / "treasurydirect_auctioned_2025-01-08_2026-06-24.csv", sep=";",
+                     dtype=str)
+    ta = pd.DataFrame({
+        "cusip": ta["Cusip"], "issue_date": pd.to_datetime(ta["IssueDate"].str[:10]),
+        "security_type": ta["SecurityType"], "security_term": ta["SecurityTerm"],
+        "maturity_date": pd.to_datetime(ta["MaturityDate"].str[:10]),
+        "announced": pd.to_datetime(ta["AnnouncementDate"].str[:10]),
+        "auction_date": pd.to_datetime(ta["AuctionDate"].str[:10]),
+        "offering_amt": pd.to_numeric(ta["OfferingAmount"]),
+        "total_accepted": pd.to_numeric(ta["TotalAccepted"])})
+    import json
+
+    body = json.loads((d / "fiscaldata_auctions_query_bills_auction_2026-01-01_2026-01-31.json")
+                      .read_text())
+    fj = pd.DataFrame(body["data"])
+    fj = pd.DataFrame({"cusip": fj["cusip"], "issue_date": pd.to_datetime(fj["issue_date"]),
+                       "announced": pd.to_datetime(fj["announcemt_date"]),
+                       "auction_date": pd.to_datetime(fj["auction_date"])})
+    for extra in (ta[["cusip", "issue_date", "announced", "auction_date"]], fj):
+        rec = rec.merge(extra, on=["cusip", "issue_date"], how="left", suffixes=("", "_x"))
+        rec["announced"] = rec[["announced", "announced_x"]].max(axis=1)
+        rec["auction_date"] = rec["auction_date"].fillna(rec["auction_date_x"])
+        rec = rec.drop(columns=["announced_x", "auction_date_x"])
+    newer = ta[(ta["security_type"] != "Bill") & (ta["issue_date"] > rec["issue_date"].max())]
+    rec = pd.concat([rec, newer], ignore_index=True)
+    rec["announced"] = rec["announced"].fillna(rec["auction_date"])
+    keep = ((rec["issue_date"] >= AUCTIONS_FROM) | (rec["maturity_date"] >= AUCTIONS_FROM))
+    dropped = int((keep & rec["auction_date"].isna()).sum())
+    rec = rec[keep & rec["auction_date"].notna()].copy()
+    rec["source"] = "snapshot"
+    print(f"  auctions: {len(rec)} records, {dropped} without an auction date left out")
+    cols = ["cusip", "issue_date", "security_type", "security_term", "maturity_date",
+            "announced", "auction_date", "offering_amt", "total_accepted", "source"]
+    return rec[cols].sort_values(["issue_date", "cusip"]).reset_index(drop=True)
+
+
+def write_auctions(rec: pd.DataFrame, out: Path) -> None:
+    table = pa.table({
+        "cusip": pa.array(rec["cusip"], pa.string()),
+        **{c: pa.array(rec[c].dt.date, pa.date32())
+           for c in ("issue_date", "maturity_date", "announced", "auction_date")},
+        "security_type": pa.array(rec["security_type"], pa.string()).dictionary_encode(),
+        "security_term": pa.array(rec["security_term"], pa.string()).dictionary_encode(),
+        "offering_amt": pa.array(rec["offering_amt"], pa.float64()),
+        "total_accepted": pa.array(rec["total_accepted"], pa.float64()),
+        "source": pa.array(rec["source"], pa.string()).dictionary_encode(),
+    })
+    pq.write_table(table, out, compression="zstd", compression_level=19)
+
+
 def write(df: pd.DataFrame, out: Path) -> None:
     table = pa.table({
         "series_id": pa.array(df["series_id"]).dictionary_encode(),
@@ -191,7 +277,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "dollarliq" / "data" / "snapshot.parquet")
+    ap.add_argument("--auctions-only", action="store_true",
+                    help="write only the auction records (auctions.parquet beside --out)")
     args = ap.parse_args()
+    auctions_out = args.out.with_name("auctions.parquet")
+    write_auctions(auction_records(args.data), auctions_out)
+    print(f"auction records -> {auctions_out} ({auctions_out.stat().st_size / 1e6:.2f} MB)")
+    if args.auctions_only:
+        return
     df = build(args.data)
     write(df, args.out)
     summary = df.dropna(subset=["value"]).groupby("series_id")["obs_date"].agg(["min", "max", "count"])

@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # pandas is imported lazily: light CLI paths never load it
     import pandas as pd
 
 SNAPSHOT_PATH = Path(__file__).parent / "data" / "snapshot.parquet"
+#: Auction records beneath the store's (same folder as the snapshot, see :meth:`Store.auctions`).
+AUCTIONS_FILENAME = "auctions.parquet"
 LOCK_WAIT_ENV = "DOLLARLIQ_LOCK_WAIT"
 #: Seconds a reader waits for a writer to let go of the file before exit code 5.
 READ_LOCK_WAIT = 5.0
@@ -57,6 +59,19 @@ CREATE TABLE IF NOT EXISTS cache (
     created_at TIMESTAMP NOT NULL,
     PRIMARY KEY (namespace, key)
 );
+CREATE TABLE IF NOT EXISTS auctions (
+    cusip          VARCHAR   NOT NULL,
+    issue_date     DATE      NOT NULL,
+    security_type  VARCHAR,
+    security_term  VARCHAR,
+    maturity_date  DATE,
+    announced      DATE,
+    auction_date   DATE,
+    offering_amt   DOUBLE,
+    total_accepted DOUBLE,
+    source         VARCHAR,
+    fetched_at     TIMESTAMP NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR
@@ -64,6 +79,8 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 _OBS_COLUMNS = ["series_id", "obs_date", "value", "as_of", "fetched_at"]
+_AUCTION_COLUMNS = ("cusip", "issue_date", "security_type", "security_term", "maturity_date",
+                    "announced", "auction_date", "offering_amt", "total_accepted", "source")
 
 
 def lock_wait(default: float = READ_LOCK_WAIT) -> float:
@@ -184,6 +201,20 @@ class Store:
         else:
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW all_obs AS {sql}")
             self._all = "all_obs"
+        cols = ", ".join(_AUCTION_COLUMNS)
+        parts = []
+        snap = (Path(self.snapshot).with_name(AUCTIONS_FILENAME)
+                if self.snapshot is not None else None)
+        if snap is not None and snap.exists():
+            q = str(snap).replace("'", "''")
+            parts.append(f"SELECT {cols}, TIMESTAMP '1970-01-01' AS fetched_at "
+                         f"FROM read_parquet('{q}')")
+        has_table = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'auctions'"
+        ).fetchone()[0]
+        if has_table:  # a store file written by an older version has no such table
+            parts.append(f"SELECT {cols}, fetched_at FROM auctions")
+        self._auctions = f"({' UNION ALL '.join(parts)})" if parts else None
 
     def close(self) -> None:
         self.con.close()
@@ -310,6 +341,33 @@ class Store:
         found = [self._firsts[s] for s in series_ids if s in self._firsts]
         return min(found) if found else None
 
+    def auctions(self) -> pd.DataFrame:
+        """Every auction record known to the store, one row per (CUSIP, issue date).
+
+        The snapshot's records and those fetched by ``dollarliq update`` are merged per
+        (CUSIP, issue date): each field takes its latest downloaded non-missing value, so a
+        result (``total_accepted``) fills in an offering announced before. Columns: cusip,
+        issue_date, security_type, security_term, maturity_date, announced, auction_date
+        (datetime64), offering_amt, total_accepted (USD), source. Which of them was public
+        on a date is decided by their own dates (:func:`dollarliq.outlook.auctions.known`).
+        """
+        import pandas as pd
+
+        if self._auctions is None:
+            return pd.DataFrame(columns=list(_AUCTION_COLUMNS))
+        latest = ", ".join(
+            f"arg_max({c}, fetched_at) FILTER (WHERE {c} IS NOT NULL) AS {c}"
+            for c in _AUCTION_COLUMNS if c not in ("cusip", "issue_date"))
+        sql = (f"SELECT cusip, issue_date, {latest} FROM {self._auctions} "
+               "GROUP BY cusip, issue_date ORDER BY issue_date, cusip")
+        try:
+            df = self.con.execute(sql).df()
+        except duckdb.Error as exc:
+            raise StoreError(f"store query failed ({exc})") from exc
+        for c in ("issue_date", "maturity_date", "announced", "auction_date"):
+            df[c] = pd.to_datetime(df[c])
+        return df[list(_AUCTION_COLUMNS)]
+
     def user_rows(self) -> int:
         return int(self.con.execute("SELECT count(*) FROM observations").fetchone()[0])
 
@@ -349,7 +407,10 @@ class Store:
             for batch in batches:
                 if batch is None or batch.empty:
                     continue
-                a, r = self._insert(batch, today, now)
+                if "cusip" in batch.columns:
+                    a, r = self._insert_auctions(batch, now)
+                else:
+                    a, r = self._insert(batch, today, now)
                 added += a
                 revised += r
             con.execute("COMMIT")
@@ -415,6 +476,41 @@ class Store:
             con.execute("DROP TABLE incoming_rows")
         finally:
             con.unregister("incoming_df")
+        return int(row[0]), int(row[1])
+
+    def _insert_auctions(self, batch: pd.DataFrame, now: pd.Timestamp) -> tuple[int, int]:
+        """Auction records (``sources.auctions.RECORD_COLUMNS``): a row equal to one already
+        known is skipped; (records for a new (CUSIP, issue date), records that change a
+        known one)."""
+        import pandas as pd
+
+        con = self.con
+        df = batch[list(_AUCTION_COLUMNS)].copy()
+        for c in ("issue_date", "maturity_date", "announced", "auction_date"):
+            df[c] = pd.to_datetime(df[c]).dt.date
+        for c in ("offering_amt", "total_accepted"):
+            df[c] = pd.to_numeric(df[c]).astype("float64")
+        con.register("incoming_auctions", df)
+        try:
+            cols = ", ".join(_AUCTION_COLUMNS)
+            known = self._auctions or "(SELECT * FROM auctions)"
+            same = " AND ".join(f"k.{c} IS NOT DISTINCT FROM i.{c}" for c in _AUCTION_COLUMNS
+                                if c != "source")
+            con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE incoming_auction_rows AS
+                SELECT {', '.join('i.' + c for c in _AUCTION_COLUMNS)},
+                       NOT EXISTS (SELECT 1 FROM {known} k WHERE k.cusip = i.cusip
+                                   AND k.issue_date = i.issue_date) AS is_new
+                FROM incoming_auctions i
+                WHERE NOT EXISTS (SELECT 1 FROM {known} k WHERE {same})""")
+            con.execute(f"INSERT INTO auctions SELECT {cols}, ?::TIMESTAMP "
+                        "FROM incoming_auction_rows", [now.to_pydatetime()])
+            row = con.execute("SELECT count(*) FILTER (WHERE is_new), "
+                              "count(*) FILTER (WHERE NOT is_new) "
+                              "FROM incoming_auction_rows").fetchone()
+            con.execute("DROP TABLE incoming_auction_rows")
+        finally:
+            con.unregister("incoming_auctions")
         return int(row[0]), int(row[1])
 
     # -- cache and state ---------------------------------------------------------------
