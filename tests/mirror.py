@@ -119,6 +119,50 @@ def fault_redirect_loop() -> Callable[[BaseHTTPRequestHandler], None]:
     return send
 
 
+def _trickle(h: BaseHTTPRequestHandler, data: bytes, delay: float) -> None:
+    """Send ``data`` one byte every ``delay`` seconds; stop when the client hangs up."""
+    try:
+        for i in range(len(data)):
+            h.wfile.write(data[i:i + 1])
+            h.wfile.flush()
+            time.sleep(delay)
+    except OSError:  # the client gave up
+        h.close_connection = True
+
+
+def fault_trickle_headers(body: bytes, delay: float = 0.05
+                          ) -> Callable[[BaseHTTPRequestHandler], None]:
+    """A slow-loris server: the status line and headers one byte at a time (a proxy that
+    trickles), then ``body``. Built here; ``body`` is a real recording when one is given."""
+    head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            + b"".join(b"X-Pad-%d: %s\r\n" % (i, b"p" * 20) for i in range(8))
+            + b"Content-Length: %d\r\n\r\n" % len(body))
+
+    def send(h: BaseHTTPRequestHandler) -> None:
+        _trickle(h, head, delay)
+        try:
+            h.wfile.write(body)
+        except OSError:
+            h.close_connection = True
+
+    return send
+
+
+def fault_trickle_body(body: bytes, delay: float = 0.05
+                       ) -> Callable[[BaseHTTPRequestHandler], None]:
+    """Headers at once, then ``body`` one byte every ``delay`` seconds."""
+
+    def send(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.flush()
+        _trickle(h, body, delay)
+
+    return send
+
+
 def gzip_bomb(gib: float = 1.0) -> bytes:
     """``gib`` GiB of zero bytes, gzip-compressed (about 1 MB per GiB)."""
     import zlib

@@ -299,3 +299,89 @@ def test_no_recorded_fixture_holds_an_api_key():
             data = gzip.decompress(data)
         found = {m.group(2) for m in pattern.finditer(data)}
         assert found <= {b"MOCK_API_KEY"}, (p.name, found)
+
+
+# -- deadlines: a server that trickles its headers or its body ---------------------------------
+# The trickled answers are built in tests/mirror.py (a padded header block, a recorded body).
+def _trickling_mirror(fault):
+    from mirror import Mirror
+
+    m = Mirror(recordings={})
+    m.faults[("markets.newyorkfed.org", "/api/")] = fault
+    return m
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_a_trickling_server_fails_at_the_request_deadline_naming_the_series(
+        part, monkeypatch, fixture_bytes):
+    from mirror import fault_trickle_body, fault_trickle_headers
+
+    body = fixture_bytes("nyfed/nyfed_api_sofr_search_2024-06-01_2024-06-06.json")
+    # Each byte comes well inside the 30 s read timeout: only a deadline on the whole
+    # request stops it (headers: about 400 bytes, body: about 1 KB, 0.05 s a byte).
+    fault = (fault_trickle_headers(body) if part == "headers"
+             else fault_trickle_body(body))
+    with _trickling_mirror(fault) as m:
+        monkeypatch.setenv("DOLLARLIQ_MIRROR", m.url)
+        monkeypatch.setenv("DOLLARLIQ_REQUEST_DEADLINE", "1")
+        f = Fetch(make_client(), sleep=lambda s: None)
+        with pytest.raises(SourceError) as err:
+            f.get(NYFED, what="nyfed: SOFR")
+        requests = len(m.requests)
+    text = str(err.value)
+    assert err.value.exit_code == 3
+    assert text.startswith("nyfed: SOFR: no complete answer within 1 s")
+    assert "DOLLARLIQ_REQUEST_DEADLINE" in text and "\n" not in text
+    assert requests == 1  # a trickling server is not asked again
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+def test_the_update_deadline_stops_every_request_after_it(monkeypatch, fixture_bytes):
+    from mirror import fault_trickle_body
+
+    body = fixture_bytes("nyfed/nyfed_api_sofr_search_2024-06-01_2024-06-06.json")
+    with _trickling_mirror(fault_trickle_body(body)) as m:
+        monkeypatch.setenv("DOLLARLIQ_MIRROR", m.url)
+        f = Fetch(make_client(), sleep=lambda s: None, deadline=30, total=1)
+        with pytest.raises(SourceError) as err:
+            f.get(NYFED, what="nyfed: SOFR")
+        assert "the update's deadline of 1 s passed" in str(err.value)
+        with pytest.raises(SourceError) as err:  # and no request starts after it
+            f.get(NYFED, what="nyfed: EFFR")
+        assert str(err.value).startswith("nyfed: EFFR: not fetched: the update's deadline")
+        assert len(m.requests) == 1
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "soon", "inf"])
+def test_a_bad_deadline_setting_is_a_usage_error_naming_it(monkeypatch, value):
+    monkeypatch.setenv("DOLLARLIQ_REQUEST_DEADLINE", value)
+    with pytest.raises(UsageError, match="DOLLARLIQ_REQUEST_DEADLINE"):
+        Fetch(make_client())
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+def test_a_host_that_refused_is_not_asked_again_by_later_requests(monkeypatch):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("DOLLARLIQ_MIRROR", f"http://127.0.0.1:{port}")
+    slept = []
+    f = Fetch(make_client(), sleep=slept.append)
+    errors = []
+    for sid in ("SOFR", "EFFR", "OBFR"):
+        with pytest.raises(SourceError) as err:
+            f.get(NYFED, what=f"nyfed: {sid}")
+        errors.append(str(err.value))
+    assert errors[0] == ("nyfed: SOFR: could not connect to markets.newyorkfed.org "
+                         "(connection refused) after 4 attempts; is the network up?")
+    # the same line for the later series, without their own retries
+    assert errors[1] == errors[0].replace("SOFR", "EFFR")
+    assert errors[2] == errors[0].replace("SOFR", "OBFR")
+    assert len(slept) == 3  # the first request's three backoffs only
+    assert f.unreachable() == {"markets.newyorkfed.org": errors[0][len("nyfed: SOFR: "):]}

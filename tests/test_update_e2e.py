@@ -291,3 +291,26 @@ def test_a_full_disk_later_keeps_the_old_store_usable(tmp_path):
                      "--format", "json")
     assert show.returncode == 0 and "2023-04-21" in show.stdout
     assert dollarliq(env, "report", "--format", "json").returncode == 0
+
+
+# -- a slow-loris source ---------------------------------------------------------------------------
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_a_trickling_source_fails_at_its_deadline_while_the_others_land(tmp_path, part):
+    from mirror import RECORDINGS, fault_trickle_body, fault_trickle_headers, recorded_body
+
+    home = tmp_path / "home"
+    body = recorded_body(RECORDINGS[RP])  # about 430 KB: hours at 0.02 s a byte
+    with Mirror() as m:
+        m.faults[RP] = (fault_trickle_headers(body, 0.02) if part == "headers"
+                        else fault_trickle_body(body, 0.02))
+        res = dollarliq(env_for(home, m, DOLLARLIQ_REQUEST_DEADLINE="2"), "update",
+                        "--since", "2020-08-01",
+                        *series_args(["SOFR", "TGA_DTS", "RRP_ACCEPTED"]))
+    assert res.returncode == 3, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
+    assert errors == ["error: nyfed: RRP_ACCEPTED: no complete answer within 2 s (the server "
+                      "sends too slowly; DOLLARLIQ_REQUEST_DEADLINE sets the limit); try "
+                      "again later"]
+    rows = table(res.stdout)
+    assert [rows[s][2] for s in ("SOFR", "TGA_DTS", "RRP_ACCEPTED")] == ["ok", "ok", "failed"]

@@ -1182,11 +1182,18 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
         one-line reason it failed) and ``exit_code`` (0 when everything came, 3 when any
         series failed, 5 on a store failure). A failed series leaves its stored rows as
         they were and does not stop the others.
+
+    Notes
+    -----
+    Each request must end within ``DOLLARLIQ_REQUEST_DEADLINE`` seconds (default 60) and the
+    whole update within ``DOLLARLIQ_UPDATE_DEADLINE`` (default 900); a series past either
+    fails with its one line.
     """
     import pandas as pd
 
     from dollarliq.catalog import get_spec
-    from dollarliq.http import Fetch, make_client
+    from dollarliq.http import (DEFAULT_UPDATE_DEADLINE, UPDATE_DEADLINE_ENV, Fetch,
+                                deadline_seconds, make_client)
     from dollarliq.sources import UPDATABLE_SOURCES
     from dollarliq.update import run_update
 
@@ -1205,7 +1212,8 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
     # once it has been fetched, so readers are never locked out during the network fetches.
     target = store if store is not None else home_path(home) / STORE_FILENAME
     try:
-        return run_update(target, Fetch(http), sources=list(sources) if sources else None,
+        fetch = Fetch(http, total=deadline_seconds(UPDATE_DEADLINE_ENV, DEFAULT_UPDATE_DEADLINE))
+        return run_update(target, fetch, sources=list(sources) if sources else None,
                           series=list(series) if series else None,
                           since=None if d is None else pd.Timestamp(d),
                           progress=progress, on_plan=on_plan)

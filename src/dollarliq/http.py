@@ -9,6 +9,19 @@ Every failure of a request leaves here as a :class:`SourceError` (exit code 3) w
 that names the source and series (``what``) and never carries a key: HTTP statuses, timeouts,
 refused connections, bad gzip (``httpx.DecodingError``), redirect loops
 (``httpx.TooManyRedirects``), bodies over :data:`MAX_BODY_BYTES` once decompressed.
+
+Three clocks bound a request:
+
+* the **read timeout** (30 s): the longest silence between two pieces of the answer;
+* the **request deadline** (``DOLLARLIQ_REQUEST_DEADLINE``, default 60 s): connect, headers
+  and body of one attempt together, so a server that trickles its headers or body a byte at a
+  time fails in bounded time (no retry: a trickling server would trickle again);
+* the **update deadline** (``DOLLARLIQ_UPDATE_DEADLINE``, default 900 s), given to
+  :class:`Fetch` as ``total``: no request starts, and none goes on, after it.
+
+A host that cannot be reached at all (refused connection, unknown name) is tried with the
+usual retries once; every later request of the same :class:`Fetch` to that host fails at once
+with the same line, so an update without a network ends in seconds.
 """
 
 from __future__ import annotations
@@ -20,6 +33,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import httpcore
 import httpx
 
 from dollarliq import __version__
@@ -39,6 +53,96 @@ DEFAULT_BACKOFF = 1.0
 MAX_BODY_BYTES = 50 * 1024 * 1024
 #: Longest wait a ``Retry-After`` header can impose (seconds).
 MAX_RETRY_AFTER = 60.0
+REQUEST_DEADLINE_ENV = "DOLLARLIQ_REQUEST_DEADLINE"
+UPDATE_DEADLINE_ENV = "DOLLARLIQ_UPDATE_DEADLINE"
+#: Seconds one attempt may take from connect to the last byte of its body.
+DEFAULT_REQUEST_DEADLINE = 60.0
+#: Seconds a whole update may take.
+DEFAULT_UPDATE_DEADLINE = 900.0
+
+
+def deadline_seconds(env: str, default: float) -> float:
+    """Seconds from the environment variable ``env`` (a positive number), else ``default``.
+
+    UsageError (exit 2) naming the variable when it is set to something else.
+    """
+    text = os.environ.get(env, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise UsageError(f"{env}={text[:40]!r} is not a number of seconds greater than 0")
+    return value
+
+
+# -- the request deadline, enforced at the socket --------------------------------------------
+_local = threading.local()  # .at: monotonic time by which this thread's request must end
+
+
+def _bounded(timeout: float | None, exc: type[Exception]) -> float | None:
+    """``timeout`` shortened to what is left of this thread's deadline; ``exc`` once passed."""
+    at = getattr(_local, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise exc("request deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read and write ends by the request's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+        return _DeadlineStream(self._inner.start_tls(
+            ssl_context, server_hostname, _bounded(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's network backend with :class:`_DeadlineStream` sockets."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        return _DeadlineStream(self._inner.connect_tcp(
+            host, port, _bounded(timeout, httpcore.ConnectTimeout), local_address,
+            socket_options))
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        return _DeadlineStream(self._inner.connect_unix_socket(
+            path, _bounded(timeout, httpcore.ConnectTimeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def network_transport() -> httpx.HTTPTransport:
+    """httpx's transport to the network, with the request deadline kept at the socket."""
+    transport = httpx.HTTPTransport()
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if backend is not None:
+        pool._network_backend = _DeadlineBackend(backend)
+    return transport
 
 
 # -- hosts: rate limits, requests in flight, statuses worth a retry --------------------------
@@ -199,7 +303,7 @@ class MirrorTransport(httpx.BaseTransport):
 
     def __init__(self, base: httpx.URL, inner: httpx.BaseTransport | None = None) -> None:
         self.base = base
-        self.inner = inner or httpx.HTTPTransport()
+        self.inner = inner or network_transport()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = mirrored(request.url, self.base)
@@ -226,68 +330,124 @@ def make_client(transport: httpx.BaseTransport | None = None, *,
     base = mirror_base()
     if base is not None:
         inner = MirrorTransport(base, inner)
+    elif inner is None:
+        inner = network_transport()
     return httpx.Client(transport=inner, headers=headers, timeout=timeout,
                         follow_redirects=True, max_redirects=10)
 
 
 class Fetch:
-    """GET with retries, per-host rate limits and a size cap.
+    """GET with retries, per-host rate limits, a size cap and deadlines.
 
     ``sleep`` and ``backoff`` are injectable so tests run instantly. One instance may serve
     several threads at once; the limits are shared by every instance in the process.
+
+    Parameters
+    ----------
+    deadline : float, optional
+        Seconds one attempt may take, connect to last body byte (default
+        ``DOLLARLIQ_REQUEST_DEADLINE`` or 60).
+    total : float, optional
+        Seconds every request of this instance may take together, counted from its creation
+        (an update's deadline; None: no limit).
     """
 
     def __init__(self, client: httpx.Client, *, retries: int = 3,
                  backoff: float | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 max_bytes: int | None = None) -> None:
+                 max_bytes: int | None = None,
+                 deadline: float | None = None,
+                 total: float | None = None) -> None:
         self.client = client
         self.retries = retries
         self.backoff = DEFAULT_BACKOFF if backoff is None else backoff
         self.sleep = sleep
         self.max_bytes = MAX_BODY_BYTES if max_bytes is None else max_bytes
+        self.deadline = (deadline_seconds(REQUEST_DEADLINE_ENV, DEFAULT_REQUEST_DEADLINE)
+                         if deadline is None else float(deadline))
+        self.total = total
+        self.until = None if total is None else time.monotonic() + float(total)
+        self._down: dict[str, str] = {}  # host -> why it could not be reached
+        self._down_lock = threading.Lock()
+
+    def unreachable(self) -> dict[str, str]:
+        """Hosts that could not be reached, with the line that says why."""
+        with self._down_lock:
+            return dict(self._down)
+
+    def _left(self, what: str) -> float | None:
+        """Seconds left of the update's deadline (None: no limit); SourceError once spent."""
+        if self.until is None:
+            return None
+        left = self.until - time.monotonic()
+        if left <= 0:
+            raise SourceError(f"{what}: not fetched: the update's deadline of "
+                              f"{self.total:g} s passed ({UPDATE_DEADLINE_ENV} sets it)")
+        return left
+
+    def _wait(self, seconds: float, what: str) -> None:
+        left = self._left(what)
+        self.sleep(seconds if left is None else min(seconds, left))
 
     def get(self, url: str, *, params: Mapping[str, Any] | None = None,
             headers: Mapping[str, str] | None = None, what: str) -> bytes:
         """Return the body of a successful GET of ``url``.
 
         ``what`` names the source and series for messages, e.g. ``"fred: WALCL"``.
-        Raises SourceError after the retries are spent, PayloadError for a body that cannot
-        be decoded or is too large; the message never carries a key.
+        Raises SourceError after the retries are spent, once a deadline has passed, or at
+        once for a host an earlier request found unreachable; PayloadError for a body that
+        cannot be decoded or is too large; the message never carries a key.
         """
         host = httpx.URL(url).host
         policy = policy_for(host)
         gate = _gate(host)
         last: str = ""
+        unreachable = False
         for attempt in range(self.retries + 1):
             if attempt:
-                self.sleep(self.backoff * 2 ** (attempt - 1))
+                self._wait(self.backoff * 2 ** (attempt - 1), what)
+            with self._down_lock:
+                down = self._down.get(host)
+            if down is not None:
+                raise SourceError(f"{what}: {down}")
             with gate.slots:
+                self._left(what)
                 if gate.limiter is not None:
                     gate.limiter.acquire()
-                status, body, retry_after = self._once(url, params, headers, what)
+                status, body, retry_after, unreachable = self._once(url, params, headers, what)
             if status is None:  # a transport error worth another try
                 last = body.decode()
                 continue
             if status in policy.retry_status:
                 last = f"HTTP {status}"
                 if retry_after and retry_after.isdigit() and attempt < self.retries:
-                    self.sleep(min(float(retry_after), MAX_RETRY_AFTER) * (self.backoff > 0))
+                    self._wait(min(float(retry_after), MAX_RETRY_AFTER) * (self.backoff > 0),
+                               what)
                 continue
             if status >= 400:
                 detail = _error_detail(body)
                 hint = policy.hint.get(status)
                 raise SourceError(f"{what}: HTTP {status}{detail}" + (f"; {hint}" if hint else ""))
             return body
+        if unreachable:  # every later request to this host fails at once, with this line
+            line = f"{last} after {self.retries + 1} attempts; is the network up?"
+            with self._down_lock:
+                line = self._down.setdefault(host, line)
+            raise SourceError(f"{what}: {line}")
         hint = policy.hint.get(int(last[5:])) if last.startswith("HTTP ") else None
         raise SourceError(f"{what}: {last} after {self.retries + 1} attempts; "
                           + (hint or "try again later"))
 
     def _once(self, url: str, params: Mapping[str, Any] | None,
               headers: Mapping[str, str] | None,
-              what: str) -> tuple[int | None, bytes, str | None]:
-        """One request: (status, body, Retry-After), or (None, reason) for a transport
-        error worth a retry. Other failures raise SourceError / PayloadError."""
+              what: str) -> tuple[int | None, bytes, str | None, bool]:
+        """One request: (status, body, Retry-After, False), or (None, reason, None,
+        unreachable) for a transport error worth a retry (``unreachable``: the host could not
+        be reached at all). Other failures raise SourceError / PayloadError; so does a
+        deadline that passed."""
+        left = self._left(what)
+        at = time.monotonic() + (self.deadline if left is None else min(self.deadline, left))
+        _local.at = at
         try:
             with self.client.stream("GET", url, params=params, headers=headers) as resp:
                 if resp.status_code >= 400:  # an error page: read a little, for its message
@@ -298,12 +458,23 @@ class Fetch:
                         mb = self.max_bytes / 1024 / 1024
                         raise PayloadError(f"{what}: body larger than {mb:.0f} MB once "
                                            "decompressed; refused (not a data file?)")
-                return resp.status_code, body or b"", resp.headers.get("Retry-After")
+                return resp.status_code, body or b"", resp.headers.get("Retry-After"), False
         except httpx.TimeoutException as exc:
-            return None, f"timed out ({type(exc).__name__})".encode(), None
+            if time.monotonic() >= at:
+                self._left(what)  # the update's deadline, if it is the one that passed
+                raise SourceError(f"{what}: no complete answer within {self.deadline:g} s "
+                                  "(the server sends too slowly; "
+                                  f"{REQUEST_DEADLINE_ENV} sets the limit); "
+                                  "try again later") from None
+            if isinstance(exc, httpx.ConnectTimeout):
+                return None, _unreachable_line(httpx.URL(url).host, exc).encode(), None, True
+            return None, f"timed out ({type(exc).__name__})".encode(), None, False
+        except httpx.ConnectError as exc:
+            host = httpx.URL(url).host
+            return None, _unreachable_line(host, exc).encode(), None, True
         except httpx.TransportError as exc:
             return None, (f"could not connect ({type(exc).__name__}: "
-                          f"{redact(str(exc))[:200]})").encode(), None
+                          f"{redact(str(exc))[:200]})").encode(), None, False
         except httpx.DecodingError as exc:
             raise PayloadError(f"{what}: body could not be decoded ({type(exc).__name__}: "
                                f"{_one_line(exc)}); corrupt gzip?") from None
@@ -313,6 +484,27 @@ class Fetch:
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
             raise SourceError(f"{what}: request failed ({type(exc).__name__}: "
                               f"{_one_line(exc)})") from None
+        finally:
+            _local.at = None
+
+
+_DNS_FAILURE = re.compile(r"name or service not known|nodename nor servname|getaddrinfo|"
+                          r"name resolution|no address associated|errno -[235]\b",
+                          re.IGNORECASE)
+
+
+def _unreachable_line(host: str, exc: BaseException) -> str:
+    """One line for a host that cannot be reached: unknown name, refused, or no answer."""
+    text = str(exc)
+    if isinstance(exc, httpx.ConnectTimeout):
+        why = "timed out connecting"
+    elif _DNS_FAILURE.search(text):
+        why = "name not found"
+    elif "refused" in text.lower():
+        why = "connection refused"
+    else:
+        why = f"{type(exc).__name__}: {_one_line(exc)[:120]}"
+    return f"could not connect to {host} ({why})"
 
 
 def _one_line(exc: BaseException) -> str:
@@ -329,6 +521,7 @@ def _read_capped(resp: httpx.Response, limit: int, *, truncate: bool = False) ->
     """
     out = bytearray()
     for chunk in _decoded_chunks(resp, limit):
+        _bounded(None, httpx.ReadTimeout)  # the request's deadline, between pieces too
         room = limit - len(out)
         if len(chunk) > room:
             if truncate:
