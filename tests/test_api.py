@@ -168,3 +168,30 @@ def test_health_says_where_each_source_ends_and_what_is_stale(store):
     assert fred["data_end"] == "2026-08-21" and fred["age_days"] == 4 and not fred["stale"]
     assert h["sources"]["shiller"]["stale"]  # the long-run series ends in 2011
     assert h["as_of"] == "2026-08-21"
+
+
+def test_the_api_package_is_one_face_whatever_loads_first():
+    import importlib
+
+    for mod in ("_core", "reporting", "timeseries", "track_record", "bubbles",
+                "dashboard_page", "updates"):
+        importlib.import_module(f"dollarliq.api.{mod}")
+    for name in api.__all__:
+        assert not isinstance(getattr(api, name), type(api)), name
+    for name in dl._API:
+        assert getattr(dl, name) is getattr(api, name), name
+    for name in ("open_store", "home_path", "parse_as_of", "parse_windows", "check_scan_args",
+                 "check_watch_args", "check_bubble_args", "CORE_IDS", "MIN_WINDOW"):
+        assert hasattr(api, name), name
+
+
+def test_the_report_cache_stamp_covers_the_whole_package():
+    import os
+    from pathlib import Path
+
+    from dollarliq.api._core import _code_stamp
+
+    root = Path(dl.__file__).parent
+    n = sum(f.endswith((".py", ".toml", ".csv", ".parquet", ".json"))
+            for d, dirs, files in os.walk(root) if "__pycache__" not in d for f in files)
+    assert int(_code_stamp().split(":")[1]) == n

@@ -1,0 +1,423 @@
+"""The shared core of the use cases: store access, the one as-of rule, argument checks,
+the engine call, the report cache and the :class:`Report` result.
+
+Every use-case module of :mod:`dollarliq.api` builds on these; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dollarliq.bubbles import DEFAULT_LPPLS_FILTER
+from dollarliq.errors import NotEnoughData, StoreError, UsageError
+
+if TYPE_CHECKING:  # pandas and the engine load on first use, not on ``import dollarliq``
+    import pandas as pd
+
+    from dollarliq.frame import Rows
+    from dollarliq.store import Store
+
+#: The core liquidity inputs: the default as-of date is their latest release.
+CORE_IDS = ("WALCL", "WRESBAL", "RRPONTSYD", "SOFR")
+DEFAULT_WINDOW = 504  # daily closes in a bubble test (two years)
+MIN_WINDOW = 60  # the fewest closes a bubble test accepts
+MAX_REPS = 100_000  # Monte Carlo replications
+STALE_DAYS = 7  # calendar days after which a source's data end is labelled stale
+
+
+# ----------------------------------------------------------------------------- store access
+
+def home_path(home: str | Path | None = None) -> Path:
+    """The folder of the user store: ``home``, else ``$DOLLARLIQ_HOME``, else the platform's
+    user data folder. StoreError when that path exists and is not a folder."""
+    from dollarliq.paths import default_home
+
+    h = Path(home).expanduser() if home is not None else default_home()
+    if h.exists() and not h.is_dir():
+        raise StoreError(f"the dollarliq home {h} is a file, not a folder "
+                         "(set DOLLARLIQ_HOME to a folder)")
+    return h
+
+
+@contextmanager
+def open_store(store: Store | None = None, home: str | Path | None = None, *,
+               for_write: bool = False) -> Iterator[Store]:
+    """The given ``store`` (left open), or the user store under ``home`` (closed after)."""
+    if store is not None:
+        yield store
+        return
+    from dollarliq.paths import STORE_FILENAME
+    from dollarliq.store import open_store as _open
+
+    path = home_path(home) / STORE_FILENAME
+    try:
+        s = _open(path, for_write=for_write)
+    except OSError as exc:
+        raise StoreError(f"cannot open the store {path}: {exc.strerror or exc}") from None
+    try:
+        yield s
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] == "duckdb":  # a damaged file, read midway
+            raise StoreError(f"the store {path} cannot be read (damaged?): "
+                             f"{' '.join(str(exc).split())[:160]}") from None
+        raise
+    finally:
+        s.close()
+
+
+def _read(store: Store, ids: Sequence[str]) -> Rows:
+    from dollarliq.frame import read_rows
+
+    return read_rows(store, ids)
+
+# ----------------------------------------------------------------------------- as-of dates
+
+def parse_as_of(as_of: Any, what: str = "as-of date") -> dt.date | None:
+    """A date from a string (YYYY-MM-DD), date or Timestamp; UsageError when malformed."""
+    from dollarliq.dates import parse_date
+
+    if as_of is None:
+        return None
+    if hasattr(as_of, "to_pydatetime"):
+        return as_of.to_pydatetime().date()
+    return parse_date(as_of, what=what)
+
+
+def resolve_as_of(rows: Rows, as_of: Any, *, core: Sequence[str] = CORE_IDS,
+                  floor: Sequence[str] | None = None,
+                  today: dt.date | None = None) -> pd.Timestamp:
+    """The one as-of rule of every command.
+
+    Parameters
+    ----------
+    rows : dollarliq.frame.Rows
+        The rows read for the command (must include ``core``).
+    as_of : str | date | Timestamp | None
+        The requested date; None for the latest release date of the ``core`` series.
+    core : sequence of str
+        The series whose latest release is the default date and which must all be
+        public on ``as_of``.
+    floor : sequence of str, optional
+        Instead of requiring every ``core`` series, accept any date on which at least
+        one of these series was public (the gauges and tests, which need prices only).
+    today : date, optional
+        The current date (default: the system's); a later ``as_of`` is rejected.
+
+    Returns
+    -------
+    pandas.Timestamp
+        The as-of date (midnight, no time zone).
+
+    Raises
+    ------
+    NotEnoughData
+        None of ``core`` has a value in the store.
+    UsageError
+        ``as_of`` is malformed, in the future, or before the ``core`` series were public.
+    """
+    import pandas as pd
+
+    d = parse_as_of(as_of)
+    lasts = [rows.last_release[s] for s in core if s in rows.last_release]
+    if not lasts:
+        raise NotEnoughData(f"no data for {', '.join(core)}: run `dollarliq update`")
+    data_end = max(rows.last_obs[s] for s in core if s in rows.last_obs)
+    if d is None:
+        return pd.Timestamp(max(lasts))
+    today = today or dt.date.today()
+    if d > today:
+        raise UsageError(f"as-of date {d:%Y-%m-%d} is in the future (today is "
+                         f"{today:%Y-%m-%d}; the data end on {data_end:%Y-%m-%d})")
+    if floor is None:
+        start = max(rows.first_public[s] for s in core if s in rows.first_public)
+        why = f"when {', '.join(core)} were all public"
+    else:
+        firsts = [rows.first_public[s] for s in floor if s in rows.first_public]
+        start = min(firsts) if firsts else pd.Timestamp.max
+        why = "the first value of any input"
+    if pd.Timestamp(d) < start:
+        raise UsageError(f"as-of date {d:%Y-%m-%d} is before the data begin "
+                         f"({start:%Y-%m-%d}, {why})")
+    return pd.Timestamp(d)
+
+
+def data_start(rows: Rows, core: Sequence[str] = CORE_IDS) -> pd.Timestamp:
+    """The first day on which every ``core`` series had a public value."""
+    import pandas as pd
+
+    missing = [s for s in core if s not in rows.first_public]
+    if missing:
+        raise NotEnoughData(f"no data for {', '.join(missing)}: run `dollarliq update`")
+    return pd.Timestamp(max(rows.first_public[s] for s in core))
+
+# ----------------------------------------------------------------------------- the engine
+
+def _engine(rows: Rows, as_of: pd.Timestamp, rules: Any = None):
+    """Indicators and stages for every business day up to ``as_of`` (pure, from ``rows``)."""
+    from dollarliq.engine import compute
+    from dollarliq.indicators import INPUT_IDS
+    from dollarliq.stages import load_rules
+
+    rs = rules if rules is not None and not isinstance(rules, (str, Path)) else load_rules(rules)
+    long = rows.first_release(INPUT_IDS, as_of=as_of)
+    return compute(long, as_of=as_of, start=data_start(rows), rules=rs)
+
+
+def _engine_ids() -> list[str]:
+    from dollarliq.indicators import INPUT_IDS
+
+    return list(dict.fromkeys([*CORE_IDS, *INPUT_IDS]))
+
+
+# ----------------------------------------------------------------------------- result shared by report, dashboard, watch
+
+@dataclass(frozen=True)
+class Report:
+    """The liquidity report on one date (the document of ``dollarliq report --format json``).
+
+    Attributes
+    ----------
+    doc : dict
+        The JSON-ready document, valid against ``dollarliq/data/report.schema.json``.
+    sparks : list of dict
+        The last business days of the sparkline series (for the terminal page).
+    engine : EngineResult | None
+        The indicator panel and stage table it was computed from (None when the report
+        came from the per-revision cache).
+    """
+
+    doc: dict[str, Any]
+    sparks: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    engine: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def stage(self) -> str:
+        """The stage name: ample, tight, drained or crisis."""
+        return self.doc["stage"]["name"]
+
+    @property
+    def level(self) -> int:
+        """The stage level, 0 (ample) to 3 (crisis)."""
+        return int(self.doc["stage"]["level"])
+
+    @property
+    def score(self) -> float:
+        """The stress score, 0 (no stress) to 100."""
+        return float(self.doc["score"]["value"])
+
+    @property
+    def as_of(self) -> dt.date:
+        """The as-of date: only data public on this date were used."""
+        return dt.date.fromisoformat(self.doc["as_of"])
+
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        """Each stage rule with its conditions, values (in their units) and whether met."""
+        return self.doc["evidence"]
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """Readings that are the highest or lowest since some date ("since" records)."""
+        return self.doc["records"]
+
+    @property
+    def bubble(self) -> dict[str, Any]:
+        """The tech-bubble gauges section (``bubble gauges --format json``)."""
+        return self.doc.get("bubble", {})
+
+    def to_dict(self) -> dict[str, Any]:
+        """A deep copy of the JSON document (the CLI's ``report --format json``)."""
+        return json.loads(json.dumps(self.doc))
+
+    def to_json(self, indent: int | None = 1) -> str:
+        """The document as JSON text (UTF-8, non-ASCII kept)."""
+        return json.dumps(self.doc, ensure_ascii=False, indent=indent)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The indicators as a frame: one row per indicator id with name, unit, value,
+        observation date and availability; ``attrs`` holds the as-of date, stage and score."""
+        import pandas as pd
+
+        df = pd.DataFrame(self.doc["indicators"]).set_index("id")
+        df["obs_date"] = pd.to_datetime(df["obs_date"])
+        df.attrs.update(as_of=self.doc["as_of"], stage=self.stage, level=self.level,
+                        score=self.score)
+        return df
+
+    def __repr__(self) -> str:
+        return (f"Report(as_of={self.doc['as_of']}, stage={self.stage!r} ({self.level}), "
+                f"score={self.score})")
+
+
+# The report of a store revision is computed once and kept as JSON in the cache folder
+# (``dollarliq.paths.cache_dir``), keyed by everything it depends on: the store file's size
+# and modification time, the package's code and data files, the as-of argument, language,
+# rules file and options. ``DOLLARLIQ_NO_CACHE=1`` turns it off.
+_CACHE_KEEP = 32
+
+
+def _stamp(p: Path) -> str:
+    try:
+        st = p.stat()
+    except OSError:
+        return "-"
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _code_stamp() -> str:
+    import os
+
+    root = Path(__file__).resolve().parent.parent  # the dollarliq package
+    latest, n = 0, 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        for f in filenames:
+            if f.endswith((".py", ".toml", ".csv", ".parquet", ".json")):
+                n += 1
+                latest = max(latest, os.stat(os.path.join(dirpath, f)).st_mtime_ns)
+    from dollarliq import __version__
+
+    return f"{__version__}:{n}:{latest}"
+
+
+def _report_key(as_of: Any, lang: str, rules: Any, bubble_tests: bool,
+                home: str | Path | None) -> str | None:
+    import hashlib
+    import os
+
+    if os.environ.get("DOLLARLIQ_NO_CACHE"):
+        return None
+    if not (rules is None or isinstance(rules, (str, Path))):
+        return None  # a RuleSet object: no file to stamp
+    if as_of is not None and not isinstance(as_of, str) and not hasattr(as_of, "isoformat"):
+        return None
+    a = "latest" if as_of is None else (as_of.isoformat()[:10] if hasattr(as_of, "isoformat")
+                                        else str(as_of).strip())
+    from dollarliq.paths import STORE_FILENAME
+
+    h = home_path(home)
+    db = h / STORE_FILENAME
+    parts = ["report", a, lang, str(bubble_tests), _code_stamp(), str(db), _stamp(db),
+             _stamp(db.with_name(db.name + ".wal"))]
+    if rules is not None:
+        rp = Path(rules).resolve()
+        parts += [str(rp), _stamp(rp)]
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:24]
+
+
+def _cache_read(key: str) -> dict | None:
+    from dollarliq.paths import cache_dir
+
+    p = cache_dir() / f"report-{key}.json"
+    try:
+        hit = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(hit, dict) and isinstance(hit.get("doc"), dict) and "sparks" in hit
+    return hit if ok else None  # a damaged entry is recomputed and replaced
+
+
+def _cache_write(key: str, payload: dict) -> None:
+    """Keep the payload for the next call; a cache that cannot be written is skipped."""
+    import os
+
+    from dollarliq.paths import cache_dir
+
+    d = cache_dir()
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        tmp = d / f".report-{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, d / f"report-{key}.json")
+        old = sorted(d.glob("report-*.json"), key=lambda q: q.stat().st_mtime)[:-_CACHE_KEEP]
+        for q in old:
+            q.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+# ----------------------------------------------------------------------------- argument checks
+
+def check_bubble_args(window: int, lag: int, reps: int, method: str,
+                      lppls_filter: str = DEFAULT_LPPLS_FILTER) -> tuple[str, ...]:
+    """Bounds of a bubble test, checked before any data is read; the methods to run."""
+    if method not in ("gsadf", "lppls", "both"):
+        raise UsageError(f"method {method!r}: choose gsadf, lppls or both")
+    if method != "gsadf":
+        from dollarliq.bubbles.lppls import filter_conditions
+
+        filter_conditions(lppls_filter)  # UsageError naming the sets when unknown
+    if not isinstance(window, int) or window < MIN_WINDOW:
+        raise UsageError(f"window {window}: at least {MIN_WINDOW} daily closes")
+    if not isinstance(lag, int) or lag < 0 or lag > 24:
+        raise UsageError(f"lag {lag}: an ADF lag from 0 to 24")
+    if not isinstance(reps, int) or reps < 19 or reps > MAX_REPS:
+        raise UsageError(f"reps {reps}: between 19 and {MAX_REPS} Monte Carlo replications")
+    return ("gsadf", "lppls") if method == "both" else (method,)
+
+
+def parse_windows(text: str | Sequence[int]) -> list[int]:
+    """Window lengths (daily closes) from ``"252,504"`` or a sequence; UsageError unless
+    each is a whole number of at least :data:`MIN_WINDOW`."""
+    items = [x.strip() for x in text.split(",")] if isinstance(text, str) else list(text)
+    items = [x for x in items if x != ""]
+    if not items:
+        raise UsageError("windows: give at least one window length, e.g. 252,504")
+    out = []
+    for x in items:
+        try:
+            w = int(x)
+        except (TypeError, ValueError):
+            raise UsageError(f"windows {text!r}: whole numbers, e.g. 252,504") from None
+        if w < MIN_WINDOW:
+            raise UsageError(f"window {w}: at least {MIN_WINDOW} daily closes")
+        out.append(w)
+    return out
+
+
+_SCHEDULER = r"^(local|threads|(tcp|tls)://[A-Za-z0-9_.\-\[\]:]+:\d{1,5})$"
+
+
+def check_scan_args(ids: Sequence[str], windows: Sequence[int], method: str, scheduler: str,
+                    workers: int, reps: int,
+                    lppls_filter: str = DEFAULT_LPPLS_FILTER) -> list[str]:
+    """Bounds of a scan, checked before any work; the canonical series ids."""
+    import re
+
+    from dollarliq.catalog import get_spec
+
+    ids = [i.strip() for i in ids if i and i.strip()]
+    if not ids:
+        raise UsageError("no series ids to scan (e.g. NVDA,MSFT)")
+    canon = list(dict.fromkeys(get_spec(i).id for i in ids))
+    if method not in ("gsadf", "lppls"):
+        raise UsageError(f"method {method!r}: choose gsadf or lppls for a scan")
+    if not re.match(_SCHEDULER, scheduler or ""):
+        raise UsageError(f"scheduler {scheduler!r}: local, threads or tcp://host:port")
+    if not isinstance(workers, int) or workers < 1 or workers > 64:
+        raise UsageError(f"workers {workers}: from 1 to 64")
+    check_bubble_args(min(windows), 0, reps, method, lppls_filter)
+    return canon
+
+
+def check_watch_args(sources: Sequence[str] | None, series: Sequence[str] | None,
+                     record_years: float) -> None:
+    """Bounds of ``watch``, checked before any work: known sources and series, a record
+    horizon of at least 0 years."""
+    from dollarliq.catalog import get_spec
+    from dollarliq.sources import UPDATABLE_SOURCES
+
+    bad = [x for x in (sources or ()) if x not in UPDATABLE_SOURCES]
+    if bad:
+        raise UsageError(f"unknown source {bad[0]!r}: choose one of "
+                         f"{', '.join(UPDATABLE_SOURCES)}")
+    for sid in series or ():
+        get_spec(sid)
+    if not record_years >= 0 or record_years > 200:
+        raise UsageError(f"record years {record_years}: a number of years from 0 to 200")

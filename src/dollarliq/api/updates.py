@@ -1,0 +1,187 @@
+"""The update and watch use cases: fetch into the store, one watch cycle, the store's health.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dollarliq.api._core import (CORE_IDS, STALE_DAYS, Report, _read, check_watch_args,
+                                 home_path, open_store, parse_as_of, resolve_as_of)
+from dollarliq.api.reporting import _report_from_rows, _report_ids
+from dollarliq.errors import UsageError
+
+if TYPE_CHECKING:
+    from dollarliq.store import Store
+
+
+# ----------------------------------------------------------------------------- watch
+
+@dataclass(frozen=True)
+class WatchCycle:
+    """One watch cycle: the report, the events it raised and an update failure, if any."""
+
+    report: Report
+    events: list[Any]
+    update_error: str | None = None
+
+
+def watch_cycle(*, urls: Sequence[str] = (), sources: Sequence[str] | None = None,
+                series: Sequence[str] | None = None, lang: str = "en",
+                record_years: float = 5.0, progress=None, on_plan=None,
+                home: str | Path | None = None) -> WatchCycle:
+    """One watch cycle: update (a failure is kept, not raised), report, alert, save the state.
+
+    Parameters
+    ----------
+    urls : sequence of str
+        apprise URLs to notify (none: the events are only returned).
+    sources, series : optional
+        What to update (default: every source).
+    record_years : float
+        A record alerts when it is the most extreme value in more than this many years.
+
+    Returns
+    -------
+    WatchCycle
+        ``report``, ``events`` (stage changes and notable records not notified before),
+        ``update_error`` (one line) when the update failed and the check used the data in
+        the store. The state is saved only after the notification went out.
+    """
+    from dollarliq.messages import lang_from_env
+    from dollarliq.watch import evaluate, load_state, notify, save_state
+
+    check_watch_args(sources, series, record_years)
+    language = lang_from_env(lang)
+    error = None
+    # The update holds the store file only while it writes each series; the report reads it;
+    # the state is saved in a short write of its own, so a report elsewhere can run any time.
+    try:
+        res = update(sources, series=series, progress=progress, on_plan=on_plan, home=home)
+        if res.failed:  # the loop goes on with the data it has
+            reasons = "; ".join(o.reason for o in res.failed[:3])
+            more = f" (+{len(res.failed) - 3} more)" if len(res.failed) > 3 else ""
+            error = f"{len(res.failed)} of {res.series} series: {reasons}{more}"
+    except Exception as exc:  # noqa: BLE001 - the loop goes on with the data it has
+        error = " ".join(str(exc).split()) or type(exc).__name__
+    with open_store(None, home) as st:
+        rows = _read(st, _report_ids())
+        d = resolve_as_of(rows, None)
+        r = _report_from_rows(rows, d, st.cache_get, lang=language, rules=None,
+                              bubble_tests=False)
+        state = load_state(st)
+    ev = evaluate(r.doc, state, record_years=record_years, lang=language)
+    notify(ev.events, list(urls), lang=language)  # raises: state not saved, retried
+    with open_store(None, home, for_write=True) as st:
+        save_state(st, ev.state)
+    return WatchCycle(r, ev.events, error)
+
+# ----------------------------------------------------------------------------- update, health
+
+def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None = None,
+           since: Any = None, progress=None, on_plan=None, client=None,
+           store: Store | None = None, home: str | Path | None = None):
+    """Fetch newer data from the real sources into the store, on top of the snapshot.
+
+    Parameters
+    ----------
+    sources : sequence of str, optional
+        Only these sources (``fred``, ``nyfed``, ``treasury``, ``fedboard``, ``ofr``,
+        ``yahoo``); default all.
+    series : sequence of str, optional
+        Only these series ids.
+    since : str | date, optional
+        Re-fetch observations from this date.
+    client : httpx.Client, optional
+        The HTTP client (default: :func:`dollarliq.http.make_client`).
+
+    Returns
+    -------
+    UpdateResult
+        ``series`` planned, ``fetched`` observations read, ``added`` rows stored,
+        ``data_end``, ``outcomes`` (one per series: status, rows added, revisions, or the
+        one-line reason it failed) and ``exit_code`` (0 when everything came, 3 when any
+        series failed, 5 on a store failure). A failed series leaves its stored rows as
+        they were and does not stop the others.
+
+    Notes
+    -----
+    Each request must end within ``DOLLARLIQ_REQUEST_DEADLINE`` seconds (default 60) and the
+    whole update within ``DOLLARLIQ_UPDATE_DEADLINE`` (default 900); a series past either
+    fails with its one line.
+    """
+    import pandas as pd
+
+    from dollarliq.catalog import get_spec
+    from dollarliq.http import (DEFAULT_UPDATE_DEADLINE, UPDATE_DEADLINE_ENV, Fetch,
+                                deadline_seconds, make_client)
+    from dollarliq.sources import UPDATABLE_SOURCES
+    from dollarliq.update import run_update
+
+    bad = [s for s in (sources or ()) if s not in UPDATABLE_SOURCES]
+    if bad:
+        raise UsageError(f"unknown source {bad[0]!r}: choose one of "
+                         f"{', '.join(UPDATABLE_SOURCES)}")
+    for sid in series or ():
+        get_spec(sid)
+    d = parse_as_of(since, "since date")
+    own = client is None
+    http = client or make_client()
+    from dollarliq.paths import STORE_FILENAME
+
+    # The store file, not an open store: each series is written in its own short transaction
+    # once it has been fetched, so readers are never locked out during the network fetches.
+    target = store if store is not None else home_path(home) / STORE_FILENAME
+    try:
+        fetch = Fetch(http, total=deadline_seconds(UPDATE_DEADLINE_ENV, DEFAULT_UPDATE_DEADLINE))
+        return run_update(target, fetch, sources=list(sources) if sources else None,
+                          series=list(series) if series else None,
+                          since=None if d is None else pd.Timestamp(d),
+                          progress=progress, on_plan=on_plan)
+    finally:
+        if own:
+            http.close()
+
+
+def health(*, today: dt.date | None = None, store: Store | None = None,
+           home: str | Path | None = None) -> dict[str, Any]:
+    """Data end per source, the last update and staleness.
+
+    Returns
+    -------
+    dict
+        ``{"today", "last_update" (UTC ISO time or None: snapshot only), "as_of" (the
+        default as-of date), "sources": {source: {"series", "data_end", "last_release",
+        "age_days", "stale"}}}``; ``age_days`` counts calendar days from the source's data
+        end to ``today``, and a source is stale when that is more than
+        :data:`STALE_DAYS`.
+    """
+    from dollarliq.catalog import CATALOG
+
+    today = today or dt.date.today()
+    with open_store(store, home) as st:
+        cov = st.coverage()
+        last = st.last_fetch() if st.path is not None else None
+    by: dict[str, dict[str, Any]] = {}
+    for sid, info in cov.items():
+        spec = CATALOG.get(sid)
+        src = spec.source if spec is not None else "other"
+        b = by.setdefault(src, {"series": 0, "data_end": None, "last_release": None})
+        b["series"] += 1
+        if b["data_end"] is None or info.last_obs > b["data_end"]:
+            b["data_end"] = info.last_obs
+        if b["last_release"] is None or info.last_as_of > b["last_release"]:
+            b["last_release"] = info.last_as_of
+    out = {}
+    for src, b in sorted(by.items()):
+        out[src] = {"series": b["series"], "data_end": f"{b['data_end']:%Y-%m-%d}",
+                    "last_release": f"{b['last_release']:%Y-%m-%d}",
+                    "age_days": (today - b["data_end"]).days,
+                    "stale": (today - b["data_end"]).days > STALE_DAYS}
+    core = [cov[s].last_as_of for s in CORE_IDS if s in cov]
+    return {"today": f"{today:%Y-%m-%d}",
+            "last_update": None if last is None else last.isoformat(timespec="seconds"),
+            "as_of": f"{max(core):%Y-%m-%d}" if core else None, "sources": out}
