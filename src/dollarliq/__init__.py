@@ -19,16 +19,18 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_API = ("BubbleTest", "Report", "TrackRecord", "WatchCycle", "backtest", "bubble_test",
-        "dashboard", "edgar_update", "gauges", "health", "panel", "report", "series",
+_API = ("BubbleTest", "Outlook", "Report", "TrackRecord", "WatchCycle", "backtest",
+        "bubble_test", "dashboard", "edgar_update", "gauges", "health", "outlook", "panel",
+        "report", "series",
         "series_list", "stages", "update", "watch_cycle")
 _ERRORS = ("DollarliqError", "UsageError", "UnknownSeries", "SourceError", "NotEnoughData",
            "StoreError")
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
-    from dollarliq.api import (BubbleTest, Report, TrackRecord, WatchCycle,  # noqa: F401
+    from dollarliq.api import (BubbleTest, Outlook, Report, TrackRecord,  # noqa: F401
+                               WatchCycle,
                                backtest, bubble_test, dashboard, edgar_update, gauges,
-                               health, panel,
+                               health, outlook, panel,
                                report, series, series_list, stages, update, watch_cycle)
     from dollarliq.errors import (DollarliqError, NotEnoughData, SourceError,  # noqa: F401
                                   StoreError, UnknownSeries, UsageError)

@@ -239,6 +239,77 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bubble.explosive_sample": {"en": "explosive episode in the window: {names}",
                                 "zh": "窗口内出现过爆炸性区间:{names}"},
     "dash.track_record": {"en": "Track record", "zh": "历史表现"},
+    # --- the outlook (dollarliq outlook)
+    "outlook.title": {"en": "Outlook as of {as_of}: the next {n} business days",
+                      "zh": "展望(截至 {as_of}):未来 {n} 个工作日"},
+    "outlook.tga": {"en": "TGA: end-of-quarter target ${target}bn on {day} (release {release} "
+                          "of {released}) against ${balance}bn on {date}: {gap}bn to go in "
+                          "{left} business days, {pace}bn a day on a straight line",
+                    "zh": "财政部一般账户(TGA):季末目标 {target} 十亿美元({day},公告 {release},"
+                          "{released} 发布),{date} 余额 {balance} 十亿美元:距目标 {gap} 十亿美元,"
+                          "剩 {left} 个工作日,直线推算每日 {pace} 十亿美元"},
+    "outlook.tga_no_target": {"en": "TGA ${balance}bn on {date}; no end-of-quarter estimate "
+                                    "published by then in the package's table",
+                              "zh": "TGA {date} 余额 {balance} 十亿美元;当时尚无已发布的季末现金余额估计"},
+    "outlook.table_head": {"en": "date           bills $bn            matur.  coupons $bn          "
+                                 "matur.      net  notes",
+                           "zh": "日期           短债(十亿美元)        到期     附息债(十亿美元)     "
+                                 "到期        净额  说明"},
+    "outlook.status.accepted": {"en": "accepted", "zh": "已中标"},
+    "outlook.status.offered": {"en": "offered", "zh": "计划发行"},
+    "outlook.status.mixed": {"en": "mixed", "zh": "部分中标"},
+    "outlook.event.year_end": {"en": "year end", "zh": "年末"},
+    "outlook.event.quarter_end": {"en": "quarter end", "zh": "季末"},
+    "outlook.event.month_end": {"en": "month end", "zh": "月末"},
+    "outlook.event.tax_corporate": {"en": "corporate tax date", "zh": "企业所得税缴税日"},
+    "outlook.event.tax_individual": {"en": "individual tax date", "zh": "个人所得税缴税日"},
+    "outlook.after_holiday": {"en": "after Fedwire holiday {days}",
+                              "zh": "Fedwire 假日 {days} 之后"},
+    "outlook.kind.net_settlement": {"en": "large net settlement", "zh": "大额净结算"},
+    "outlook.kind.tax_date": {"en": "tax date", "zh": "缴税日"},
+    "outlook.kind.month_end": {"en": "month end", "zh": "月末"},
+    "outlook.kind.quarter_end": {"en": "quarter end", "zh": "季末"},
+    "outlook.spread.sofr_iorb": {"en": "SOFR-IORB", "zh": "SOFR-IORB"},
+    "outlook.spread.tgcr_iorb": {"en": "TGCR-IORB", "zh": "TGCR-IORB"},
+    "outlook.tag": {"en": "{kind}: {spread} {effect}bp [{lo}, {hi}] vs other days",
+                    "zh": "{kind}:{spread} {effect} 基点 [{lo}, {hi}](相对其他日)"},
+    "outlook.runway_head": {"en": "Runway of the defence lines ($bn)",
+                            "zh": "各道防线的剩余空间(十亿美元)"},
+    "outlook.line.on_rrp": {"en": "ON RRP left", "zh": "隔夜逆回购余额"},
+    "outlook.line.reserves": {"en": "Reserves above the level where their price rises",
+                              "zh": "准备金(距价格上升的水平)"},
+    "outlook.line.srf": {"en": "Standing repo take-up (limit $500bn)",
+                         "zh": "常设回购便利使用额(上限 5000 亿美元)"},
+    "outlook.line.discount_window": {"en": "Discount window (primary credit)",
+                                     "zh": "贴现窗口(一级信贷)"},
+    "outlook.threshold": {"en": "threshold", "zh": "阈值"},
+    "outlook.distance": {"en": "distance", "zh": "距离"},
+    "outlook.pace": {"en": "{w}w pace {pace}/wk, weeks left {left}",
+                     "zh": "{w} 周速度 {pace}/周,剩余 {left} 周"},
+    "outlook.no_data": {"en": "no data ({series})", "zh": "无数据({series})"},
+    "runway.note": {"en": "Arithmetic on the current pace, not a forecast.",
+                    "zh": "按当前速度的算术推算,不是预测。"},
+    "outlook.src.settlements": {
+        "en": "auction records (FiscalData auctions_query and upcoming_auctions; the snapshot: "
+              "TreasuryDirect amounts joined to FiscalData dates on CUSIP and issue date); "
+              "offered before the auction, accepted after",
+        "zh": "拍卖记录(FiscalData auctions_query 与 upcoming_auctions;快照:TreasuryDirect 金额按"
+              " CUSIP 与发行日匹配 FiscalData 日期);拍卖前为计划发行额,拍卖后为中标额"},
+    "outlook.src.maturing": {
+        "en": "accepted amounts of earlier issues maturing that day (auction records; checked "
+              "against DTS public-debt redemptions in docs/outlook.md)",
+        "zh": "当日到期的早前发行的中标额(拍卖记录;与 DTS 公共债务赎回的核对见 docs/outlook.md)"},
+    "outlook.src.tga": {
+        "en": "TGA: Daily Treasury Statement; target: Treasury's quarterly-refunding "
+              "end-of-quarter cash balance estimate public by the as-of date",
+        "zh": "TGA:每日国库报表;目标:截至当日已发布的季度再融资季末现金余额估计"},
+    "outlook.short_tga": {"en": "TGA ${balance}bn against the ${target}bn target for {day} ({release})",
+                          "zh": "TGA {balance} 十亿美元,{day} 目标 {target} 十亿美元({release})"},
+    "outlook.short_net": {"en": "Largest net settlements ($bn): {days}",
+                          "zh": "最大净结算(十亿美元):{days}"},
+    "outlook.short_line": {"en": "{name}: {weeks} weeks at the 4-week pace",
+                           "zh": "{name}:按 4 周速度剩 {weeks} 周"},
+    "outlook.section": {"en": "Outlook", "zh": "展望"},
     "notice": {"en": "Not investment advice: dollarliq measures and explains; it does not forecast.",
                "zh": "不构成投资建议:dollarliq 只做度量与解释,不做预测。"},
 }

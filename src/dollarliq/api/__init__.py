@@ -33,6 +33,7 @@ module                     use cases
                            :func:`edgar_update`
 ``api.dashboard_page``     :func:`dashboard`
 ``api.updates``            :func:`update`, :func:`watch_cycle`, :func:`health`
+``api.outlook``            :func:`outlook` (:class:`Outlook`)
 =========================  ==============================================================
 """
 
@@ -47,14 +48,15 @@ from dollarliq.api._core import (  # noqa: F401 - re-exported
     parse_windows, resolve_as_of)
 from dollarliq.api.bubbles import BubbleTest, bubble_scan, bubble_test, edgar_update, gauges
 from dollarliq.api.dashboard_page import dashboard
+from dollarliq.api.outlook import Outlook, outlook
 from dollarliq.api.reporting import report
 from dollarliq.api.timeseries import panel, series, series_list
 from dollarliq.api.track_record import TrackRecord, backtest, stages
 from dollarliq.api.updates import WatchCycle, health, update, watch_cycle
 
-__all__ = ["BubbleTest", "Report", "TrackRecord", "WatchCycle", "backtest", "bubble_scan",
+__all__ = ["BubbleTest", "Outlook", "Report", "TrackRecord", "WatchCycle", "backtest", "bubble_scan",
            "bubble_test",
-           "dashboard", "gauges", "health", "panel", "report", "resolve_as_of", "series",
+           "dashboard", "gauges", "health", "outlook", "panel", "report", "resolve_as_of", "series",
            "series_list", "stages", "update", "watch_cycle"]
 
 # Also importable from here, as before: the constants, the argument checks, open_store,

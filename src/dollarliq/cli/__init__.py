@@ -21,6 +21,7 @@ from dollarliq.cli import backtest_cmd as _backtest  # noqa: F401
 from dollarliq.cli import dashboard_cmd as _dashboard  # noqa: F401
 from dollarliq.cli import watch_cmd as _watch  # noqa: F401
 from dollarliq.cli import serve_cmd as _serve  # noqa: F401
+from dollarliq.cli import outlook_cmd as _outlook  # noqa: F401
 
 
 def main() -> None:

@@ -49,7 +49,7 @@ def day_kinds(days: pd.DatetimeIndex, net_bn: pd.Series) -> pd.DataFrame:
 
 def excess_bp(rate: pd.Series, policy: pd.Series) -> pd.Series:
     """(rate - policy) in bp, less its centred 21-business-day median."""
-    both = pd.concat([rate.rename("r"), policy.rename("p")], axis=1).sort_index()
+    both = pd.concat([rate.rename("r"), policy.rename("p")], axis=1, sort=True)
     both["p"] = both["p"].ffill()
     spread = ((both["r"] - both["p"]) * 100).dropna()
     base = spread.rolling(WINDOW, center=True, min_periods=WINDOW // 2).median()

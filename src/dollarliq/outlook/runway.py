@@ -77,7 +77,7 @@ def line(name: str, s: pd.Series | None, threshold: float | None, *, falling: bo
 
 def weekly_spread(sofr: pd.Series, policy: pd.Series) -> pd.Series:
     """Weekly (ending Wednesday) median of SOFR - IORB, bp."""
-    both = pd.concat([sofr.rename("r"), policy.rename("p")], axis=1).sort_index()
+    both = pd.concat([sofr.rename("r"), policy.rename("p")], axis=1, sort=True)
     both["p"] = both["p"].ffill()
     sp = ((both["r"] - both["p"]) * 100).dropna()
     return sp.resample("W-WED").median().dropna()

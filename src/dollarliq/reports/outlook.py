@@ -1,0 +1,241 @@
+"""The outlook document (``dollarliq outlook --format json``, ``data/outlook.schema.json``)
+and its text and CSV forms. Pure: builds and renders, prints nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from typing import Any
+
+import pandas as pd
+
+from dollarliq.messages import t
+
+NOT_A_FORECAST = "runway.note"
+
+
+def _day(x: Any) -> str | None:
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NaT:
+        return None
+    return pd.Timestamp(x).strftime("%Y-%m-%d")
+
+
+def _num(x: Any, nd: int | None = None) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    if not math.isfinite(x):
+        return None
+    return round(x, nd) if nd is not None else x
+
+
+def _usd(x: Any) -> int | None:
+    """Whole US dollars (the records' amounts are whole dollars)."""
+    v = _num(x)
+    return None if v is None else int(round(v))
+
+
+def _cat(c: dict) -> dict:
+    return {"issued_usd": _usd(c["issued_usd"]), "status": c["status"],
+            "maturing_usd": _usd(c["maturing_usd"]), "net_usd": _usd(c["net_usd"])}
+
+
+def _tag(tg: dict, lang: str) -> dict:
+    return {"spread": tg["spread"], "kind": tg["kind"], "effect_bp": _num(tg["effect_bp"], 2),
+            "lo_bp": _num(tg["lo_bp"], 2), "hi_bp": _num(tg["hi_bp"], 2), "days": tg["days"],
+            "label": t("outlook.tag", lang, kind=t(f"outlook.kind.{tg['kind']}", lang),
+                       spread=t(f"outlook.spread.{tg['spread']}", lang),
+                       effect=f"{tg['effect_bp']:+.1f}", lo=f"{tg['lo_bp']:+.1f}",
+                       hi=f"{tg['hi_bp']:+.1f}")}
+
+
+def _line(ln: dict, lang: str) -> dict:
+    out = {"line": ln["line"], "name": t(f"outlook.line.{ln['line']}", lang),
+           "series": ln["series"], "date": _day(ln["date"]),
+           "level_bn": _num(ln["level_bn"], 3), "threshold_bn": _num(ln["threshold_bn"], 3),
+           "threshold_lo_bn": _num(ln["threshold_lo_bn"], 3),
+           "threshold_hi_bn": _num(ln["threshold_hi_bn"], 3),
+           "distance_bn": _num(ln["distance_bn"], 3)}
+    for w in (4, 13):
+        out[f"pace_{w}w_bn"] = _num(ln[f"pace_{w}w_bn"], 3)
+        out[f"weeks_left_{w}w"] = _num(ln[f"weeks_left_{w}w"], 1)
+    return out
+
+
+def outlook_document(as_of: pd.Timestamp, n: int, cal: dict, run: dict, effects: dict,
+                     *, lang: str = "en", data_end: Any = None) -> dict[str, Any]:
+    """The JSON-ready outlook document.
+
+    Parameters
+    ----------
+    as_of : Timestamp
+        Only data public on this date were used.
+    n : int
+        Business days in the calendar.
+    cal : dict
+        :func:`dollarliq.outlook.drain.calendar`.
+    run : dict
+        :func:`dollarliq.outlook.runway.runway`.
+    effects : dict
+        ``{"table": measure(...), "start": Timestamp, "end": Timestamp, "threshold_bn":
+        float}``.
+    """
+    days = []
+    for d in cal["days"]:
+        days.append({
+            "date": _day(d["date"]), "weekday": pd.Timestamp(d["date"]).strftime("%a"),
+            "settlement": d["settlement"], "bills": _cat(d["bills"]),
+            "coupons": _cat(d["coupons"]), "net_usd": _usd(d["net_usd"]),
+            "events": d["events"],
+            "event_names": [t(f"outlook.event.{e}", lang) for e in d["events"]],
+            "holidays_before": [_day(h) for h in d["holidays_before"]],
+            "tags": [_tag(tg, lang) for tg in d["tags"]],
+            "tga_path_bn": _num(d["tga_path_bn"], 3),
+            "auctions": [{"cusip": a["cusip"], "type": a["type"], "term": a["term"],
+                          "category": a["category"], "announced": _day(a["announced"]),
+                          "auction_date": _day(a["auction_date"]), "status": a["status"],
+                          "amount_usd": _usd(a["amount_usd"])} for a in d["auctions"]],
+            "maturing": [{"cusip": m["cusip"], "type": m["type"], "term": m["term"],
+                          "category": m["category"], "issue_date": _day(m["issue_date"]),
+                          "amount_usd": _usd(m["amount_usd"])} for m in d["maturing"]],
+        })
+    tga = cal.get("tga")
+    tga_doc = None
+    if tga is not None:
+        tg = tga.get("target") or {}
+        tga_doc = {"balance_bn": _num(tga["balance_bn"], 3),
+                   "balance_date": _day(tga["balance_date"]),
+                   "target_bn": _num(tg.get("balance_bn")), "quarter": tg.get("quarter"),
+                   "target_day": _day(tga["target_day"]), "release": tg.get("release"),
+                   "release_date": _day(tg.get("release_date")), "quote": tg.get("quote"),
+                   "gap_bn": _num(tga["gap_bn"], 3),
+                   "business_days_left": tga["business_days_left"],
+                   "pace_bn_per_day": _num(tga["pace_bn_per_day"], 3)}
+    th = run.get("reserve_threshold")
+    table = [{**{k: r[k] for k in ("spread", "kind", "days", "other_days", "significant")},
+              **{k: _num(r[k], 3) for k in ("mean_bp", "other_mean_bp", "effect_bp", "lo_bp",
+                                             "hi_bp")}}
+             for r in effects["table"]]
+    return {
+        "as_of": _day(as_of), "data_end": _day(data_end), "lang": lang, "days": n,
+        "calendar": days, "settlement_days": cal["settlement_days"], "tga": tga_doc,
+        "effects": {"start": _day(effects.get("start")), "end": _day(effects.get("end")),
+                    "net_threshold_bn": effects["threshold_bn"], "table": table},
+        "runway": {"lines": [_line(ln, lang) for ln in run["lines"]],
+                   "reserve_threshold": None if th is None else {
+                       "share_pct": _num(th["share_pct"], 3), "lo_pct": _num(th["lo_pct"], 3),
+                       "hi_pct": _num(th["hi_pct"], 3), "weeks": th["weeks"],
+                       "positive_weeks": th["positive_weeks"], "first": _day(th["first"]),
+                       "last": _day(th["last"])},
+                   "note": t(NOT_A_FORECAST, lang)},
+        "sources": {"settlements": t("outlook.src.settlements", lang),
+                    "maturing": t("outlook.src.maturing", lang),
+                    "tga": t("outlook.src.tga", lang)},
+    }
+
+
+def _bn(usd: int | None) -> str:
+    return "—" if usd is None else f"{usd / 1e9:,.1f}"
+
+
+def _st(status: str | None, lang: str) -> str:
+    return "" if status is None else t(f"outlook.status.{status}", lang)
+
+
+def render_text(doc: dict[str, Any]) -> str:
+    """The outlook as plain text lines (amounts in USD billions)."""
+    lang = doc["lang"]
+    out = [t("outlook.title", lang, as_of=doc["as_of"], n=doc["days"]), ""]
+    tga = doc["tga"]
+    if tga is not None:
+        if tga["target_bn"] is not None and tga["balance_bn"] is not None:
+            out.append(t("outlook.tga", lang, target=f"{tga['target_bn']:,.0f}",
+                         day=tga["target_day"], release=tga["release"],
+                         released=tga["release_date"], balance=f"{tga['balance_bn']:,.1f}",
+                         date=tga["balance_date"], gap=f"{tga['gap_bn']:+,.1f}",
+                         left=tga["business_days_left"],
+                         pace=f"{tga['pace_bn_per_day']:+,.2f}"))
+        elif tga["balance_bn"] is not None:
+            out.append(t("outlook.tga_no_target", lang, balance=f"{tga['balance_bn']:,.1f}",
+                         date=tga["balance_date"]))
+        out.append("")
+    head = t("outlook.table_head", lang)
+    out.append(head)
+    for d in doc["calendar"]:
+        b, c = d["bills"], d["coupons"]
+        notes = list(d["event_names"])
+        if d["holidays_before"]:
+            notes.append(t("outlook.after_holiday", lang, days=", ".join(d["holidays_before"])))
+        notes += [tg["label"] for tg in d["tags"]]
+        if not (d["settlement"] or notes):
+            continue
+        row = (f"{d['date']} {d['weekday']:<3} "
+               f"{_bn(b['issued_usd']):>8} {_st(b['status'], lang):<9}"
+               f"{_bn(b['maturing_usd']):>8} "
+               f"{_bn(c['issued_usd']):>8} {_st(c['status'], lang):<9}"
+               f"{_bn(c['maturing_usd']):>8} {_bn(d['net_usd']):>8}  ")
+        out.append(row + "; ".join(notes))
+    out.append("")
+    out.append(t("outlook.runway_head", lang))
+    for ln in doc["runway"]["lines"]:
+        if ln["level_bn"] is None:
+            out.append(f"  {ln['name']}: {t('outlook.no_data', lang, series=ln['series'])}")
+            continue
+        th = "—" if ln["threshold_bn"] is None else f"{ln['threshold_bn']:,.0f}"
+        if ln["threshold_lo_bn"] is not None:
+            th += f" [{ln['threshold_lo_bn']:,.0f}–{ln['threshold_hi_bn']:,.0f}]"
+        weeks = []
+        for w in (4, 13):
+            p, k = ln[f"pace_{w}w_bn"], ln[f"weeks_left_{w}w"]
+            pace = "—" if p is None else f"{p:+,.1f}"
+            left = "—" if k is None else f"{k:,.1f}"
+            weeks.append(t("outlook.pace", lang, w=w, pace=pace, left=left))
+        dist = "—" if ln["distance_bn"] is None else f"{ln['distance_bn']:,.1f}"
+        out.append(f"  {ln['name']} ({ln['series']}, {ln['date']}): "
+                   f"{ln['level_bn']:,.1f}; {t('outlook.threshold', lang)} {th}; "
+                   f"{t('outlook.distance', lang)} {dist}; " + "; ".join(weeks))
+    out.append("  " + doc["runway"]["note"])
+    return "\n".join(out)
+
+
+CSV_COLUMNS = ("date", "weekday", "bills_issued_usd", "bills_status", "bills_maturing_usd",
+               "coupons_issued_usd", "coupons_status", "coupons_maturing_usd", "net_usd",
+               "events", "holidays_before", "tags", "tga_path_bn")
+
+
+def to_csv(doc: dict[str, Any]) -> str:
+    """The calendar, one row per business day (amounts in USD)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for d in doc["calendar"]:
+        b, c = d["bills"], d["coupons"]
+        w.writerow([d["date"], d["weekday"], b["issued_usd"], b["status"], b["maturing_usd"],
+                    c["issued_usd"], c["status"], c["maturing_usd"], d["net_usd"],
+                    "|".join(d["events"]), "|".join(d["holidays_before"]),
+                    "|".join(f"{tg['spread']}:{tg['kind']}:{tg['effect_bp']}" for tg in d["tags"]),
+                    d["tga_path_bn"]])
+    return buf.getvalue()
+
+
+def short_lines(doc: dict[str, Any]) -> list[str]:
+    """The report's short Outlook section: the TGA against its target, the next settlement
+    days with their net, and each line's weeks left at the 4-week pace."""
+    lang = doc["lang"]
+    out = []
+    tga = doc["tga"]
+    if tga and tga["target_bn"] is not None and tga["balance_bn"] is not None:
+        out.append(t("outlook.short_tga", lang, balance=f"{tga['balance_bn']:,.0f}",
+                     target=f"{tga['target_bn']:,.0f}", day=tga["target_day"],
+                     release=tga["release"]))
+    big = [d for d in doc["calendar"] if d["settlement"] and d["net_usd"] is not None]
+    big = sorted(big, key=lambda d: -(d["net_usd"] or 0))[:3]
+    if big:
+        out.append(t("outlook.short_net", lang, days=", ".join(
+            f"{d['date']} {_bn(d['net_usd'])}" for d in sorted(big, key=lambda d: d["date"]))))
+    for ln in doc["runway"]["lines"]:
+        if ln["weeks_left_4w"] is not None:
+            out.append(t("outlook.short_line", lang, name=ln["name"],
+                         weeks=f"{ln['weeks_left_4w']:,.1f}"))
+    return out
