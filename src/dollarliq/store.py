@@ -7,19 +7,29 @@ observation date, the latest of them: the vintage that was public on D.
 
 The embedded snapshot (a Parquet file inside the package) is read-only and always present;
 the user's store file holds what ``dollarliq update`` fetched on top of it. Only this module
-touches DuckDB. Writes are atomic: one transaction, rolled back on any error.
+touches DuckDB.
 
-DuckDB lets one process write a file, or several read it, never both. Writers therefore hold
-the file only for the write itself (:class:`StoreWriter`), and anyone who meets a lock waits
-a few seconds and tries again before giving up with exit code 5. The store file is created
-only when there is something to write, under a temporary name that is renamed into place
-once complete: a failed first update (network down, disk full) leaves no file behind.
+DuckDB lets one process open a file for writing, or several open it for reading, never both.
+So nobody writes the store file in place:
+
+* **Readers** attach the file read-only in a private in-memory database. They never wait for a
+  writer: they read the file as it was when they opened it.
+* **Writers** (:class:`StoreWriter`, ``open_store(for_write=True)``) take the writer lock
+  (a lock file next to the store, one writer at a time; another writer waits up to
+  :data:`WRITE_LOCK_WAIT` seconds), copy the store to a private working file, write there in
+  short transactions, close it and rename it over the store file (atomic). A reader that has
+  the old file open keeps reading it; the next reader opens the new one. A writer that is
+  killed leaves the store file as it was (its working file is removed by the next writer).
+  The store file is created only when there is something to write: a failed first update
+  (network down, disk full) leaves no file behind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
+import shutil
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,9 +49,10 @@ SNAPSHOT_PATH = Path(__file__).parent / "data" / "snapshot.parquet"
 #: Auction records beneath the store's (same folder as the snapshot, see :meth:`Store.auctions`).
 AUCTIONS_FILENAME = "auctions.parquet"
 LOCK_WAIT_ENV = "DOLLARLIQ_LOCK_WAIT"
-#: Seconds a reader waits for a writer to let go of the file before exit code 5.
+#: Seconds a reader waits for a process that holds the file itself (not a dollarliq writer:
+#: those write a copy) before exit code 5.
 READ_LOCK_WAIT = 5.0
-#: Seconds a writer waits for readers (a report, a dashboard) to let go of the file.
+#: Seconds a writer waits for another writer (two updates at once) before exit code 5.
 WRITE_LOCK_WAIT = 30.0
 
 _SCHEMA = """
@@ -102,23 +113,53 @@ def _is_disk_full(exc: BaseException) -> bool:
                                    "disk quota"))
 
 
-def _connect(path: Path, *, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
-    """``duckdb.connect``, retried while another process holds the file's lock."""
+def _retry_locked(open_fn, path: Path, wait: float):
+    """``open_fn()``, retried while another process holds the file's lock."""
     deadline = time.monotonic() + wait
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return open_fn()
         except duckdb.Error as exc:
             left = deadline - time.monotonic()
             if not _is_lock_error(exc):
                 raise
             if left <= 0:
                 raise StoreError(
-                    f"store {path} is busy: another dollarliq process is writing it "
+                    f"store {path} is busy: another process holds the file "
                     f"(waited {wait:.0f} s); try again in a moment") from None
             time.sleep(min(delay, left))
             delay = min(delay * 2, 0.5)
+
+
+def _connect(path: Path, *, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """A connection to ``path``.
+
+    Read-only: the file is attached in a private in-memory database, never through
+    ``duckdb.connect(path)``, which would hand back a database this process already has
+    open, i.e. the file as it was before a writer renamed a new one into place.
+    """
+    if not read_only:
+        return _retry_locked(lambda: duckdb.connect(str(path)), path, wait)
+
+    def attach() -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(":memory:")
+        try:
+            lit = str(path).replace("'", "''")
+            con.execute(f"ATTACH '{lit}' AS store (READ_ONLY)")
+            con.execute("USE store")
+        except BaseException:
+            con.close()
+            raise
+        return con
+
+    return _retry_locked(attach, path, wait)
+
+
+def _unreadable(path: Path | None, exc: BaseException) -> StoreError:
+    """The one-line error of a store file that cannot be read (cut short, overwritten)."""
+    return StoreError(f"the store {path} cannot be read (damaged?): {_one_line(exc)[:200]}; "
+                      "move it aside to go on with the embedded data")
 
 
 def _empty_file(path: Path) -> bool:
@@ -163,6 +204,9 @@ class Store:
                  wait: float | None = None) -> None:
         self.path = None if path in (None, ":memory:") else Path(path)
         self._firsts: dict | None = None
+        self.changed = False  # something was written (a write session publishes only then)
+        self._failed = False  # a write failed (a write session then publishes nothing)
+        self._session: _Session | None = None
         self.snapshot = snapshot if snapshot is not None and Path(snapshot).exists() else None
         try:
             if self.path is None:
@@ -178,6 +222,8 @@ class Store:
                 self.con.execute(_SCHEMA)
             self._create_views(read_only)
         except duckdb.Error as exc:
+            if read_only:
+                raise _unreadable(self.path, exc) from None
             hint = " (disk full?)" if _is_disk_full(exc) else ""
             raise StoreError(f"store {self.path or ':memory:'}: cannot open{hint} "
                              f"({_one_line(exc)})") from None
@@ -217,7 +263,26 @@ class Store:
         self._auctions = f"({' UNION ALL '.join(parts)})" if parts else None
 
     def close(self) -> None:
-        self.con.close()
+        """Close the connection; a write session (``open_store(for_write=True)``) then
+        renames its working file over the store file, unless nothing changed or a write
+        failed. StoreError when that fails (the store file is then as it was)."""
+        session, self._session = self._session, None
+        if session is None:
+            self.con.close()
+        else:
+            session.finish(self, publish=self.changed and not self._failed)
+
+    def _run(self, sql: str, params: Sequence[object] | None = None, fetch: str = "all"):
+        """Run a read query; a file that cannot be read is a one-line StoreError."""
+        try:
+            cur = self.con.execute(sql, params or [])
+            if fetch == "df":
+                return cur.df()
+            return cur.fetchone() if fetch == "one" else cur.fetchall()
+        except duckdb.Error as exc:
+            if self.path is not None:
+                raise _unreadable(self.path, exc) from None
+            raise StoreError(f"store query failed ({_one_line(exc)})") from None
 
     def __enter__(self) -> Store:
         return self
@@ -250,10 +315,7 @@ class Store:
     def _frame(self, sql: str, params: list) -> pd.DataFrame:
         import pandas as pd
 
-        try:
-            df = self.con.execute(sql, params).df()
-        except duckdb.Error as exc:
-            raise StoreError(f"store query failed ({exc})") from exc
+        df = self._run(sql, params, "df")
         df["obs_date"] = pd.to_datetime(df["obs_date"])
         df["as_of"] = pd.to_datetime(df["as_of"])
         return df
@@ -270,10 +332,7 @@ class Store:
                       end=None) -> list[tuple[str, dt.date, float | None, dt.date]]:
         """Like :meth:`query`, as plain tuples (no pandas): (series_id, obs_date, value, as_of)."""
         sql, params = self._as_of_sql(series_ids, as_of, start, end)
-        try:
-            return self.con.execute(sql, params).fetchall()
-        except duckdb.Error as exc:
-            raise StoreError(f"store query failed ({exc})") from exc
+        return self._run(sql, params)
 
     def query(self, series_ids: Sequence[str], *, as_of=None, start=None,
               end=None) -> pd.DataFrame:
@@ -302,28 +361,24 @@ class Store:
         sql = (f"SELECT series_id, obs_date, value, as_of FROM {self._all} "
                "WHERE series_id IN (SELECT unnest(?::VARCHAR[])) "
                "ORDER BY series_id, obs_date, as_of, fetched_at")
-        try:
-            df = self.con.execute(sql, [ids]).df()
-        except duckdb.Error as exc:
-            raise StoreError(f"store query failed ({exc})") from exc
+        df = self._run(sql, [ids], "df")
         df["obs_date"] = pd.to_datetime(df["obs_date"])
         df["as_of"] = pd.to_datetime(df["as_of"])
         return df
 
     def vintages(self, series_id: str) -> pd.DataFrame:
         """Every stored row of one series (all vintages), oldest first."""
-        return self.con.execute(
+        return self._run(
             f"SELECT series_id, obs_date, value, as_of, fetched_at FROM {self._all} "
-            "WHERE series_id = ? ORDER BY obs_date, as_of, fetched_at", [series_id]).df()
+            "WHERE series_id = ? ORDER BY obs_date, as_of, fetched_at", [series_id], "df")
 
     def coverage(self, *, as_of=None) -> dict[str, SeriesInfo]:
         """First/last observation, last release date and row count per series (of the rows
         public on ``as_of`` when given)."""
         cond, params = ("AND as_of <= ?", [as_date(as_of)]) if as_of is not None else ("", [])
-        rows = self.con.execute(
+        rows = self._run(
             f"SELECT series_id, min(obs_date), max(obs_date), max(as_of), count(*) "
-            f"FROM {self._all} WHERE value IS NOT NULL {cond} GROUP BY series_id",
-            params).fetchall()
+            f"FROM {self._all} WHERE value IS NOT NULL {cond} GROUP BY series_id", params)
         return {r[0]: SeriesInfo(r[0], r[1], r[2], r[3], int(r[4])) for r in rows}
 
     def data_end(self, series_ids: Sequence[str] | None = None) -> dt.date | None:
@@ -335,9 +390,9 @@ class Store:
     def first_as_of(self, series_ids: Sequence[str]) -> dt.date | None:
         """The earliest date on which any of ``series_ids`` had a public value."""
         if self._firsts is None:  # one query for every series, kept until the next write
-            self._firsts = dict(self.con.execute(
+            self._firsts = dict(self._run(
                 f"SELECT series_id, min(as_of) FROM {self._all} WHERE value IS NOT NULL "
-                "GROUP BY series_id").fetchall())
+                "GROUP BY series_id"))
         found = [self._firsts[s] for s in series_ids if s in self._firsts]
         return min(found) if found else None
 
@@ -369,10 +424,10 @@ class Store:
         return df[list(_AUCTION_COLUMNS)]
 
     def user_rows(self) -> int:
-        return int(self.con.execute("SELECT count(*) FROM observations").fetchone()[0])
+        return int(self._run("SELECT count(*) FROM observations", fetch="one")[0])
 
     def last_fetch(self) -> dt.datetime | None:
-        row = self.con.execute("SELECT max(fetched_at) FROM observations").fetchone()
+        row = self._run("SELECT max(fetched_at) FROM observations", fetch="one")
         return row[0] if row and row[0] is not None else None
 
     # -- writes ----------------------------------------------------------------------
@@ -420,10 +475,13 @@ class Store:
             except duckdb.Error:
                 pass
             if isinstance(exc, duckdb.Error):
+                self._failed = True
                 hint = " (disk full?)" if _is_disk_full(exc) else ""
                 raise StoreError(f"store write failed and was rolled back{hint} "
                                  f"({_one_line(exc)})") from exc
             raise
+        if added or revised:
+            self.changed = True
         return added, revised
 
     def _insert(self, batch: pd.DataFrame, today: pd.Timestamp,
@@ -516,47 +574,218 @@ class Store:
     # -- cache and state ---------------------------------------------------------------
     def cache_get(self, namespace: str, key: str) -> bytes | None:
         """A cached payload (e.g. simulated critical values), or None."""
-        row = self.con.execute("SELECT payload FROM cache WHERE namespace = ? AND key = ?",
-                               [namespace, key]).fetchone()
+        row = self._run("SELECT payload FROM cache WHERE namespace = ? AND key = ?",
+                        [namespace, key], "one")
         return bytes(row[0]) if row else None
 
     def cache_put(self, namespace: str, key: str, payload: bytes) -> None:
         """Store a payload under (namespace, key), replacing any older one."""
-        self.con.execute(
-            "INSERT OR REPLACE INTO cache VALUES (?, ?, ?, now()::TIMESTAMP)",
-            [namespace, key, payload])
+        self._change("INSERT OR REPLACE INTO cache VALUES (?, ?, ?, now()::TIMESTAMP)",
+                     [namespace, key, payload])
 
     def meta_get(self, key: str) -> str | None:
-        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        row = self._run("SELECT value FROM meta WHERE key = ?", [key], "one")
         return row[0] if row else None
 
     def meta_put(self, key: str, value: str) -> None:
-        self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+        self._change("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    def _change(self, sql: str, params: Sequence[object]) -> None:
+        """One statement that writes (its own transaction)."""
+        try:
+            self.con.execute(sql, params)
+        except duckdb.Error as exc:
+            self._failed = True
+            hint = " (disk full?)" if _is_disk_full(exc) else ""
+            raise StoreError(f"store write failed{hint} ({_one_line(exc)})") from None
+        self.changed = True
 
 
 def open_store(path: Path | str | None = None, *, for_write: bool = False,
                wait: float | None = None) -> Store:
     """The user's store (snapshot + fetched data).
 
-    Reading never creates a file: with no store file yet (or a 0-byte one), the snapshot
-    alone is the data. A store that another process is writing is retried for ``wait``
-    seconds (default :data:`READ_LOCK_WAIT` or ``$DOLLARLIQ_LOCK_WAIT``), then StoreError.
+    Reading never creates a file and never waits for a dollarliq writer: with no store file
+    yet (or a 0-byte one), the snapshot alone is the data. A file held by another kind of
+    process is retried for ``wait`` seconds (default :data:`READ_LOCK_WAIT` or
+    ``$DOLLARLIQ_LOCK_WAIT``), then StoreError.
+
+    ``for_write=True`` opens a write session: the writer lock is taken (waiting up to
+    ``wait``, default :data:`WRITE_LOCK_WAIT`, for another writer), the store is copied to a
+    private working file and the returned :class:`Store` writes there; its ``close()``
+    renames the working file over the store file when something changed and no write failed.
+    Keep a session short: it holds the writer lock.
     """
     p = Path(path) if path is not None else default_store_path()
     if for_write:
-        return Store(p, wait=lock_wait(WRITE_LOCK_WAIT) if wait is None else wait)
+        return _Session(p, wait=lock_wait(WRITE_LOCK_WAIT) if wait is None else wait).open()
     if p.exists() and not _empty_file(p):
         return Store(p, read_only=True, wait=wait)
     return Store(None)
 
 
-class StoreWriter:
-    """Writes fetched series into the store file, holding DuckDB's lock only while writing.
+class _WriterLock:
+    """One writer at a time per store file: an exclusive ``flock`` on a lock file beside it.
 
-    Each :meth:`write` call opens the file, writes every frame in its own transaction and
-    closes it again, so readers wait at most for the write itself. While the file does not
-    exist, nothing is created until there is a row to write; the first write goes to a
-    temporary file next to it that is linked into place once committed and closed.
+    The lock file is removed on release; a waiter that locked a file which was removed
+    meanwhile starts again on the new one, so two writers never both hold it.
+    """
+
+    def __init__(self, store_path: Path, wait: float) -> None:
+        self.path = store_path.with_name(f".{store_path.name}.lock")
+        self.wait = wait
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        deadline = time.monotonic() + self.wait
+        delay = 0.02
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            if _try_lock(fd):
+                try:
+                    same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+                except OSError:
+                    same = False
+                if same:
+                    self.fd = fd
+                    return
+            os.close(fd)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                store = self.path.with_name(self.path.name[1:-len(".lock")])
+                raise StoreError(
+                    f"store {store} is busy: another dollarliq process is writing it "
+                    f"(waited {self.wait:.0f} s); try again in a moment")
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 0.25)
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        fd, self.fd = self.fd, None
+        if _fcntl is not None:  # removed while still held (see the class docstring)
+            try:
+                self.path.unlink()
+            except OSError:
+                pass
+        os.close(fd)
+
+
+try:
+    import fcntl as _fcntl
+except ImportError:  # pragma: no cover - Windows
+    _fcntl = None
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the exclusive lock on ``fd`` without waiting; False when another holds it."""
+    try:
+        if _fcntl is not None:
+            _fcntl.flock(fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+        else:  # pragma: no cover - Windows: a byte-range lock, the file is kept
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        return True
+    except OSError:
+        return False
+
+
+_WORK_SUFFIX = ".work"
+_session_ids = itertools.count()
+
+
+class _Session:
+    """A write session: the writer lock, a private working copy, an atomic rename."""
+
+    def __init__(self, path: Path, *, snapshot: Path | None = SNAPSHOT_PATH,
+                 wait: float = WRITE_LOCK_WAIT) -> None:
+        self.path = path
+        self.snapshot = snapshot
+        self.lock = _WriterLock(path, wait)
+        self.work = path.with_name(
+            f".{path.name}.{os.getpid()}-{next(_session_ids)}{_WORK_SUFFIX}")
+
+    def open(self) -> Store:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"store {self.path}: cannot create its folder "
+                             f"({exc.strerror or exc})") from None
+        self.lock.acquire()
+        try:
+            for old in self.path.parent.glob(f".{self.path.name}.*{_WORK_SUFFIX}*"):
+                _remove(old)  # left by a writer that was killed: no live writer has one
+            if self.path.exists() and not _empty_file(self.path):
+                shutil.copyfile(self.path, self.work)
+                wal = _wal(self.path)  # left by an older dollarliq that wrote in place
+                if wal.exists():
+                    shutil.copyfile(wal, _wal(self.work))
+            store = Store(self.work, snapshot=self.snapshot, wait=0.0)
+        except BaseException as exc:
+            _remove(self.work)
+            self.lock.release()
+            if isinstance(exc, OSError):
+                hint = " (disk full?)" if _is_disk_full(exc) else ""
+                raise StoreError(f"store {self.path}: cannot copy it to write{hint} "
+                                 f"({exc.strerror or exc}); nothing was written") from None
+            raise
+        store._session = self
+        return store
+
+    def finish(self, store: Store, *, publish: bool) -> None:
+        """Close the working copy; with ``publish``, rename it over the store file."""
+        try:
+            try:
+                if publish:  # every commit into the file (close does not say if that fails)
+                    store.con.execute("CHECKPOINT")
+            finally:
+                store.con.close()
+            if publish:
+                if _wal(self.work).exists():
+                    raise OSError(f"{self.work.name}: its log was not written into it")
+                _fsync(self.work)
+                wal = _wal(self.path)
+                if wal.exists():  # an older dollarliq's log, already in the working copy
+                    wal.unlink()
+                os.replace(self.work, self.path)
+                _fsync(self.path.parent)
+        except (duckdb.Error, OSError) as exc:
+            text = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            hint = " (disk full?)" if _is_disk_full(exc) else ""
+            raise StoreError(f"store write failed{hint} ({_one_line(text)}); the store is "
+                             "as it was before this write") from None
+        finally:
+            _remove(self.work)
+            self.lock.release()
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or folder to disk (where the platform allows it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class StoreWriter:
+    """Writes fetched series into the store file, one short write session per call.
+
+    Each :meth:`write` call takes the writer lock, copies the store to a private working
+    file, writes every frame there in its own transaction and renames the file over the
+    store (see the module docstring): readers never wait for it, and it never waits for
+    readers. While the file does not exist, nothing is created until there is a row to
+    write.
 
     Parameters
     ----------
@@ -567,7 +796,7 @@ class StoreWriter:
     fetched_at : pd.Timestamp | None
         Download time stamped on every row (UTC, naive); default: now.
     wait : float
-        Seconds to wait for readers to let go of the file.
+        Seconds to wait for another writer to finish.
     """
 
     def __init__(self, path: Path | str, *, snapshot: Path | None = SNAPSHOT_PATH,
@@ -585,61 +814,32 @@ class StoreWriter:
               done: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
         """Write each frame in its own transaction; (new dates, revisions) per frame.
 
-        StoreError (exit code 5) at the first frame that cannot be written: the frames
-        before it are committed (their counts are in ``done``, when given), that one is
-        rolled back, the ones after it are not tried.
+        All or nothing per call: StoreError (exit code 5) when the writer lock cannot be
+        had, a frame cannot be written or the store cannot be replaced; the store file is
+        then as it was and ``done`` (when given) gets no count for this call.
         """
         done = [] if done is None else done
         if not any(f is not None and not f.empty for f in frames):
             done.extend((0, 0) for _ in frames)
             return done
-        if not self.path.exists() or _empty_file(self.path):
-            created = self._create(frames)
-            if created is not None:
-                done.extend(created)
-                return done
-        with Store(self.path, snapshot=self.snapshot, wait=self.wait) as store:
-            for f in frames:
-                done.append(store.write_counts([f], fetched_at=self.fetched_at))
-        return done
-
-    def _create(self, frames: Sequence[pd.DataFrame]) -> list[tuple[int, int]] | None:
-        """Write a new store file under a temporary name, then link it into place. None when
-        another process created the file meanwhile (the caller writes into that one)."""
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        _remove(tmp)
+        counts = []
+        store = _Session(self.path, snapshot=self.snapshot, wait=self.wait).open()
         try:
-            with Store(tmp, snapshot=self.snapshot, wait=0.0) as store:
-                done = [store.write_counts([f], fetched_at=self.fetched_at) for f in frames]
-                store.con.execute("CHECKPOINT")
-            if not any(a or r for a, r in done):
-                return done  # nothing new over the snapshot: no file
-            if _empty_file(self.path):
-                self.path.unlink()
-            try:
-                os.link(tmp, self.path)  # never replaces a file that appeared meanwhile
-            except FileExistsError:
-                return None
-            except OSError:
-                os.replace(tmp, self.path)
-            return done
-        except duckdb.Error as exc:
-            hint = " (disk full?)" if _is_disk_full(exc) else ""
-            raise StoreError(f"store {self.path}: cannot create{hint} "
-                             f"({_one_line(exc)}); nothing was written") from None
-        except OSError as exc:
-            raise StoreError(f"store {self.path}: cannot create ({exc.strerror or exc}); "
-                             "nothing was written") from None
+            for f in frames:
+                counts.append(store.write_counts([f], fetched_at=self.fetched_at))
+        except BaseException:
+            store._failed = True
+            raise
         finally:
-            _remove(tmp)
+            store.close()
+        done.extend(counts)
+        return done
 
 
 def _remove(path: Path) -> None:
-    for p in (path, path.with_name(path.name + ".wal")):
+    for p in (path, _wal(path)):
         try:
             p.unlink()
-        except FileNotFoundError:
-            pass
         except OSError:
             pass
 
