@@ -397,36 +397,34 @@ def test_answers_are_computed_once_per_revision_and_kept_when_the_store_is_busy(
     with pytest.raises(StoreError):
         answers.get("never asked", locked)
     assert "never asked" not in answers._key_locks  # nothing kept for a failed question
-    answers.busy.set()  # an update is writing: no attempt at all, the last good answer
-    rev[0] = 4
-    assert answers.get("q", compute).stale and calls == [1, 2]
-    with pytest.raises(StoreError, match="being updated"):
-        answers.get("new question", compute)
-    assert calls == [1, 2]  # the store was not opened under the writer
-    answers.busy.clear()
-    assert not answers.get("q", compute).stale and calls == [1, 2, 4]
+    assert not answers.get("q", compute).stale and calls == [1, 2, 3]
 
 
-def test_a_writer_waits_for_the_readers_in_flight():
+def test_questions_are_answered_while_the_background_update_runs():
+    """The update writes a copy of the store and renames it into place: the server goes on
+    answering (fresh, not stale, not refused) while a cycle runs."""
     import threading
 
+    from dollarliq.server.state import Updater
+
     answers = Answers(revision=lambda: 1)
-    reading, release = threading.Event(), threading.Event()
+    inside, release = threading.Event(), threading.Event()
 
-    def slow():
-        reading.set()
+    def cycle():
+        inside.set()
         release.wait(10)
-        return "done"
 
-    t = threading.Thread(target=answers.get, args=("q", slow))
+    upd = Updater(3600, cycle, log=lambda line: None)
+    t = threading.Thread(target=upd.run_once)
     t.start()
-    reading.wait(10)
-    assert answers.quiesce(timeout=0.2) is False  # a reader still holds the store
-    assert answers.busy.is_set()
-    release.set()
-    assert answers.quiesce(timeout=10) is True
-    t.join(10)
-    assert answers.peek("q").value == "done"
+    try:
+        assert inside.wait(10) and upd.running
+        ans = answers.get("q", lambda: "answer")
+        assert ans.value == "answer" and not ans.stale
+    finally:
+        release.set()
+        t.join(10)
+    assert not upd.running and upd.cycles == 1
 
 
 from test_watch import receiver, replay  # noqa: E402,F401  (recorded bodies, 127.0.0.1 hook)
@@ -444,16 +442,15 @@ def test_the_background_update_alerts_once_like_watch(replay, receiver):  # noqa
     ids = [s for s in SERIES if not s.startswith("--")]
     cycle = update_cycle(urls=[f"json://127.0.0.1:{port}/hook"], lang="en", record_years=5,
                          log=lines.append, sources=["fred", "treasury"], series=ids)
-    answers = Answers()
-    seen_busy = []
-    upd = Updater(3600, lambda: (seen_busy.append(answers.busy.is_set()), cycle()), answers,
+    seen_running = []
+    upd = Updater(3600, lambda: (seen_running.append(upd.running), cycle()),
                   log=lines.append)
     upd.run_once()
     assert upd.last_error is None, lines
     assert len(got) == 1 and "stage" in got[0]["json"]["title"]
     upd.run_once()
     assert len(got) == 1 and upd.cycles == 2
-    assert seen_busy == [True, True] and not answers.busy.is_set()
+    assert seen_running == [True, True] and not upd.running
     # `dollarliq watch` on the same store finds the state the server saved: nothing to send.
     res = CliRunner().invoke(app, ["watch", "--once", "--source", "fred", "--source",
                                    "treasury", *SERIES, "--notify",

@@ -415,10 +415,7 @@ class Store:
             for c in _AUCTION_COLUMNS if c not in ("cusip", "issue_date"))
         sql = (f"SELECT cusip, issue_date, {latest} FROM {self._auctions} "
                "GROUP BY cusip, issue_date ORDER BY issue_date, cusip")
-        try:
-            df = self.con.execute(sql).df()
-        except duckdb.Error as exc:
-            raise StoreError(f"store query failed ({exc})") from exc
+        df = self._run(sql, fetch="df")
         for c in ("issue_date", "maturity_date", "announced", "auction_date"):
             df[c] = pd.to_datetime(df[c])
         return df[list(_AUCTION_COLUMNS)]

@@ -48,6 +48,27 @@ def test_critical_values_are_cached_in_the_store(prices):
     assert a == b
 
 
+def test_critical_values_are_cached_as_files_in_the_cache_folder(prices, tmp_path,
+                                                                 monkeypatch):
+    import dollarliq.bubbles.scan as scan
+
+    a = analyse_series(prices["QQQ"], window=200, reps=REPS, methods=("gsadf",),
+                       cache=scan.file_cache(tmp_path))
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(files) == 1 and files[0].suffix == ".npz"  # one entry, no temporary left
+    simulate = scan.critical_values
+    calls = []
+    monkeypatch.setattr(scan, "critical_values",
+                        lambda *a, **k: calls.append(1) or simulate(*a, **k))
+    b = analyse_series(prices["QQQ"], window=200, reps=REPS, methods=("gsadf",),
+                       cache=scan.file_cache(tmp_path))
+    assert a == b and calls == []  # read from the file, not simulated again
+    files[0].write_bytes(b"not an npz")  # a damaged entry is simulated again and replaced
+    c = analyse_series(prices["QQQ"], window=200, reps=REPS, methods=("gsadf",),
+                       cache=scan.file_cache(tmp_path))
+    assert c == a and calls == [1] and files[0].read_bytes()[:2] == b"PK"
+
+
 @pytest.mark.enable_socket  # Dask resolves the local host name even for in-process workers
 def test_scan_on_a_local_cluster_with_two_workers(prices):
     from dask.distributed import Client, LocalCluster

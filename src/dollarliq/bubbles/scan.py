@@ -33,7 +33,7 @@ def packaged_name(T: int, lag: int, reps: int) -> str:
 
 @dataclass(frozen=True)
 class CvCache:
-    """Critical values cached in the store by (T, r0, lag, reps, seed, method)."""
+    """Critical values cached by (T, r0, lag, reps, seed, method)."""
 
     get: Callable[[str], bytes | None]
     put: Callable[[str, bytes], None]
@@ -45,16 +45,30 @@ class CvCache:
             shipped = PACKAGED_CV / packaged_name(T, lag, reps)
             raw = shipped.read_bytes() if shipped.exists() else None
         if raw is not None:
-            return CriticalValues.from_bytes(raw)
+            try:
+                return CriticalValues.from_bytes(raw)
+            except Exception:  # noqa: BLE001 - a damaged entry is simulated again
+                pass
         cv = critical_values(T, lag=lag, reps=reps)
         self.put(key, cv.to_bytes())
         return cv
 
 
 def store_cache(store) -> CvCache:
-    """A critical-value cache kept in the store's cache table."""
+    """A critical-value cache kept in a store's cache table (an in-memory store of a script;
+    the commands use :func:`file_cache`)."""
     return CvCache(lambda k: store.cache_get(CV_NAMESPACE, k),
                    lambda k, v: store.cache_put(CV_NAMESPACE, k, v))
+
+
+def file_cache(folder=None) -> CvCache:
+    """A critical-value cache kept as files in the cache folder
+    (:mod:`dollarliq.filecache`): simulating a new sample size never holds the store."""
+    from dollarliq import filecache
+
+    return CvCache(lambda k: filecache.get(CV_NAMESPACE, k, folder=folder, suffix=".npz"),
+                   lambda k, v: filecache.put(CV_NAMESPACE, k, v, folder=folder,
+                                              suffix=".npz"))
 
 
 def memory_cache() -> CvCache:
@@ -291,4 +305,4 @@ def read_universe(path) -> list[str]:
 
 
 __all__ = ["CvCache", "connect", "gsadf_summary", "lppls_summary", "memory_cache",
-           "read_universe", "run_scan", "store_cache", "analyse_series", "math"]
+           "read_universe", "run_scan", "store_cache", "file_cache", "analyse_series", "math"]

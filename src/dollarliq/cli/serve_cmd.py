@@ -117,7 +117,7 @@ def serve(
     if seconds is not None:
         cycle = update_cycle(urls=list(notify_urls or []), lang=language,
                              record_years=record_years, log=log)
-        updater = Updater(seconds, cycle, answers, log=log, after=lambda: warm())
+        updater = Updater(seconds, cycle, log=log, after=lambda: warm())
 
     app_ = create_app(answers, updater=updater, lang=language)
 

@@ -4,10 +4,12 @@
   and modification time, with its write-ahead log) and kept; the same question on the same
   data is answered from memory. Concurrent requests for the same missing answer wait for one
   computation instead of repeating it.
-- When the store cannot be read (an update holds it) the last good answer to the same
-  question is served and flagged stale, instead of an error.
+- Reads never wait for an update: a writer renames a new store file into place (see
+  :mod:`dollarliq.store`), and the next question sees the new revision. When the store
+  cannot be read at all (another kind of process holds the file) the last good answer to the
+  same question is served and flagged stale, instead of an error.
 - :class:`Updater`: the ``watch`` cycle in a background thread (same alerts, same state in
-  the store, so no notification is sent twice), marking the store busy while it writes.
+  the store, so no notification is sent twice); questions go on being answered meanwhile.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ class Answer:
     value: Any
     revision: Revision
     computed_at: float  # time.time(), seconds
-    stale: bool = False  # served from an older revision because the store was busy
+    stale: bool = False  # served from an older revision because the store was unreadable
 
 
 class Answers:
@@ -69,9 +71,6 @@ class Answers:
         self._entries: OrderedDict[Hashable, Answer] = OrderedDict()
         self._lock = threading.Lock()
         self._key_locks: dict[Hashable, threading.Lock] = {}
-        self.busy = threading.Event()  # set while an in-process update writes the store
-        self._inflight = 0  # computations reading the store now
-        self._idle = threading.Condition(self._lock)
 
     def _remember(self, key: Hashable, ans: Answer) -> None:
         with self._lock:
@@ -85,36 +84,13 @@ class Answers:
         with self._lock:
             return self._entries.get(key)
 
-    def quiesce(self, timeout: float = 120.0) -> bool:
-        """Mark the store busy and wait until no computation reads it (True), or until
-        ``timeout`` seconds (False). A writer calls this before opening the store."""
-        self.busy.set()
-        with self._lock:
-            return self._idle.wait_for(lambda: self._inflight == 0, timeout)
-
-    def read(self, fn: Callable[[], Any]) -> Any:
-        """``fn()``, counted as a read of the store; StoreError at once while a writer holds
-        it (the store is not opened under the writer)."""
-        with self._lock:
-            if self.busy.is_set():
-                raise StoreError("the store is being updated: ask again in a moment")
-            self._inflight += 1
-        try:
-            return fn()
-        finally:
-            with self._lock:
-                self._inflight -= 1
-                self._idle.notify_all()
-
     def fresh(self, key: Hashable) -> Answer | None:
-        """The kept answer if it is still good (same revision, or stale while an update
-        writes); None when it must be computed. Never blocks: for the event loop."""
+        """The kept answer if it is still good (same revision); None when it must be
+        computed. Never blocks: for the event loop."""
         hit = self.peek(key)
-        if hit is None:
-            return None
-        if hit.revision == self._revision():
+        if hit is not None and hit.revision == self._revision():
             return hit
-        return _stale(hit) if self.busy.is_set() else None
+        return None
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Answer:
         """The answer to ``key`` on the current data, computing it at most once per revision.
@@ -134,7 +110,7 @@ class Answers:
                 if hit is not None and hit.revision == rev:
                     return hit
                 try:
-                    value = self.read(compute)
+                    value = compute()
                 except StoreError:
                     if hit is not None:
                         return _stale(hit)
@@ -155,18 +131,18 @@ def _stale(ans: Answer) -> Answer:
 class Updater:
     """The ``watch`` cycle every ``seconds`` in a daemon thread.
 
-    ``cycle()`` runs one update-report-alert cycle (the one ``dollarliq watch`` runs). Before
-    it, the updater waits for the reads in flight and sets ``answers.busy`` so no read starts
-    (readers get the last good answers). ``after()`` runs before the first cycle and after
-    each one, once the store is released (the server builds its dashboard and latest report
-    there). A failing cycle is logged in one line and the loop goes on.
+    ``cycle()`` runs one update-report-alert cycle (the one ``dollarliq watch`` runs); the
+    server answers questions meanwhile, from the store file as it was before each write
+    (``running`` is True during the cycle). ``after()`` runs before the first cycle and after
+    each one (the server builds its dashboard and latest report there). A failing cycle is
+    logged in one line and the loop goes on.
     """
 
-    def __init__(self, seconds: float, cycle: Callable[[], None], answers: Answers, *,
+    def __init__(self, seconds: float, cycle: Callable[[], None], *,
                  log: Callable[[str], None], after: Callable[[], None] | None = None) -> None:
         self.seconds = seconds
         self._cycle = cycle
-        self._answers = answers
+        self.running = False
         self._log = log
         self._after = after
         self._stop = threading.Event()
@@ -183,8 +159,7 @@ class Updater:
         self._thread.join(timeout)
 
     def run_once(self) -> None:
-        if not self._answers.quiesce():
-            self._log("update cycle waits: requests still reading the store after 120 s")
+        self.running = True
         try:
             self._cycle()
             self.last_error = None
@@ -192,7 +167,7 @@ class Updater:
             self.last_error = " ".join(str(exc).split()) or type(exc).__name__
             self._log(f"update cycle failed: {self.last_error}")
         finally:
-            self._answers.busy.clear()
+            self.running = False
             self.cycles += 1
             self.last_run = time.time()
         if self._after is not None:
