@@ -113,7 +113,7 @@ def bubble_test(ticker: str, *, as_of: Any = None, window: int | None = None, la
         ``.to_dict()``: ``series``, ``window_obs``, ``gsadf`` (statistic, critical values,
         episodes), ``lppls`` (confidence 0-1), ``as_of``.
     """
-    from dollarliq.bubbles.scan import analyse_series, store_cache
+    from dollarliq.bubbles.scan import analyse_series, file_cache
 
     methods = check_bubble_args(DEFAULT_WINDOW if window is None else window, lag, reps, method,
                                 lppls_filter)
@@ -124,10 +124,10 @@ def bubble_test(ticker: str, *, as_of: Any = None, window: int | None = None, la
     if window > n:
         raise UsageError(f"window {window} is longer than the {n} closes of {p.name} "
                          "public on that date")
-    # the store, opened for writing, caches critical values simulated for a new sample size
-    with open_store(store, home, for_write=store is None) as st:
-        res = analyse_series(p, window=window, lag=lag, reps=reps, methods=methods,
-                             cache=store_cache(st), conditions=lppls_filter)
+    # critical values simulated for a new sample size are kept in the cache folder: the
+    # store is not held while they are simulated
+    res = analyse_series(p, window=window, lag=lag, reps=reps, methods=methods,
+                         cache=file_cache(), conditions=lppls_filter)
     d = parse_as_of(as_of)
     res["as_of"] = None if d is None else f"{d:%Y-%m-%d}"
     return BubbleTest(res)
@@ -138,7 +138,8 @@ def bubble_scan(ids: Sequence[str], *, windows: Sequence[int] | str = (252, 504)
                 as_of: Any = None, reps: int = 999, lppls_filter: str = DEFAULT_LPPLS_FILTER,
                 progress=None, connect_timeout_s: float = 5.0, store: Store | None = None,
                 home: str | Path | None = None) -> pd.DataFrame:
-    """Bubble tests over many names and windows on Dask; the results are kept in the store.
+    """Bubble tests over many names and windows on Dask; the results are kept in the cache
+    folder (:mod:`dollarliq.filecache`, namespace ``bubble_scan``).
 
     Parameters
     ----------
@@ -160,47 +161,51 @@ def bubble_scan(ids: Sequence[str], *, windows: Sequence[int] | str = (252, 504)
     -------
     pandas.DataFrame
         One row per (series, window): statistic, critical value, explosive flags, status;
-        ``attrs["key"]`` is the cache key the results are stored under (``bubble_scan``).
+        ``attrs["key"]`` is the key the results are kept under and ``attrs["path"]`` their
+        file (None when it could not be written).
     """
     import pandas as pd
 
-    from dollarliq.bubbles.scan import connect, run_scan, store_cache
+    from dollarliq import filecache
+    from dollarliq.bubbles.scan import connect, file_cache, run_scan
 
     wins = parse_windows(windows)
     canon = check_scan_args(ids, wins, method, scheduler, workers, reps, lppls_filter)
     d = parse_as_of(as_of)
-    with open_store(store, home, for_write=True) as st:
+    with open_store(store, home) as st:  # read, then let go: the scan holds no store
         rows = _read(st, canon)
-        missing = [c for c in canon if c not in rows.first_public]
-        if missing:
-            raise NotEnoughData(f"no data for {', '.join(missing)}: run `dollarliq update`")
-        prices = rows.series_map(canon, as_of=d)
-        empty = [c for c in canon if c not in prices]
-        if empty:
-            raise UsageError(f"as-of date {d}: no value of {', '.join(empty)} was public yet")
-        import dask
-        import dask.distributed  # noqa: F401  loads its config defaults before they are overridden
+    missing = [c for c in canon if c not in rows.first_public]
+    if missing:
+        raise NotEnoughData(f"no data for {', '.join(missing)}: run `dollarliq update`")
+    prices = rows.series_map(canon, as_of=d)
+    empty = [c for c in canon if c not in prices]
+    if empty:
+        raise UsageError(f"as-of date {d}: no value of {', '.join(empty)} was public yet")
+    import dask
+    import dask.distributed  # noqa: F401  loads its config defaults before they are overridden
 
-        try:
-            with dask.config.set({"distributed.comm.timeouts.connect":
-                                  f"{connect_timeout_s}s"}):
-                client = connect(scheduler, workers)
-        except (OSError, TimeoutError) as exc:
-            from dollarliq.errors import SourceError
+    try:
+        with dask.config.set({"distributed.comm.timeouts.connect":
+                              f"{connect_timeout_s}s"}):
+            client = connect(scheduler, workers)
+    except (OSError, TimeoutError) as exc:
+        from dollarliq.errors import SourceError
 
-            raise SourceError(f"cannot reach the Dask scheduler at {scheduler} "
-                              f"({' '.join(str(exc).split())[:120]})") from None
-        try:
-            df = run_scan(prices, windows=wins, method=method, client=client,
-                          cache=store_cache(st), reps=reps, progress=progress,
-                          conditions=lppls_filter)
-        finally:
-            client.close()
-        stamp = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-        kind = method if method == "gsadf" else f"{method}[{lppls_filter}]"
-        key = f"{kind}:{d or 'latest'}:{stamp}"
-        st.cache_put("bubble_scan", key, df.to_json(orient="records").encode())
+        raise SourceError(f"cannot reach the Dask scheduler at {scheduler} "
+                          f"({' '.join(str(exc).split())[:120]})") from None
+    try:
+        df = run_scan(prices, windows=wins, method=method, client=client,
+                      cache=file_cache(), reps=reps, progress=progress,
+                      conditions=lppls_filter)
+    finally:
+        client.close()
+    stamp = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    kind = method if method == "gsadf" else f"{method}[{lppls_filter}]"
+    key = f"{kind}:{d or 'latest'}:{stamp}"
+    saved = filecache.put("bubble_scan", key, df.to_json(orient="records").encode(),
+                          suffix=".json")
     df.attrs["key"] = key
+    df.attrs["path"] = None if saved is None else str(saved)
     return df
 
 

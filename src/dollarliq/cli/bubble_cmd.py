@@ -120,7 +120,6 @@ def bubble_scan(
                              workers=workers, as_of=d["as_of"], reps=reps,
                              lppls_filter=lppls_filter,
                              progress=lambda i, n: bar.update(task, completed=i))
-    key = df.attrs["key"]
     if out is not None:
         if out.suffix.lower() == ".json":
             write_out(out, df.to_json(orient="records", indent=1))
@@ -133,4 +132,6 @@ def bubble_scan(
             if c in df]
     console.print(df[cols].to_string(index=False))
     if out is not None:
-        console.print(f"wrote {out}; saved in the store as bubble_scan/{key}")
+        kept = df.attrs.get("path")
+        console.print(f"wrote {out}" + (f"; also kept as {kept}" if kept else ""),
+                      markup=False)
