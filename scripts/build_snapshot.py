@@ -14,6 +14,7 @@ DIR defaults to ``shared/data`` next to the repository.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -26,24 +27,35 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from dollarliq.catalog import CATALOG, MEGACAPS, SeriesSpec  # noqa: E402
-from dollarliq.catalog import WEIGHTED_SHARES_TICKERS  # noqa: E402
+from dollarliq.catalog import SHARES_TICKERS, WEIGHTED_SHARES_TICKERS  # noqa: E402
 PRICE_FILES = {"SPY": "SPY.csv", "QQQ": "QQQ.csv", "RSP": "RSP.csv", "VIX": "VIX.csv",
                "DXY": "DX-Y.NYB.csv"}
 TREASURY_FILES = {"TGA_DTS": ("treasury/DTS_TGA_CLOSE.csv",
-                             "treasury/DTS_TGA_CLOSE_2026-06-24_2026-09-22.csv")}
-NYFED_FILES = {"TGCR": "nyfed/TGCR.csv", "BGCR": "nyfed/BGCR.csv"}
+                             "treasury/DTS_TGA_CLOSE_2026-06-24_2026-09-22.csv",
+                             "treasury/DTS_TGA_CLOSE_2026-09-23_2026-10-01.csv")}
+NYFED_FILES = {"TGCR": ("nyfed/TGCR.csv", "nyfed/TGCR_2026-08-21_2026-10-01.csv"),
+               "BGCR": ("nyfed/BGCR.csv", "nyfed/BGCR_2026-08-21_2026-10-01.csv")}
+#: A FRED extension file: ``fred/<ID>_<first>_<last>.csv`` continues ``fred/<ID>.csv``. Other
+#: names with more parts (``STLFSI4_vintage_...``: a later vintage of a re-estimated index,
+#: not a continuation) are not joined.
+FRED_EXTENSION = re.compile(r"^(?P<id>[A-Z0-9]+)_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})$")
 OFR_COLUMNS = {"OFR_FSI": "OFR FSI", "OFR_FSI_FUNDING": "Funding"}
-# Newer rows that extend a price file past its end: (file, column). Rows are appended only
-# after the base file's last date, and only if the two agree on their overlap.
+# Newer rows that extend a price file past its end: [(file, column), ...] in order. Rows are
+# appended only after the last date so far, and only if the two agree on their overlap.
+# The 2026-08-24..10-01 files hold the raw (split-adjusted, not dividend-adjusted) close: for
+# SPY and QQQ they continue the dividend-adjusted series on its 2026-08 basis, so their
+# September 2026 ex-dividend day is not adjusted (docs/sources.md).
+_RAW_0824 = "prices/raw_close_2026-08-24_2026-10-01/%s.csv"
 PRICE_EXTENSIONS = {
-    **{t: ("prices/raw_close_to_2026-08/%s.csv" % t, "close")
+    **{t: [("prices/raw_close_to_2026-08/%s.csv" % t, "close"), (_RAW_0824 % t, "close")]
        for t in ("AAPL", "MSFT", "NVDA", "GOOGL", "AMZN", "META", "TSLA")},
-    "VIX": ("prices/raw_close_to_2026-08/VIX.csv", "close"),
-    "DXY": ("prices/raw_close_to_2026-08/DX-Y.NYB.csv", "close"),
-    "SPY": ("prices/SPY_2026-02-24_2026-08-21.csv", "adj_close"),
-    "QQQ": ("prices/QQQ_2026-02-24_2026-08-21.csv", "adj_close"),
+    "VIX": [("prices/raw_close_to_2026-08/VIX.csv", "close")],
+    "DXY": [("prices/raw_close_to_2026-08/DX-Y.NYB.csv", "close")],
+    "SPY": [("prices/SPY_2026-02-24_2026-08-21.csv", "adj_close"), (_RAW_0824 % "SPY", "close")],
+    "QQQ": [("prices/QQQ_2026-02-24_2026-08-21.csv", "adj_close"), (_RAW_0824 % "QQQ", "close")],
 }
-SHARES_TICKERS = ("AAPL", "NVDA", "GOOGL", "TSLA")  # the sec/shares_outstanding_<T>.csv files
+#: Point-in-time share counts of the megacaps (one CSV per ticker, see its README).
+SHARES_DIR = "sec/shares_2026-12-05"
 
 
 def _frame(spec: SeriesSpec, dates: pd.Series, values: pd.Series,
@@ -91,9 +103,13 @@ def extend_prices(data: Path, ticker: str, base: pd.DataFrame, column: str) -> p
     files differ only by 4-dp rounding and, for the dividend-adjusted ETFs, by adjustment
     vintage), otherwise the build stops rather than join two price bases.
     """
-    if ticker not in PRICE_EXTENSIONS:
-        return base
-    rel, col = PRICE_EXTENSIONS[ticker]
+    for rel, col in PRICE_EXTENSIONS.get(ticker, []):
+        base = _extend_one(data, ticker, base, column, rel, col)
+    return base
+
+
+def _extend_one(data: Path, ticker: str, base: pd.DataFrame, column: str, rel: str,
+                col: str) -> pd.DataFrame:
     ext = pd.read_csv(data / rel, parse_dates=["date"])
     ext = ext[["date", col]].rename(columns={col: column}).dropna()
     base = base.assign(date=pd.to_datetime(base["date"]))
@@ -107,24 +123,57 @@ def extend_prices(data: Path, ticker: str, base: pd.DataFrame, column: str) -> p
     return pd.concat([base, newer], ignore_index=True)
 
 
+def _share_rows(path: Path) -> pd.DataFrame:
+    """One count per cover date of one company (obs_date, value, as_of), from its CSV.
+
+    Columns ``as_of_date,filed_date,form,shares,class,source``. Single-class issuers: the
+    ``common`` rows (AVGO: Broadcom Inc. only, the catalog's CIK 1730168; the Broadcom Ltd
+    rows of 2016 are another issuer, whose count left out its exchangeable units). META: the
+    class A and B cover counts of one filing added. GOOGL: the all-class balance-sheet totals
+    (the catalog's us-gaap:CommonStockSharesOutstanding), not the single 10-K's cover counts.
+    A row without a cover date (AVGO) is dated by its filing date, the latest date the count
+    can describe. Public on the filing date.
+    """
+    df = pd.read_csv(path, dtype={"class": str})
+    cls = df["class"].fillna("")
+    ticker = path.stem
+    if ticker == "GOOGL":
+        df = df[cls == "A+B+C balance-sheet total"]
+    elif ticker == "META":
+        df = df[cls.isin(["A", "B"])]
+    elif ticker == "AVGO":
+        df = df[cls.str.contains("CIK 1730168", regex=False)]
+    else:
+        df = df[cls == "common"]
+    obs = pd.to_datetime(df["as_of_date"].where(df["as_of_date"].notna(), df["filed_date"]))
+    rows = pd.DataFrame({"obs_date": obs, "value": df["shares"].astype(float),
+                         "as_of": pd.to_datetime(df["filed_date"])})
+    out = rows.groupby(["obs_date", "as_of"], as_index=False)["value"].sum()
+    if ticker == "META" and (df.groupby("as_of_date")["class"].nunique() != 2).any():
+        raise SystemExit("META: a filing without both class A and class B counts")
+    return out.drop_duplicates("obs_date", keep="first")
+
+
 def sec_share_counts(data: Path) -> list[pd.DataFrame]:
     """SEC share counts, as reported (no split adjustment), public on their filing date.
 
-    shares_outstanding_<T>.csv: one row per count date with the filing date (``filed``).
-    press_release_weighted_shares.csv: weighted-average basic shares per fiscal quarter from
-    earnings releases, dated and released on ``release_date`` (rows without one are left out).
+    ``sec/shares_2026-12-05/<T>.csv``: one count per cover date with its filing date (see
+    :func:`_share_rows`). press_release_weighted_shares.csv: weighted-average basic shares per
+    fiscal quarter from earnings releases, dated and released on ``release_date`` (rows
+    without one are left out).
     """
     frames = []
     sec = data / "sec"
     for t in SHARES_TICKERS:
-        path = sec / f"shares_outstanding_{t}.csv"
+        path = sec / SHARES_DIR.removeprefix("sec/") / f"{t}.csv"
         if not path.exists():
+            print(f"  no share counts for {t}")
             continue
-        df = pd.read_csv(path, parse_dates=["date", "filed"])
         spec = CATALOG[f"SHARES_{t}"]
-        frames.append(pd.DataFrame({"series_id": spec.id, "obs_date": df["date"],
-                                    "value": df["value"].astype(float) * spec.scale,
-                                    "as_of": df["filed"]}))
+        df = _share_rows(path)
+        frames.append(pd.DataFrame({"series_id": spec.id, "obs_date": df["obs_date"],
+                                    "value": df["value"] * spec.scale,
+                                    "as_of": df["as_of"]}))
     path = sec / "press_release_weighted_shares.csv"
     if path.exists():
         pr = pd.read_csv(path, parse_dates=["release_date"])
@@ -139,20 +188,46 @@ def sec_share_counts(data: Path) -> list[pd.DataFrame]:
     return frames
 
 
+def join_extensions(name: str, base: pd.DataFrame, extensions: list[pd.DataFrame],
+                    rtol: float = 1e-6, atol: float = 5e-4) -> pd.DataFrame:
+    """``base`` (date, value) continued by each extension's rows after its last date.
+
+    The build stops if an extension disagrees with what it continues on a common date, or if
+    it would leave a gap of more than 10 days.
+    """
+    out = base.assign(date=pd.to_datetime(base["date"]))
+    for ext in extensions:
+        ext = ext.assign(date=pd.to_datetime(ext["date"]))
+        both = out.merge(ext, on="date", suffixes=("", "_ext")).dropna()
+        if len(both) and not np.allclose(both["value_ext"], both["value"], rtol=rtol,
+                                         atol=atol):
+            raise SystemExit(f"{name}: an extension disagrees with the file it continues")
+        newer = ext[ext["date"] > out["date"].max()]
+        if len(newer) and (newer["date"].min() - out["date"].max()).days > 10:
+            raise SystemExit(f"{name}: an extension leaves a gap after {out['date'].max():%Y-%m-%d}")
+        out = pd.concat([out, newer], ignore_index=True)
+    return out
+
+
 def build(data: Path) -> pd.DataFrame:
     frames: list[pd.DataFrame] = []
-    for path in sorted((data / "fred").glob("*.csv")):
+    fred = sorted((data / "fred").glob("*.csv"))
+    for path in fred:
+        if FRED_EXTENSION.match(path.stem):
+            continue
         spec = CATALOG.get(path.stem)
         if spec is None:
-            print(f"  skip {path.name}: not in the catalog")
+            why = ("not a continuation (another vintage)" if path.stem.split("_")[0] in CATALOG
+                   else "not in the catalog")
+            print(f"  skip {path.name}: {why}")
             continue
-        df = pd.read_csv(path)
+        exts = [pd.read_csv(p) for p in fred
+                if (m := FRED_EXTENSION.match(p.stem)) and m["id"] == path.stem]
+        df = join_extensions(path.stem, pd.read_csv(path), exts)
         frames.append(_frame(spec, df["date"], df["value"], spec.mirror_scale))
-    for sid, rels in TREASURY_FILES.items():
-        df = pd.concat([pd.read_csv(data / rel) for rel in rels], ignore_index=True)
-        frames.append(_frame(CATALOG[sid], df["date"], df["value"]))
-    for sid, rel in NYFED_FILES.items():
-        df = pd.read_csv(data / rel)
+    for sid, rels in {**TREASURY_FILES, **NYFED_FILES}.items():
+        df = join_extensions(sid, pd.read_csv(data / rels[0]),
+                             [pd.read_csv(data / rel) for rel in rels[1:]])
         frames.append(_frame(CATALOG[sid], df["date"], df["value"]))
     ofr = pd.read_csv(data / "ofr" / "OFR_FSI.csv")
     for sid, col in OFR_COLUMNS.items():

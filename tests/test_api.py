@@ -41,7 +41,7 @@ def test_report_is_the_cli_document_and_valid(home):
 
 def test_one_as_of_rule_for_report_gauges_stages_and_backtest(store):
     r = dl.report(store=store, bubble_tests=False)
-    assert r.doc["as_of"] == "2026-08-21"
+    assert r.doc["as_of"] == "2026-10-09"
     assert dl.gauges(store=store)["as_of"] == r.doc["as_of"]
     assert dl.stages(store=store).attrs["as_of"] == r.doc["as_of"]
     assert dl.health(store=store)["as_of"] == r.doc["as_of"]
@@ -50,7 +50,7 @@ def test_one_as_of_rule_for_report_gauges_stages_and_backtest(store):
 def test_the_cli_gauges_default_to_the_report_date(home):
     g = cli_json("bubble", "gauges", "--format", "json")
     rep = cli_json("report", "--format", "json")
-    assert g["as_of"] == rep["as_of"] == "2026-08-21"
+    assert g["as_of"] == rep["as_of"] == "2026-10-09"
 
 
 def test_a_report_reads_the_store_once(store, monkeypatch):
@@ -162,12 +162,12 @@ def test_a_damaged_cache_entry_is_recomputed(home):
 def test_health_says_where_each_source_ends_and_what_is_stale(store):
     import datetime as dt
 
-    h = dl.health(today=dt.date(2026, 8, 25), store=store)
+    h = dl.health(today=dt.date(2026, 10, 12), store=store)
     assert h["last_update"] is None  # the snapshot alone: nothing fetched
     fred = h["sources"]["fred"]
-    assert fred["data_end"] == "2026-08-21" and fred["age_days"] == 4 and not fred["stale"]
+    assert fred["data_end"] == "2026-10-08" and fred["age_days"] == 4 and not fred["stale"]
     assert h["sources"]["shiller"]["stale"]  # the long-run series ends in 2011
-    assert h["as_of"] == "2026-08-21"
+    assert h["as_of"] == "2026-10-09"
 
 
 def test_the_api_package_is_one_face_whatever_loads_first():

@@ -98,7 +98,7 @@ def test_series_list_names_units_and_chinese_names(home):
     assert rows["RRPONTSYD"]["source"] == "nyfed"
     assert rows["SOFR"]["name_zh"]
     # The SOFR percentiles are in the snapshot since the 2026-11-28 data bundle.
-    assert rows["SOFR99"]["last"] == "2026-08-20" and rows["SOFR99"]["unit"] == "pct"
+    assert rows["SOFR99"]["last"] == "2026-10-01" and rows["SOFR99"]["unit"] == "pct"
 
 
 def test_store_info_without_a_store(home):

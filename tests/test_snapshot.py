@@ -51,3 +51,47 @@ def test_split_basis_of_megacap_history_is_unified():
     # No jump of 90% anywhere in the stitched series.
     r = df["value"].pct_change().abs()
     assert r.max() < 0.5
+
+
+def _series(df: pd.DataFrame, sid: str) -> pd.Series:
+    s = df[df["series_id"] == sid]
+    return pd.Series(s["value"].to_numpy(), index=pd.DatetimeIndex(s["obs_date"]))
+
+
+def test_the_2026_12_05_extensions_are_joined():
+    """Rates, ON RRP, H.4.1 and VIX to early October 2026, with the 2026-09-17 rate rise;
+    the DTS TGA and prices to 2026-10-01; the STLFSI4 vintage tail is not spliced on."""
+    df = pd.read_parquet(SNAPSHOT_PATH)
+    iorb = _series(df, "IORB")
+    assert iorb["2026-09-16"] == 3.65 and iorb["2026-09-17"] == 3.90
+    assert iorb.index.max() == pd.Timestamp("2026-10-09")
+    for sid, end in [("SOFR", "2026-10-08"), ("RRPONTSYD", "2026-10-09"),
+                     ("WRESBAL", "2026-10-07"), ("WALCL", "2026-10-07"),
+                     ("VIXCLS", "2026-10-08"), ("TGA_DTS", "2026-10-01"),
+                     ("TGCR", "2026-10-01"), ("NVDA", "2026-10-01"), ("SPY", "2026-10-01"),
+                     ("STLFSI4", "2026-07-17"), ("TLAACBW027SBOG", "2026-04-15"),
+                     ("AVGO", "2026-05-15")]:
+        assert _series(df, sid).index.max() == pd.Timestamp(end), sid
+
+
+def test_fed_repo_take_up_history():
+    """RPONTTLD (USD bn): the 2019-20 Desk operations and the standing repo facility."""
+    rp = _series(pd.read_parquet(SNAPSHOT_PATH), "RPONTTLD")
+    assert rp.index.min() == pd.Timestamp("2018-05-16")
+    assert rp.index.max() == pd.Timestamp("2026-10-08")
+    for day, bn in [("2019-09-17", 53.15), ("2020-03-17", 152.75), ("2025-10-31", 50.35),
+                    ("2025-12-31", 74.6)]:
+        assert rp[day] == pytest.approx(bn, abs=1e-9), day
+
+
+def test_share_counts_of_every_megacap():
+    """Cover counts as filed: META's two classes added, GOOGL's all-class total, AVGO dated
+    by its filing date (the source has no cover date)."""
+    df = pd.read_parquet(SNAPSHOT_PATH)
+    meta = _series(df, "SHARES_META")
+    assert meta["2024-10-25"] == 2180000871 + 344487662 and len(meta) == 3
+    avgo = df[df["series_id"] == "SHARES_AVGO"].set_index("obs_date")
+    assert avgo.loc[pd.Timestamp("2026-09-10").date(), "value"] == 4773629865
+    assert (avgo["as_of"] == avgo.index).all()
+    amzn = _series(df, "SHARES_AMZN")
+    assert amzn["2022-04-20"] == 508720481 and amzn["2022-07-20"] == 10187554818

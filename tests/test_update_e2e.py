@@ -29,7 +29,7 @@ from mirror import (Mirror, fault_bad_gzip, fault_gzip_bomb, fault_html, fault_r
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"]),
               pytest.mark.slow]
 
-RECORDED = ["SOFR", "SOFR99", "EFFR", "OBFR", "RRP_ACCEPTED", "RRP_RATE", "REPO_ACCEPTED",
+RECORDED = ["SOFR", "SOFR99", "EFFR", "OBFR", "RRP_ACCEPTED", "RRP_RATE", "RPONTTLD",
             "TGA_DTS", "AAPL", "NVDA", "MSFT"]
 #: Inputs of the stage rules and headline indicators from the Fed Board's H.4.1, served from
 #: the recorded H.4.1 package (``mirror.RECORDINGS``), and from the NY Fed.
@@ -175,14 +175,14 @@ def test_a_fault_on_one_source_leaves_the_others_updated(tmp_path, kind, needle,
         res = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "dollarliq",
                               "update", "--since", "2020-08-01",
                               *series_args(["SOFR", "TGA_DTS", "AAPL", "RRP_ACCEPTED",
-                                            "REPO_ACCEPTED"])],
+                                            "RPONTTLD"])],
                              env=env, capture_output=True, text=True, timeout=180)
     assert res.returncode == 3, res.stdout + res.stderr
     assert "Traceback" not in res.stderr
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
     assert len(errors) == 2
     assert errors[0].startswith("error: nyfed: RRP_ACCEPTED: ") and needle in errors[0]
-    assert errors[1].startswith("error: nyfed: REPO_ACCEPTED: ")
+    assert errors[1].startswith("error: nyfed: RPONTTLD: ")
     rows = table(res.stdout)
     assert [rows[s][2] for s in ("SOFR", "TGA_DTS", "AAPL")] == ["ok"] * 3
     # AAPL rows were written in their own transaction (the recording's closes differ from
@@ -281,7 +281,7 @@ def test_a_full_disk_later_keeps_the_old_store_usable(tmp_path):
         assert first.returncode == 0, first.stderr
         before = user_rows(home, "RRP_ACCEPTED")
         assert store.stat().st_size > 8192
-        full = dollarliq(env, "update", "--since", "2020-08-01", "--series", "REPO_ACCEPTED",
+        full = dollarliq(env, "update", "--since", "2020-08-01", "--series", "RPONTTLD",
                          "--series", "AAPL", "--series", "NVDA", limit_file_bytes=4096)
     assert full.returncode == 5, full.stdout + full.stderr
     assert "Traceback" not in full.stderr

@@ -302,11 +302,17 @@ _SPECS: list[SeriesSpec] = [
                name_en="ON RRP offering rate", name_zh="隔夜逆回购利率", native_unit="pct",
                unit="pct", scale=1.0, freq="D", obs_convention="operation date",
                release=SAME_DAY, field="percentOfferingRate", tags=("policy",)),
-    SeriesSpec(id="REPO_ACCEPTED", source="nyfed", source_id="repo",
-               name_en="Repo operations accepted (standing repo facility)",
-               name_zh="回购操作中标金额(常备回购)", native_unit="usd", unit="usd_bn", scale=1e-9,
-               freq="D", obs_convention="operation date", release=SAME_DAY,
-               field="totalAmtAccepted", tags=("backstop",)),
+    SeriesSpec(id="RPONTTLD", source="nyfed", source_id="repo",
+               name_en="Fed overnight repo take-up (standing repo facility; Desk repo "
+                       "operations 2019-2020)",
+               name_zh="美联储隔夜回购操作中标金额(常备回购便利;2019-2020年公开市场回购)",
+               native_unit="usd", unit="usd_bn", scale=1e-9, freq="D",
+               obs_convention="operation date", release=SAME_DAY, field="totalAmtAccepted",
+               fred_id="RPONTTLD", fred_scale=1.0, start="2018-05-16", tags=("backstop",),
+               notes="All collateral accepted in the overnight repo operations (FRED "
+                     "RPONTTLD); term repos excluded. Standing repo facility from 2021-07-28; "
+                     "before it, the Desk's 2019-09..2020-07 operations, offered to all its "
+                     "counterparties."),
     # --- Daily prices (Yahoo chart API); stocks: split-adjusted close; ETFs: total-return close
     *[_yahoo(t, t, n, z, tags=("megacap", "price")) for t, n, z in [
         ("AAPL", "Apple", "苹果"), ("MSFT", "Microsoft", "微软"), ("NVDA", "NVIDIA", "英伟达"),

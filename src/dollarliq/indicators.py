@@ -252,6 +252,21 @@ def _lag_days(series_id: str) -> tuple[str, int]:
     return freq, n
 
 
+def last_seen_if_stale(series_id: str, obs_date: pd.Timestamp | None,
+                       day: pd.Timestamp) -> pd.Timestamp | None:
+    """``obs_date`` when a catalog series last observed then is stale on ``day``, else None.
+
+    The same allowance as the engine's inputs (:func:`stale_days`); a series never observed
+    (``obs_date`` None) is not "stale" but absent, and gives None too.
+    """
+    if obs_date is None or pd.isna(obs_date):
+        return None
+    freq, lag = _lag_days(series_id)
+    grid = pd.DatetimeIndex([pd.Timestamp(day)])
+    st = stale_days(pd.Series([pd.Timestamp(obs_date)], index=grid), freq, lag)
+    return pd.Timestamp(obs_date) if bool(st.iloc[0]) else None
+
+
 def _persistence(x: pd.Series, days: int) -> pd.Series:
     """Rolling maximum over the last ``days`` grid days (a reading that stays a few days)."""
     return x.rolling(days, min_periods=1).max()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from dollarliq.catalog import MEGACAPS
 from dollarliq.errors import NotEnoughData
 from dollarliq.frame import load_series
 from dollarliq.gauges.concentration import (concentration, equal_vs_cap_weight,
@@ -87,25 +88,60 @@ def test_real_market_caps_on_2023_12_29(store):
     nvda_sh = load_series(store, "SHARES_NVDA", as_of=d).iloc[-1]
     nvda_px = load_series(store, "NVDA", as_of=d).loc["2023-12-29"]
     assert g["market_cap_usd_bn"]["NVDA"] == pytest.approx(nvda_sh * 10 * nvda_px / 1e9, abs=0.1)
-    assert {"AAPL", "NVDA", "GOOGL"} <= set(g["basket_shares_outstanding"])
-    assert "AMZN" in g["not_covered"] and "TSLA" in g["not_covered"]
+    amzn_sh = load_series(store, "SHARES_AMZN", as_of=d)  # 10,334,030,586
+    assert amzn_sh.index[-1] == pd.Timestamp("2023-10-18")  # 10-Q filed 2023-10-27
+    amzn_px = load_series(store, "AMZN", as_of=d).loc["2023-12-29"]
+    assert g["market_cap_usd_bn"]["AMZN"] == pytest.approx(amzn_sh.iloc[-1] * amzn_px / 1e9,
+                                                          abs=0.1)
+    # Every megacap is in: META (no cover count before 2024-10) by its weighted shares.
+    assert set(g["basket"]) == set(MEGACAPS) and g["not_covered"] == {}
+    assert g["basket_weighted_average_shares"] == ["META"]
 
 
 def test_missing_megacaps_are_named_in_every_output(store):
-    """The snapshot has no share counts for AMZN and TSLA: JSON, gauge text and report say so."""
+    """On the snapshot's last prices (2026-10-01) AAPL's latest count is of 2026-01-16 and
+    AVGO's price ends 2026-05-15: JSON, gauge text and report name both, and why."""
     from dollarliq import api
     from dollarliq.cli.bubble_gauges import render_text
     from dollarliq.reports.html import _bubble, _Charts
     from dollarliq.reports.terminal import render_bubble
 
-    sec = api.gauges("2023-12-29", store=store)
+    sec = api.gauges("2026-10-02", store=store)
     g = sec["gauges"]["concentration"]
-    assert {"AMZN", "TSLA"} <= set(g["missing_megacaps"]) == set(g["not_covered"])
-    assert "AMZN" in g["coverage_note"] and "TSLA" in g["coverage_note"]
-    assert "AMZN" not in g["basket"]
+    assert g["date"] == "2026-10-01"
+    assert {"MSFT", "NVDA", "GOOGL", "AMZN", "TSLA"} <= set(g["basket"])
+    assert set(g["missing_megacaps"]) == set(g["not_covered"]) == {"AAPL", "AVGO", "META"}
+    assert "2026-01-16" in g["not_covered"]["AAPL"]
+    assert g["not_covered"]["AVGO"] == "price stale, last seen 2026-05-15"
+    assert g["stale_inputs"] == {"AVGO": "2026-05-15"}
+    # Equal vs cap weight reads RSP, which ends 2026-05-21: labelled stale, as liquidity
+    # inputs are, and valid against the schema.
+    assert sec["gauges"]["equal_vs_cap_weight"]["stale_inputs"] == {"RSP": "2026-05-21"}
+    import json
+
+    import jsonschema
+
+    from dollarliq.gauges import SCHEMA_PATH
+    jsonschema.validate(sec, json.loads(SCHEMA_PATH.read_text()))
+    assert "RSP 2026-05-21" in render_text(sec)
+    assert "AAPL" in g["coverage_note"] and "AVGO" in g["coverage_note"]
     for out in (render_text(sec), render_bubble(sec).plain, _bubble(sec, "en", _Charts()),
                 render_bubble(sec, "zh").plain):
-        assert "AMZN" in out and "TSLA" in out
+        assert "AAPL" in out and "AVGO" in out
+
+
+def test_a_stale_price_leaves_its_name_out_instead_of_dating_the_basket():
+    """Hand-made: B's price stops 20 business days before A's; the basket is A alone, dated
+    A's last day, and B is named stale (not carried forward, not dating the basket back)."""
+    d = pd.bdate_range("2024-01-02", periods=40)
+    prices = {"AAPL": pd.Series(10.0, index=d), "MSFT": pd.Series(20.0, index=d[:20])}
+    so = {t: pd.Series([1e9], index=pd.to_datetime(["2023-12-31"])) for t in prices}
+    r = concentration(prices, so, {}, None, date=d[-1])
+    assert r["date"] == f"{d[-1]:%Y-%m-%d}" and r["basket"] == ["AAPL"]
+    assert r["not_covered"]["MSFT"] == f"price stale, last seen {d[19]:%Y-%m-%d}"
+    # Five business days behind is within the daily allowance: still in the basket.
+    prices["MSFT"] = pd.Series(20.0, index=d[:-5])
+    assert concentration(prices, so, {}, None, date=d[-1])["basket"] == ["AAPL", "MSFT"]
 
 
 def test_all_covered_leaves_no_note():

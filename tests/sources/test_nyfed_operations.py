@@ -91,7 +91,7 @@ def test_repo_operations_and_missing_rate():
         _op("RP 3", "2025-12-31", 9_000_000_000),  # a reverse repo: not counted as repo
     )
     seen: list[httpx.Request] = []
-    obs = run_fetch(NyFedFetcher(), get_spec("REPO_ACCEPTED"), serve(body, seen=seen), **WINDOW)
+    obs = run_fetch(NyFedFetcher(), get_spec("RPONTTLD"), serve(body, seen=seen), **WINDOW)
     assert seen[0].url.params["operationTypes"] == "Repo"
     assert [o.value for o in obs] == pytest.approx([26.95])
     body = _body(_op("RP 1", "2025-12-31", 1e9, rate=""))

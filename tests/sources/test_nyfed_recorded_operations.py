@@ -41,8 +41,8 @@ def test_on_rrp_take_up_in_billions():
 
 
 def test_standing_repo_take_up_is_the_treasury_collateral_of_overnight_repos():
-    got = _ops("RPONTSYD", "REPO_ACCEPTED")
-    srf, total = got["RPONTSYD"], got["REPO_ACCEPTED"]
+    got = _ops("RPONTSYD", "RPONTTLD")
+    srf, total = got["RPONTSYD"], got["RPONTTLD"]
     # 2022-10-19: $5mn against Treasuries and $5mn against MBS.
     assert srf[T("2022-10-19")] == pytest.approx(0.005)
     assert total[T("2022-10-19")] == pytest.approx(0.010)

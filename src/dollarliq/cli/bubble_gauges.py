@@ -80,6 +80,11 @@ def render_text(section: dict) -> str:
         lines.append(f"Cash hoarding ({r['entity']}, quarter {r['quarter_end']}, filed "
                      f"{r['filed']}): cash + bills {_fmt(r['cash_and_bills_share_pct'], '%')} "
                      f"of assets")
+    stale = [(k, r["stale_inputs"]) for k, r in g.items() if r.get("stale_inputs")]
+    if stale:
+        lines += ["", "Stale inputs (last observation; older than their cadence allows):"]
+        lines += [f"  {k}: " + ", ".join(f"{sid} {d}" for sid, d in st.items())
+                  for k, st in stale]
     lines += ["", section["notice"]]
     return "\n".join(lines)
 

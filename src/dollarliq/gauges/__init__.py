@@ -73,11 +73,20 @@ def _freshest(*named: tuple[str, pd.Series | None]) -> tuple[str, pd.Series] | N
     return best
 
 
-def _run(fn: Callable[[], dict]) -> dict:
+def _run(fn: Callable[[], dict], stale: Callable[[], dict[str, str]] | None = None) -> dict:
+    """Run one gauge; an ok gauge whose inputs include stale ones lists them.
+
+    ``stale()`` gives ``{series id: last observation date}`` of the gauge's inputs that are
+    stale on the date (the liquidity inputs' allowance); they appear as ``stale_inputs``.
+    """
     try:
-        return {"status": "ok", **fn()}
+        out = {"status": "ok", **fn()}
     except DollarliqError as exc:
         return {"status": f"unavailable: {exc}"}
+    st = stale() if stale is not None else {}
+    if st:
+        out["stale_inputs"] = st
+    return out
 
 
 def gauges_section(inputs: GaugeInputs, as_of: pd.Timestamp) -> dict:
@@ -111,6 +120,19 @@ def gauges_section(inputs: GaugeInputs, as_of: pd.Timestamp) -> dict:
         if s is None:
             raise NotEnoughData(f"{sid} has no value public on {date:%Y-%m-%d}")
         return s
+
+    def stale(*sids: str | None) -> Callable[[], dict[str, str]]:
+        from dollarliq.indicators import last_seen_if_stale
+
+        def check() -> dict[str, str]:
+            out = {}
+            for sid in sids:
+                s = series(sid) if sid else None
+                seen = None if s is None else last_seen_if_stale(sid, s.index[-1], date)
+                if seen is not None:
+                    out[sid] = f"{seen:%Y-%m-%d}"
+            return out
+        return check
 
     prices = {t: series(t) for t in MEGACAPS}
     so = {t: series(f"SHARES_{t}") for t in SHARES_TICKERS}
@@ -200,13 +222,18 @@ def gauges_section(inputs: GaugeInputs, as_of: pd.Timestamp) -> dict:
 
         return cash_hoarding(parse_companyfacts(raw), as_of=date)
 
+    idx = _freshest(("SP500", series("SP500")), ("SPY", series("SPY")))
+    vix = _freshest(("VIXCLS", series("VIXCLS")), ("VIX", series("VIX")))
+    dxy = _freshest(("DXY", series("DXY")), ("DTWEXBGS", series("DTWEXBGS")))
     gauges = {
-        "concentration": _run(conc),
+        "concentration": _run(conc, stale(*MEGACAPS)),
         "equal_vs_cap_weight": _run(lambda: equal_vs_cap_weight(need("RSP"), need("SPY"),
-                                                                date=date)),
-        "runups": _run(runups),
-        "fear_greed": _run(sentiment),
-        "dollar_hoarding": _run(dollar),
+                                                                date=date),
+                                    stale("RSP", "SPY")),
+        "runups": _run(runups, stale(*MEGACAPS, "SPY", "QQQ")),
+        "fear_greed": _run(sentiment, stale(idx and idx[0], vix and vix[0], "BAMLH0A0HYM2",
+                                            "SPY", "DGS10", "RSP")),
+        "dollar_hoarding": _run(dollar, stale(dxy and dxy[0], "SPY", "DGS10")),
         "insider_selling": _run(insiders),
         "cash_hoarding": _run(cash),
     }

@@ -120,20 +120,35 @@ def concentration(prices: dict[str, pd.Series], shares_outstanding: dict[str, pd
     split_histories : (kind, ticker) -> the complete count history to infer splits from
         (see :func:`market_cap_usd_bn`); default: the counts given.
 
+    The basket is priced on the latest day with a megacap price; a name whose price is stale
+    on that day (the liquidity inputs' allowance) is left out and named, as is a name whose
+    latest share count is older than :data:`MAX_COUNT_AGE_DAYS`.
+
     Returns a dict: the basket covered on ``date`` and why the rest is not (``not_covered``,
     ``missing_megacaps`` and a one-line ``coverage_note`` naming them), each name's
     market cap (USD bn) and weight in the basket (pct), the basket's combined market cap
     (USD bn), its ratio to the S&P 500 index level (USD bn per index point) with the record
     it stands at, and the 12-month change of that ratio (pct).
     """
+    from dollarliq.indicators import last_seen_if_stale
+
     caps: dict[str, pd.Series] = {}
     kind: dict[str, str] = {}
     missing: dict[str, str] = {}
+    # The basket is priced on the latest day any megacap has a price; a name whose last
+    # price is stale on that day is left out, not carried forward.
+    lasts = [p.dropna().index[p.dropna().index <= date].max() for p in prices.values()
+             if p is not None and (p.dropna().index <= date).any()]
+    ref = max(lasts) if lasts else date
     for t in MEGACAPS:
         p = prices.get(t)
         p = None if p is None else p.dropna()[p.dropna().index <= date]
         if p is None or p.empty:
             missing[t] = "no price on or before this date"
+            continue
+        seen = last_seen_if_stale(t, p.index[-1], ref)
+        if seen is not None:
+            missing[t] = f"price stale, last seen {seen:%Y-%m-%d}"
             continue
         for k, src in (("shares_outstanding", shares_outstanding),
                        ("weighted_average", weighted_shares)):
@@ -147,11 +162,13 @@ def concentration(prices: dict[str, pd.Series], shares_outstanding: dict[str, pd
             caps[t], kind[t] = mc, k
             break
         else:
-            have = [k for k, src in (("shares outstanding", shares_outstanding),
-                                     ("weighted-average shares", weighted_shares))
+            have = [(k, src[t].dropna().index.max())
+                    for k, src in (("shares outstanding", shares_outstanding),
+                                   ("weighted-average shares", weighted_shares))
                     if src.get(t) is not None and not src[t].dropna().empty]
-            missing[t] = (f"latest {have[0]} older than {MAX_COUNT_AGE_DAYS} days"
-                          if have else "no SEC share count in the store")
+            missing[t] = (f"latest {have[0][0]} count is of {have[0][1]:%Y-%m-%d}, older than "
+                          f"{MAX_COUNT_AGE_DAYS} days" if have
+                          else "no SEC share count in the store")
     cov = Coverage(tuple(t for t in MEGACAPS if kind.get(t) == "shares_outstanding"),
                    tuple(t for t in MEGACAPS if kind.get(t) == "weighted_average"), missing)
     if not caps:
