@@ -43,6 +43,12 @@ RECORDINGS: dict[tuple[str, str], str] = {
     ("api.fiscaldata.treasury.gov",
      "/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance"):
         "treasury/fiscaldata_dts_operating_cash_balance_2025-07-07_2025-07-11.json",
+    # FiscalData auction results (the January 2026 bills) and announced offerings.
+    ("api.fiscaldata.treasury.gov", "/services/api/fiscal_service/v1/accounting/od/auctions_query"):
+        "treasury_auctions/fiscaldata_auctions_query_bills_auction_2026-01-01_2026-01-31.json",
+    ("api.fiscaldata.treasury.gov",
+     "/services/api/fiscal_service/v1/accounting/od/upcoming_auctions"):
+        "treasury_auctions/fiscaldata_upcoming_auctions_asof_2026-07-16.json",
     ("query1.finance.yahoo.com", "/v8/finance/chart/AAPL"):
         "yahoo/chart-AAPL-2020-08-31-to-2020-11-07.json",
     ("query1.finance.yahoo.com", "/v8/finance/chart/NVDA"):

@@ -9,6 +9,7 @@ Fault bodies (bad gzip, a redirect loop, a gzip bomb, an HTML page) are built in
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -314,3 +315,43 @@ def test_a_trickling_source_fails_at_its_deadline_while_the_others_land(tmp_path
                       "again later"]
     rows = table(res.stdout)
     assert [rows[s][2] for s in ("SOFR", "TGA_DTS", "RRP_ACCEPTED")] == ["ok", "ok", "failed"]
+
+
+def test_auction_records_through_the_mirror_reach_the_outlook(tmp_path):
+    """The real ``dollarliq update`` fetches FiscalData's auction results and announced
+    offerings from the mirror (the recorded bodies), stores them as auction records, and
+    ``dollarliq outlook`` then reads them: the five offerings still upcoming on 2026-07-16
+    (record date 2026-07-10) settle 2026-07-23..07-31."""
+    home = tmp_path / "home"
+    with Mirror() as m:
+        res = dollarliq(env_for(home, m), "update", "--series", "AUCTIONS", "--series",
+                        "AUCTIONS_UPCOMING")
+    assert res.returncode == 0, res.stdout + res.stderr
+    rows = table(res.stdout)
+    assert rows["AUCTIONS"][1:4] == ["treasury", "ok", "25"], rows["AUCTIONS"]
+    assert rows["AUCTIONS_UPCOMING"][1:4] == ["treasury", "ok", "90"], rows["AUCTIONS_UPCOMING"]
+    paths = [p for p in m.requests if "/od/" in p]
+    assert len(paths) == 2 and any("auction_date%3Agte%3A" in p or "auction_date:gte:" in p
+                                   for p in paths)
+    with Store(home / "dollarliq.duckdb", read_only=True) as s:
+        n = s.con.execute("SELECT count(*) FROM auctions").fetchone()[0]
+        # The 25 results are all in the snapshot already. Of the 90 offerings, 83 are in the
+        # snapshot: 69 add nothing, 14 name the type otherwise (CMB, TIPS Note, FRN Note for
+        # the snapshot's Bill and Note) and are kept; 7 are new (the 5 still upcoming, and
+        # the 2 stale rows whose CUSIP was never issued).
+        assert n == 14 + 7
+        # the two sources merge: 912797SL2 keeps its offering and gets its result
+        rec = s.auctions().set_index(["cusip", "issue_date"])
+    assert rec.loc[("912797SL2", "2026-01-08"), "total_accepted"] == 90_430_132_400
+    out = dollarliq(env_for(home, m), "outlook", "--as-of", "2026-07-17", "--days", "12",
+                    "--format", "json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    got = {(a["cusip"], a["status"], a["amount_usd"])
+           for d in doc["calendar"] for a in d["auctions"] if a["announced"] >= "2026-07-10"}
+    assert ("912810UV8", "offered", 13_000_000_000) in got
+    again = None
+    with Mirror() as m2:
+        again = dollarliq(env_for(home, m2), "update", "--series", "AUCTIONS_UPCOMING")
+    assert again.returncode == 0
+    assert table(again.stdout)["AUCTIONS_UPCOMING"][4] == "0"  # nothing new the second time

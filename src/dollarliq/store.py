@@ -534,8 +534,8 @@ class Store:
         return int(row[0]), int(row[1])
 
     def _insert_auctions(self, batch: pd.DataFrame, now: pd.Timestamp) -> tuple[int, int]:
-        """Auction records (``sources.auctions.RECORD_COLUMNS``): a row equal to one already
-        known is skipped; (records for a new (CUSIP, issue date), records that change a
+        """Auction records (``sources.auctions.RECORD_COLUMNS``): a row that a known row
+        already covers (equal on every field the new row has) is skipped; (records for a new (CUSIP, issue date), records that change a
         known one)."""
         import pandas as pd
 
@@ -549,8 +549,10 @@ class Store:
         try:
             cols = ", ".join(_AUCTION_COLUMNS)
             known = self._auctions or "(SELECT * FROM auctions)"
-            same = " AND ".join(f"k.{c} IS NOT DISTINCT FROM i.{c}" for c in _AUCTION_COLUMNS
-                                if c != "source")
+            # known: an earlier row agrees on every field this row has (an offering
+            # without its result repeats what a result row already holds)
+            same = " AND ".join(f"(i.{c} IS NULL OR k.{c} IS NOT DISTINCT FROM i.{c})"
+                                for c in _AUCTION_COLUMNS if c != "source")
             con.execute(f"""
                 CREATE OR REPLACE TEMP TABLE incoming_auction_rows AS
                 SELECT {', '.join('i.' + c for c in _AUCTION_COLUMNS)},

@@ -261,17 +261,26 @@ def run_update(target: Store | Path | str, fetch: Fetch, *,
         that cannot be written marks the unwritten series ``not written`` (exit code 5).
     """
     end = pd.Timestamp(today or pd.Timestamp.today()).normalize()
+    from dollarliq.sources.auctions import PARTS
+
+    named = [s for s in series if s.upper() in PARTS] if series else []
+    series = [s for s in series if s.upper() not in PARTS] if series else series
     if isinstance(target, Store):
         store_obj: Store | None = target
-        todo = plan(target, sources, since, series)
+        todo = plan(target, sources, since, series) if not (named and not series) else []
         stored = _stored_windows(target, todo)
+        records = record_plan(target, sources, since, named if named else None,
+                              bool(series))
         writer = None
     else:
         store_obj = None
         with open_store(target) as reader:
-            todo = plan(reader, sources, since, series)
+            todo = plan(reader, sources, since, series) if not (named and not series) else []
             stored = _stored_windows(reader, todo)
+            records = record_plan(reader, sources, since, named if named else None,
+                                  bool(series))
         writer = StoreWriter(target, snapshot=snapshot)
+    todo = [*todo, *records]
     if on_plan is not None:
         on_plan(len(todo))
 
@@ -286,7 +295,9 @@ def run_update(target: Store | Path | str, fetch: Fetch, *,
         else:
             runnable.append((spec, start))
 
-    jobs = jobs_for(runnable, end, stored)
+    jobs = jobs_for([(s, st) for s, st in runnable if not isinstance(s, RecordPart)], end,
+                    stored)
+    jobs += [_record_job(s, st, end) for s, st in runnable if isinstance(s, RecordPart)]
     store_failed: str | None = None
 
     def write(done: list[tuple[Job, dict[str, pd.DataFrame]]]) -> None:
@@ -316,7 +327,9 @@ def run_update(target: Store | Path | str, fetch: Fetch, *,
         """The job's frames, or None after recording why each of its series failed."""
         try:
             obs = fut.result()
-            return job, {s.id: observations_frame(obs.get(s.id, [])) for s in job.specs}
+            return job, {s.id: (obs[s.id] if isinstance(obs.get(s.id), pd.DataFrame)
+                                else observations_frame(obs.get(s.id, [])))
+                         for s in job.specs}
         except Exception as exc:  # noqa: BLE001 - reported per series, never a traceback
             for spec in job.specs:
                 status = NEEDS_KEY if isinstance(exc, CredentialsMissing) else FAILED
@@ -357,12 +370,53 @@ def run_update(target: Store | Path | str, fetch: Fetch, *,
     return UpdateResult(ordered)
 
 
+@dataclass(frozen=True)
+class RecordPart:
+    """A table of records fetched beside the series (the auction records): it has an id and
+    a source like a series, and is written to its own table."""
+
+    id: str
+    source: str = "treasury"
+
+
+def record_plan(store: Store, sources: Sequence[str] | None, since: pd.Timestamp | None,
+                named: Sequence[str] | None, series_named: bool
+                ) -> list[tuple[RecordPart, pd.Timestamp]]:
+    """The record parts to fetch and the first auction date to ask for: every part when
+    the treasury source is in the update and no series was named, else the parts named
+    (``--series AUCTIONS``). Results are re-read from 45 days before the last stored
+    auction date (a new store: from :data:`DEFAULT_HISTORY_START`)."""
+    from dollarliq.sources.auctions import PARTS
+
+    if sources and "treasury" not in sources:
+        return []
+    if named is None and series_named:
+        return []
+    parts = [p.upper() for p in named] if named else list(PARTS)
+    if since is not None:
+        start = pd.Timestamp(since)
+    else:
+        last = store.auctions()["auction_date"].max()
+        start = (DEFAULT_HISTORY_START if pd.isna(last)
+                 else pd.Timestamp(last) - pd.Timedelta(days=OVERLAP_DAYS))
+    return [(RecordPart(p), start) for p in dict.fromkeys(parts)]
+
+
+def _record_job(part: RecordPart, start: pd.Timestamp, end: pd.Timestamp) -> Job:
+    def run(fetch: Fetch) -> dict[str, pd.DataFrame]:
+        from dollarliq.sources.auctions import AuctionsFetcher
+
+        return {part.id: AuctionsFetcher().fetch(part.id, fetch, start, None)}
+
+    return Job(part.source, (part,), run)
+
+
 def _stored_windows(store: Store, todo: Sequence[tuple[SeriesSpec, pd.Timestamp]]
                     ) -> dict[str, pd.DataFrame]:
     """The stored rows of the window each series re-reads, for fetchers that compare them
     with the new answer (``needs_full_history``). Read once, before any request."""
-    want = [(s, st) for s, st in todo
-            if hasattr(get_fetcher(s.source), "needs_full_history")]
+    want = [(s, st) for s, st in todo if not isinstance(s, RecordPart)
+            and hasattr(get_fetcher(s.source), "needs_full_history")]
     if not want:
         return {}
     start = min(st for _, st in want)

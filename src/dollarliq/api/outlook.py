@@ -132,7 +132,7 @@ def outlook(as_of: Any = None, *, days: int = 20, lang: str = "en",
     m = rows.series_map(OUTLOOK_IDS, as_of=t)
     policy = effects.policy_rate(m.get("IORB"), m.get("IOER"))
     settled = records[records["total_accepted"].notna() & (records["auction_date"] <= t)]
-    bills = settled[settled["security_type"] == "Bill"]
+    bills = settled[auctions.category(settled["security_type"]) == "bills"]
     complete = bills["issue_date"].max() if len(bills) else pd.NaT
     start = pd.Timestamp(EFFECTS_START)
     end = min(t, complete) if complete is not pd.NaT else t

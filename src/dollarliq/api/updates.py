@@ -125,8 +125,11 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
     if bad:
         raise UsageError(f"unknown source {bad[0]!r}: choose one of "
                          f"{', '.join(UPDATABLE_SOURCES)}")
+    from dollarliq.sources.auctions import PARTS
+
     for sid in series or ():
-        get_spec(sid)
+        if sid.upper() not in PARTS:  # AUCTIONS, AUCTIONS_UPCOMING: the auction records
+            get_spec(sid)
     d = parse_as_of(since, "since date")
     own = client is None
     http = client or make_client()

@@ -20,8 +20,11 @@ ACCEPTED, OFFERED = "accepted", "offered"
 
 
 def category(security_type: pd.Series) -> pd.Series:
-    """``bills`` for Treasury bills, ``coupons`` for notes, bonds, TIPS and FRNs."""
-    return np.where(security_type.astype(str).str.lower() == "bill", "bills", "coupons")
+    """``bills`` for Treasury bills and cash management bills (FiscalData's ``Bill`` and
+    ``CMB``), ``coupons`` for notes, bonds, TIPS and FRNs (``Note``, ``Bond``, ``TIPS Note``,
+    ``FRN Note``, ...)."""
+    t = security_type.astype(str).str.strip().str.lower()
+    return np.where(t.isin(["bill", "cmb"]), "bills", "coupons")
 
 
 def known(records: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
