@@ -42,6 +42,13 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "evidence from them; run `dollarliq update`",
                            "zh": "核心数据过期({ids}):阶段判断缺少这些数据的新证据;请运行 `dollarliq update`"},
     "report.stale": {"en": "Stale (shown, not evidence)", "zh": "过期数据(仅展示,不作为证据)"},
+    "rule.needs_families": {"en": "{stage} needs {n} families met at once; this rule: {family}",
+                           "zh": "{stage}需同时满足{n}类证据;本条:{family}"},
+    "family.price": {"en": "the price of money", "zh": "资金价格"},
+    "family.buffers": {"en": "buffers", "zh": "缓冲"},
+    "family.drains": {"en": "drains", "zh": "流出"},
+    "family.backstops": {"en": "backstops", "zh": "后备工具"},
+    "family.markets": {"en": "markets", "zh": "市场"},
     "rule.line": {"en": "{name}: {value} {op} {threshold} ({status})",
                   "zh": "{name}:{value} {op} {threshold}({status})"},
     "record.high": {"en": "{name} at {value} on {date}: highest since {since} ({since_value})",
@@ -325,6 +332,12 @@ def rule_name(rule_id: str, lang: str = "en") -> str:
     """A rule's name in ``lang``; the id itself for a rule from another rules file."""
     key = f"rule.name.{rule_id}"
     return t(key, lang) if key in MESSAGES else rule_id
+
+
+def family_name(family: str, lang: str = "en") -> str:
+    """A family of evidence in ``lang``; the name itself for a family of another rules file."""
+    key = f"family.{family}"
+    return t(key, lang) if key in MESSAGES else family
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:

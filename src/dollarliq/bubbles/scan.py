@@ -231,14 +231,22 @@ def _scan_task(name: str, values: np.ndarray, dates: np.ndarray, window: int, me
 
 def connect(scheduler: str, workers: int):
     """A Dask client: 'local' (a LocalCluster of ``workers`` processes), 'threads' (in-process
-    workers, no sockets) or a ``tcp://host:port`` address of a running cluster."""
+    workers, no sockets) or a ``tcp://host:port`` address of a running cluster.
+
+    A local cluster has no dashboard: its scheduler's HTTP server listens on a free port of
+    127.0.0.1 (never the dashboard's 8787, which another program may hold), and it logs only
+    errors, so nothing but the command's own lines reaches stderr."""
+    import logging
+
     from dask.distributed import Client, LocalCluster
 
     if scheduler.startswith(("tcp://", "tls://")):
         return Client(scheduler)
     processes = scheduler != "threads"
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                           dashboard_address=None)
+                           dashboard_address=None, silence_logs=logging.ERROR,
+                           scheduler_kwargs={"dashboard": False,
+                                             "dashboard_address": "127.0.0.1:0"})
     return Client(cluster)
 
 

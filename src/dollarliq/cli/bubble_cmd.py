@@ -6,6 +6,7 @@ import enum
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -70,6 +71,34 @@ def bubble_test(
                       f"{lp['qualified_share']:.0%} (filter {lp['filter']})")
 
 
+def scan_table(df: Any) -> Any:
+    """The scan's rows as a table that fits the terminal: numbers rounded to what a reader
+    compares (statistics to 3 decimals, confidences to 2), booleans as yes/no, missing as
+    '-'."""
+    from dollarliq.reports.layout import Col, FitTable
+
+    digits = {"gsadf": 3, "gsadf_cv95": 3, "bubble_confidence": 2,
+              "negative_bubble_confidence": 2, "qualified_share": 2}
+
+    def cell(col: str, v: object) -> str:
+        import numpy as np
+
+        if v is None or (isinstance(v, (float, np.floating)) and np.isnan(v)):
+            return "-"
+        if isinstance(v, (bool, np.bool_)):
+            return "yes" if v else "no"
+        if isinstance(v, (float, np.floating)):
+            return f"{float(v):.{digits.get(col, 3)}f}"
+        return str(v)
+
+    right = set(digits) | {"window_obs", "episodes"}
+    cols = [Col(c.replace("_", " "), justify="right" if c in right else "left")
+            for c in df.columns]
+    rows = [[cell(c, v) for c, v in zip(df.columns, rec)]
+            for rec in df.itertuples(index=False, name=None)]
+    return FitTable(cols, rows, title="bubble scan")
+
+
 @bubble_app.command("scan")
 @handle_errors
 def bubble_scan(
@@ -130,7 +159,7 @@ def bubble_scan(
                         "explosive_95", "explosive_now", "episodes", "bubble_confidence",
                         "negative_bubble_confidence", "qualified_share", "filter", "status")
             if c in df]
-    console.print(df[cols].to_string(index=False))
+    console.print(scan_table(df[cols]))
     if out is not None:
         kept = df.attrs.get("path")
         console.print(f"wrote {out}" + (f"; also kept as {kept}" if kept else ""),

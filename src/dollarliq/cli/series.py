@@ -50,14 +50,14 @@ def series_list(
         w.writeheader()
         w.writerows(rows)
         return
-    t = Table(title="dollarliq series (more columns: --format json)", show_lines=False)
-    for col in ("id", "source", "unit", "last"):
-        t.add_column(col, no_wrap=True)
-    t.add_column("name", min_width=20, overflow="fold")
-    for r in rows:
-        last = r["last"] or ("(computed)" if r["source"] == "derived" else "(update)")
-        t.add_row(r["id"], r["source"], r["unit"], last, r["name"])
-    console.print(t)
+    from dollarliq.reports.layout import Col, FitTable
+
+    console.print(FitTable(
+        [Col("id", no_wrap=True), "source", "unit", Col("last", no_wrap=True), "name"],
+        [(r["id"], r["source"], r["unit"],
+          r["last"] or ("(computed)" if r["source"] == "derived" else "(update)"), r["name"])
+         for r in rows],
+        title="dollarliq series (more columns: --format json)"))
 
 
 class _IndicatorView:

@@ -6,8 +6,6 @@ import json
 import sys
 
 import typer
-from rich.table import Table
-
 from dollarliq.cli._common import console, handle_errors, store_app
 
 
@@ -18,10 +16,15 @@ def store_info(
 ) -> None:
     """Where the store is, what it holds and where the data end.
 
+    The data end is the report's: the latest observation of the core liquidity inputs
+    (WALCL, WRESBAL, RRPONTSYD, SOFR); each source's own latest observation is listed too.
+
     Example:
         dollarliq store info
     """
     from dollarliq.catalog import CATALOG
+    from dollarliq.indicators import CORE_IDS
+    from dollarliq.reports.layout import FitTable
     from dollarliq.store import SNAPSHOT_PATH, default_store_path, open_store
 
     path = default_store_path()
@@ -30,9 +33,13 @@ def store_info(
         user_rows = store.user_rows()
         last_fetch = store.last_fetch()
     by_source: dict[str, int] = {}
+    end_by_source: dict[str, str] = {}
     for sid, c in cov.items():
         src = CATALOG[sid].source if sid in CATALOG else "other"
         by_source[src] = by_source.get(src, 0) + c.rows
+        end_by_source[src] = max(end_by_source.get(src, ""), f"{c.last_obs:%Y-%m-%d}")
+    # The report's data end: the latest observation of the core liquidity inputs.
+    core_ends = [cov[s].last_obs for s in CORE_IDS if s in cov]
     info = {
         "store": str(path),
         "store_exists": path.exists(),
@@ -43,15 +50,23 @@ def store_info(
         "last_update": last_fetch.isoformat() if last_fetch is not None else None,
         "series": len(cov),
         "observations_by_source": by_source,
-        "data_end": max(c.last_obs for c in cov.values()).strftime("%Y-%m-%d") if cov else None,
+        "data_end": f"{max(core_ends):%Y-%m-%d}" if core_ends else None,
+        "data_end_of": list(CORE_IDS),
+        "data_end_by_source": dict(sorted(end_by_source.items())),
     }
     if json_out:
         sys.stdout.write(json.dumps(info, indent=1) + "\n")
         return
-    t = Table(show_header=False, title="dollarliq store")
-    for k, v in info.items():
-        t.add_row(k, str(v))
-    console.print(t)
+    def text(v: object) -> str:
+        if isinstance(v, dict):
+            return ", ".join(f"{k} {x:,}" if isinstance(x, int) else f"{k} {x}"
+                             for k, x in v.items())
+        if isinstance(v, list):
+            return ", ".join(map(str, v))
+        return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v)
+
+    console.print(FitTable(["", ""], [(k, text(v)) for k, v in info.items()],
+                           title="dollarliq store", show_header=False))
     if not info["store_exists"]:
         console.print("No store yet: the embedded snapshot is the data. "
                       "`dollarliq update` fetches newer data into the store.")

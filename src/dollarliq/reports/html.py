@@ -359,6 +359,8 @@ def _evidence(doc: dict, lang: str) -> str:
         label = e["stage_name_zh"] if lang == "zh" else e["stage_name"]
         mark = "✔" if e["met"] else ("·" if e["met"] is False else "?")
         text = "; ".join(c["text"] for c in e["conditions"])
+        if e.get("needs"):
+            text += f" [{e['needs']}]"
         items.append(f'<li class="{"met" if e["met"] else "dim"}">{mark} '
                      f'<span class="badge" style="background:{STAGE_COLORS[e["stage"]]}">'
                      f"{_e(label)}</span> {_e(text)}</li>")

@@ -14,7 +14,7 @@ import pandas as pd
 from dollarliq.catalog import CATALOG
 from dollarliq.engine import EngineResult
 from dollarliq.indicators import INDICATORS, INPUT_IDS, obs_series, record_since
-from dollarliq.messages import rule_name, t
+from dollarliq.messages import family_name, rule_name, t
 from dollarliq.reports.style import fmt, fmt_u  # noqa: F401  (re-exported)
 from dollarliq.stages import STAGE_NAMES
 
@@ -194,7 +194,12 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
                                     op=c.op, threshold=fmt_u(c.threshold, unit, lang),
                                     status=status)})
         available = bool(avail[rule.id]) if avail is not None else True
-        evidence.append({"rule": rule.id, "name": rule_name(rule.id, lang),
+        # A stage that needs several families says so on each of its rules: otherwise a
+        # crisis rule met reads like a drained one with the same conditions.
+        n_fam = (res.rules.min_families or {}).get(rule.level, 1)
+        needs = (t("rule.needs_families", lang, stage=t(f"stage.{rule.level}", lang),
+                   n=n_fam, family=family_name(rule.family, lang)) if n_fam > 1 else None)
+        evidence.append({"min_families": n_fam, "needs": needs,"rule": rule.id, "name": rule_name(rule.id, lang),
                          "family": rule.family, "stage": rule.level,
                          "stage_name": STAGE_NAMES[rule.level][0],
                          "stage_name_zh": STAGE_NAMES[rule.level][1],

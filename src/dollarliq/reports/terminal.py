@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dollarliq.messages import t
+from dollarliq.reports.layout import Col, FitTable, bullets
 from dollarliq.reports.style import STAGE_COLORS, fmt, fmt_u
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
@@ -117,37 +118,39 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
     head = Panel(banner, title=t("report.title", lang),
                  subtitle=t("report.as_of", lang, as_of=doc["as_of"], data_end=doc["data_end"]))
 
-    ev = Table(title=t("report.evidence", lang), show_header=False, expand=False)
-    ev.add_column("stage", no_wrap=True)
-    ev.add_column("rule")
+    ev_rows = []
     for e in sorted(doc["evidence"], key=lambda e: (not e["met"], e["met"] is None,
                                                      -e["stage"])):
         mark = "✔" if e["met"] else ("·" if e["met"] is False else "?")
         style = _stage_style(e["stage"]) if e["met"] else "dim"
         label = e["stage_name_zh"] if lang == "zh" else e["stage_name"]
-        ev.add_row(Text(f"{mark} {label}", style=style),
-                   Text("; ".join(c["text"] for c in e["conditions"]),
-                        style="" if e["met"] else "dim"))
+        rule = "; ".join(c["text"] for c in e["conditions"])
+        if e.get("needs"):
+            rule += f" [{e['needs']}]"
+        ev_rows.append((Text(f"{mark} {label}", style=style),
+                        Text(rule, style="" if e["met"] else "dim")))
+    ev = FitTable([Col("stage", no_wrap=True), "rule"], ev_rows,
+                  title=t("report.evidence", lang), show_header=False)
 
-    ind = Table(title=t("report.indicators", lang))
-    ind.add_column("")
-    ind.add_column("", justify="right", no_wrap=True)
-    ind.add_column("", no_wrap=True)
     by_id = {i["id"]: i for i in doc["indicators"]}
+    ind_rows = []
     for k in KEY_INDICATORS:
         i = by_id.get(k)
         if i is None or not i["available"]:
             continue
         when = (i["obs_date"] or "") + (" " + t("rule.stale", lang) if i.get("stale") else "")
-        ind.add_row(i["name"], fmt_u(i["value"], i["unit"], lang), when,
-                    style="dim" if i.get("stale") else None)
+        dim = "dim" if i.get("stale") else ""
+        ind_rows.append((Text(i["name"], style=dim),
+                         Text(fmt_u(i["value"], i["unit"], lang), style=dim),
+                         Text(when, style=dim)))
+    ind = FitTable([Col("indicator"), Col("value", justify="right", no_wrap=True),
+                    Col("date")], ind_rows, title=t("report.indicators", lang),
+                   show_header=False)
 
     parts: list[Any] = [head]
     if doc["records"]:  # the notable records lead (each looks back at least a year)
-        rec = Text(t("report.records", lang) + "\n", style="bold")
-        for r in doc["records"]:
-            rec.append(f"  • {r['text']}\n", style="")
-        parts.append(rec)
+        parts.append(Text(t("report.records", lang), style="bold"))
+        parts.append(bullets(r["text"] for r in doc["records"]))
     if sparks:
         parts.append(render_sparks(sparks, lang, width))
     parts += [ev, ind]
@@ -157,10 +160,8 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
                             kind=cal["calendar_label"], value=f"{cal['value_bp']:+.0f}",
                             persistent=f"{cal['persistent_bp']:+.0f}")))
     if doc["unavailable"]:
-        un = Text(t("report.unavailable", lang) + "\n", style="bold")
-        for u in doc["unavailable"]:
-            un.append(f"  • {u['reason']}\n", style="dim")
-        parts.append(un)
+        parts.append(Text(t("report.unavailable", lang), style="bold"))
+        parts.append(bullets((u["reason"] for u in doc["unavailable"]), style="dim"))
     if doc.get("bubble"):
         parts.append(render_bubble(doc["bubble"], lang))
     if doc.get("bubble_tests"):

@@ -252,16 +252,12 @@ def method_lines(r: BacktestResult) -> list[str]:
 
 def render_terminal(r: BacktestResult) -> list[Any]:
     """Rich renderables: headline, episodes, spells, yardsticks, event study, notice."""
-    from rich.table import Table
     from rich.text import Text
 
-    def table(title: str, head: list[str], rows: list[list[str]]) -> Table:
-        t = Table(title=title, title_justify="left", show_lines=False)
-        for h in head:
-            t.add_column(h, overflow="fold")
-        for row in rows:
-            t.add_row(*row)
-        return t
+    from dollarliq.reports.layout import FitTable
+
+    def table(title: str, head: list[str], rows: list[list[str]]) -> FitTable:
+        return FitTable(head, rows, title=title)
 
     out: list[Any] = [Text("Track record", style="bold")]
     out += [Text(s) for s in summary_lines(r)]
