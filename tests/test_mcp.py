@@ -17,7 +17,8 @@ import jsonschema
 import pytest
 
 KEY_MARKER = "fredkeymarker0123456789abcdef"  # a stand-in value, not a real key
-TOOLS = {"report", "stages", "series", "series_list", "backtest", "bubble_test", "gauges"}
+TOOLS = {"report", "stages", "series", "series_list", "backtest", "bubble_test", "gauges",
+         "outlook"}
 CALLS = {
     "report": ("report", {"as_of": "2019-09-17"}),
     "report_bad_date": ("report", {"as_of": "2019-09-31"}),
@@ -27,6 +28,8 @@ CALLS = {
     "series_list": ("series_list", {"as_of": "2019-09-17", "source": "nyfed"}),
     "stages": ("stages", {"as_of": "2019-09-20", "start": "2019-09-16"}),
     "gauges": ("gauges", {"as_of": "2023-12-29"}),
+    "outlook": ("outlook", {"as_of": "2019-09-10", "days": 5}),
+    "outlook_bad_days": ("outlook", {"as_of": "2019-09-10", "days": 0}),
 }
 
 
@@ -54,7 +57,7 @@ def session(tmp_path_factory):
     return out
 
 
-def test_the_seven_tools_each_take_as_of_and_say_units_and_point_in_time(session):
+def test_the_tools_each_take_as_of_and_say_units_and_point_in_time(session):
     tools = {t.name: t for t in session["tools"]}
     assert set(tools) == TOOLS
     for t in tools.values():
@@ -65,7 +68,7 @@ def test_the_seven_tools_each_take_as_of_and_say_units_and_point_in_time(session
     assert "USD bn" in tools["report"].description and "bp" in tools["report"].description
     assert tools["series"].input_schema["required"] == ["series_id"]
     # The CLI's JSON Schemas are the output schemas (the SDK's client checks results with them).
-    for name in ("report", "stages", "series", "gauges"):
+    for name in ("report", "stages", "series", "gauges", "outlook"):
         want = json.loads(files("dollarliq").joinpath(f"data/{name}.schema.json").read_text())
         assert tools[name].output_schema == want
 
@@ -115,3 +118,19 @@ def test_the_fred_key_never_appears(session):
     for name in CALLS:
         res = session[name]
         assert KEY_MARKER not in json.dumps(res.model_dump(mode="json")), name
+
+
+def test_outlook_tool_is_the_cli_document(session, monkeypatch):
+    res = session["outlook"]
+    assert not res.is_error, res.content
+    doc = res.structured_content
+    schema = json.loads(files("dollarliq").joinpath("data/outlook.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    monkeypatch.setenv("DOLLARLIQ_HOME", str(session["home"]))
+    from dollarliq import api
+
+    assert doc == api.outlook(as_of="2019-09-10", days=5).doc
+    d = next(x for x in doc["calendar"] if x["date"] == "2019-09-16")
+    assert "tax_corporate" in d["events"]
+    bad = session["outlook_bad_days"]
+    assert bad.is_error and "days must be 1 to 130" in bad.content[0].text

@@ -133,6 +133,19 @@ def test_gauges_validate_against_their_schema(server):
     assert doc["gauges"]["fear_greed"]["status"] == "ok"
 
 
+def test_outlook_is_the_cli_document(server, monkeypatch):
+    r = server.get("/v1/outlook", params={"as_of": "2026-01-15", "days": "20"})
+    assert r.status_code == 200
+    doc = r.json()
+    jsonschema.validate(doc, _schema("outlook"))
+    from dollarliq import api
+
+    assert doc == json.loads(api.outlook(as_of="2026-01-15").to_json())
+    assert doc["tga"]["target_bn"] == 850
+    bad = server.get("/v1/outlook", params={"days": "0"})
+    assert bad.status_code == 400 and "days must be 1 to 130" in bad.json()["error"]
+
+
 def test_stages_series_catalog_match_the_cli(server, monkeypatch):
     monkeypatch.setenv("DOLLARLIQ_HOME", str(server.home))
     st = server.get("/v1/stages", params={"start": "2019-09-01", "end": "2019-09-30"}).json()
@@ -234,14 +247,15 @@ def test_openapi_describes_every_endpoint_with_the_cli_schemas(server):
     assert doc["openapi"].startswith("3.")
     paths = set(doc["paths"])
     assert {"/", "/v1/report", "/v1/stages", "/v1/series", "/v1/series/{series_id}",
-            "/v1/backtest", "/v1/bubble/{ticker}", "/v1/gauges", "/v1/health"} <= paths
+            "/v1/backtest", "/v1/bubble/{ticker}", "/v1/gauges", "/v1/health",
+            "/v1/outlook"} <= paths
     assert all(set(ops) == {"get"} for ops in doc["paths"].values())  # read only
     rep = doc["paths"]["/v1/report"]["get"]
     assert rep["responses"]["200"]["content"]["application/json"]["schema"]["title"] == \
         _schema("report")["title"]
     assert {p["name"] for p in rep["parameters"]} == {"as_of", "lang"}
     for path, name in (("/v1/stages", "stages"), ("/v1/series/{series_id}", "series"),
-                       ("/v1/gauges", "gauges")):
+                       ("/v1/gauges", "gauges"), ("/v1/outlook", "outlook")):
         got = doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
         assert got["schema"]["$id"] == _schema(name)["$id"]
     err = rep["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]

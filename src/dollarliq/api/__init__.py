@@ -48,7 +48,7 @@ from dollarliq.api._core import (  # noqa: F401 - re-exported
     parse_windows, resolve_as_of)
 from dollarliq.api.bubbles import BubbleTest, bubble_scan, bubble_test, edgar_update, gauges
 from dollarliq.api.dashboard_page import dashboard
-from dollarliq.api.outlook import Outlook, outlook
+from dollarliq.api.outlook import Outlook, outlook, outlook_days
 from dollarliq.api.reporting import report
 from dollarliq.api.timeseries import panel, series, series_list
 from dollarliq.api.track_record import TrackRecord, backtest, stages

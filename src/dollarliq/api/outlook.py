@@ -72,6 +72,16 @@ class Outlook:
                 f"settlement_days={self.doc['settlement_days']})")
 
 
+def outlook_days(days: Any) -> int:
+    """``days`` from a request (text or number), checked like the command line's --days."""
+    if isinstance(days, str):
+        text = days.strip()
+        if not text.lstrip("-").isdigit():
+            raise UsageError(f"days {days!r} is not a whole number")
+        days = int(text)
+    return check_days(days)
+
+
 def check_days(days: Any) -> int:
     """The number of business days: an integer from 1 to ``drain.MAX_DAYS``."""
     from dollarliq.outlook.drain import MAX_DAYS

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 SRF_LIMIT_BN = 500.0
+#: A pace below this (USD billions a week) is no movement: no weeks left are computed.
+MIN_PACE_BN = 0.01
 WEEKS = (4, 13)
 BOOT = 400
 SEED = 20190917
@@ -70,7 +72,7 @@ def line(name: str, s: pd.Series | None, threshold: float | None, *, falling: bo
         toward = -p if falling else p
         if dist <= 0:
             out[f"weeks_left_{w}w"] = 0.0
-        elif toward > 0:
+        elif toward >= MIN_PACE_BN:
             out[f"weeks_left_{w}w"] = dist / toward
     return out
 

@@ -255,6 +255,20 @@ def create_app(answers: Answers | None = None, *, updater: Updater | None = None
         """Concentration, run-ups, fear & greed, dollar and cash hoarding, insider selling."""
         return _send(await answer(("gauges", as_of), lambda: _json(uses.gauges(as_of=as_of))))
 
+    @app.get("/v1/outlook", summary="The drain calendar and the defence lines' runway",
+             responses={200: {"content": {JSON: {"schema": _schema("outlook")}}}})
+    async def outlook(as_of: str | None = Query(None, description=AS_OF),
+                      days: str = Query("20", description="Business days in the calendar "
+                                                          "(1-130)."),
+                      lang: Literal["en", "zh"] | None = Query(None, description="en or zh.")
+                      ) -> Response:
+        """Settlements (offered or accepted), maturities, tax dates, period ends, the TGA
+        against its end-of-quarter target, and each defence line's runway (arithmetic on
+        the current pace, not a forecast)."""
+        return _send(await answer(("outlook", as_of, days, lang),
+                                  lambda: _json(uses.outlook(as_of=as_of, days=days,
+                                                             lang=lang))))
+
     @app.get("/v1/health", summary="Data end per source, last update, staleness")
     def health() -> Response:
         """Never cached: the store's coverage now, and the background update's last run."""

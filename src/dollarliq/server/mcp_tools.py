@@ -34,8 +34,8 @@ INSTRUCTIONS = (
 
 
 def build_server(answers: Answers | None = None):
-    """The MCP server with the seven tools (``report``, ``stages``, ``series``,
-    ``series_list``, ``backtest``, ``bubble_test``, ``gauges``)."""
+    """The MCP server with the eight tools (``report``, ``stages``, ``series``,
+    ``series_list``, ``backtest``, ``bubble_test``, ``gauges``, ``outlook``)."""
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
     from mcp.server.mcpserver.tools import Tool
@@ -125,6 +125,21 @@ def build_server(answers: Answers | None = None):
           "insider selling (USD) and cash hoarding (percent of assets).", "gauges")
     def gauges(as_of: AsOf = None) -> dict[str, Any]:
         return run(("gauges", as_of), lambda: uses.gauges(as_of=as_of))
+
+    @tool("The drain calendar of the next business days after a date: auction settlements "
+          "(gross issuance offered or accepted, maturing, net cash raised; USD), tax dates, "
+          "month/quarter/year ends, Fedwire holidays, the TGA against Treasury's announced "
+          "end-of-quarter cash balance (USD bn), measured day effects on SOFR-IORB (bp), and "
+          "each defence line's runway: ON RRP, reserves, standing repo, discount window "
+          "(arithmetic on the current pace, not a forecast).", "outlook")
+    def outlook(as_of: AsOf = None,
+                days: Annotated[int, Field(description="Business days in the calendar, "
+                                                       "1-130.")] = 20,
+                lang: Annotated[Literal["en", "zh"] | None,
+                                Field(description="en or zh.")] = None
+                ) -> dict[str, Any]:
+        return run(("outlook", as_of, days, lang),
+                   lambda: uses.outlook(as_of=as_of, days=days, lang=lang))
 
     return MCPServer("dollarliq", instructions=INSTRUCTIONS, version=_version(),
                      log_level="WARNING", tools=tools)

@@ -127,6 +127,14 @@ def gauges(as_of: str | None = None) -> dict[str, Any]:
     return api.gauges(as_of=d["as_of"])
 
 
+def outlook(as_of: str | None = None, days: int | str = 20,
+            lang: str | None = None) -> dict[str, Any]:
+    """The drain calendar and the defence lines' runway (``outlook --format json``,
+    ``outlook.schema.json``)."""
+    d = parse_dates(as_of=as_of)
+    return api.outlook(as_of=d["as_of"], days=api.outlook_days(days), lang=_lang(lang)).doc
+
+
 def dashboard(lang: str | None = None) -> str:
     """The dashboard page (the file ``dollarliq dashboard`` writes) on the latest data."""
     page, _ = api.dashboard(lang=_lang(lang))
