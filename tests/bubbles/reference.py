@@ -92,3 +92,67 @@ def lppls_box_optimum(t: np.ndarray, y: np.ndarray, lo, hi, n_starts: int = 60, 
             best = (float(r.fun), r.x)
     p = best[1]
     return best[0], t[-1] + p[0] * span, float(p[1]), float(p[2])
+
+
+def lppls_grid_optimum(t: np.ndarray, y: np.ndarray, lo, hi, grid=(48, 24, 60), n_best: int = 40):
+    """Reference LPPLS optimum in a box: a dense grid, then L-BFGS-B from its best local minima.
+
+    The profiled SSE is evaluated on every cell of a ``grid`` over
+    ``((tc - t2)/(t2 - t1), m, w)`` (tc geometric in ``tc - t2``, m and w even), by NumPy
+    normal equations in batches; the ``n_best`` lowest local minima of the grid (no lower
+    neighbour among the 26) are polished by bounded L-BFGS-B with ``lstsq``. Independent of
+    the package's kernels. Returns ``(sse, tc, m, w)``, tc in the units of ``t``.
+    """
+    from scipy.optimize import minimize
+
+    span = t[-1] - t[0]
+    ts = (t - t[-1]) / span
+    yc = y - y.mean()
+    a = max(lo[0], 1e-4)
+    gt = a * (hi[0] / a) ** np.linspace(0.0, 1.0, grid[0])
+    if lo[0] < 0:
+        gt = np.concatenate([lo[0] * 0.005 ** np.linspace(0.0, 1.0, grid[0] // 2), gt])
+    gm = np.linspace(lo[1], hi[1], grid[1])
+    gw = np.linspace(lo[2], hi[2], grid[2])
+    G = np.empty((gt.size, gm.size, gw.size))
+    for i, tc in enumerate(gt):
+        dt = np.abs(tc - ts) + 1e-8
+        lg = np.log(dt)
+        F = dt[None, :] ** gm[:, None]  # (m, n)
+        cs, sn = np.cos(gw[:, None] * lg), np.sin(gw[:, None] * lg)  # (w, n)
+        X = np.stack([np.ones((gm.size, gw.size, ts.size)), np.broadcast_to(F[:, None, :], (gm.size, gw.size, ts.size)),
+                      F[:, None, :] * cs[None], F[:, None, :] * sn[None]], axis=-1)
+        XtX = np.einsum("abni,abnj->abij", X, X)
+        Xty = np.einsum("abni,n->abi", X, yc)
+        with np.errstate(all="ignore"):
+            beta = np.linalg.solve(XtX + 1e-12 * np.eye(4), Xty[..., None])[..., 0]
+        G[i] = yc @ yc - np.einsum("abi,abi->ab", beta, Xty)
+
+    def sse(p):
+        dt = np.abs(p[0] - ts) + 1e-8
+        f = dt ** p[1]
+        lg = np.log(dt)
+        X = np.column_stack([np.ones_like(ts), f, f * np.cos(p[2] * lg), f * np.sin(p[2] * lg)])
+        beta, *_ = np.linalg.lstsq(X, yc, rcond=None)
+        r = yc - X @ beta
+        return float(r @ r)
+
+    pad = np.pad(G, 1, constant_values=np.inf)
+    mins = np.ones(G.shape, dtype=bool)
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            for dk in (-1, 0, 1):
+                if di or dj or dk:
+                    nb = pad[1 + di:1 + di + G.shape[0], 1 + dj:1 + dj + G.shape[1], 1 + dk:1 + dk + G.shape[2]]
+                    mins &= G <= nb
+    idx = np.argwhere(mins)
+    idx = idx[np.argsort(G[mins])][:n_best]
+    bounds = list(zip((gt[0], lo[1], lo[2]), hi))
+    best = (np.inf, None)
+    for i, j, k in idx:
+        r = minimize(sse, np.array([gt[i], gm[j], gw[k]]), method="L-BFGS-B", bounds=bounds,
+                     options=dict(ftol=1e-15, gtol=1e-12, maxiter=2000))
+        if r.fun < best[0]:
+            best = (float(r.fun), r.x)
+    p = best[1]
+    return best[0], t[-1] + p[0] * span, float(p[1]), float(p[2])

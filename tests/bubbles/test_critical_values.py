@@ -74,9 +74,14 @@ def test_close_to_psy_table1(T):
 
 
 def test_null_paths_have_psy_drift():
-    Y = simulate_null(200, 4000, 1)
+    # 40,000 paths: the mean step's standard error is 3.5e-4, so the drift 1/T = 0.005 sits 14
+    # standard errors from zero (no drift) and 7 from 1/(2T); the tolerance is 4
+    Y = simulate_null(200, 40_000, 1)
     steps = np.diff(Y, axis=1)
-    assert abs(steps.mean() - 1 / 200) < 4 / np.sqrt(steps.size)
+    se = steps.std() / np.sqrt(steps.size)
+    assert abs(steps.mean() - 1 / 200) < 4 * se
+    assert 1 / 200 > 12 * se  # the check could tell a path without drift
+    assert abs(Y[:, 0].mean() - 1 / 200) < 4 / np.sqrt(Y.shape[0])  # y_1 = 1/T + e_1 (y_0 = 0)
 
 
 def test_wild_bootstrap():

@@ -35,17 +35,31 @@ def test_one_series_gsadf_equals_the_kernel_on_log_prices(prices):
         assert e["start"] <= e["peak"] <= e["end"]
 
 
-def test_critical_values_are_cached_in_the_store(prices):
-    s = Store(":memory:", snapshot=None)
-    cache = store_cache(s)
-    a = analyse_series(prices["QQQ"], window=200, reps=REPS, methods=("gsadf",), cache=cache)
-    from dollarliq.bubbles.critical_values import CACHE_NAMESPACE
+def test_critical_values_are_cached_in_the_store(prices, monkeypatch):
+    import dollarliq.bubbles.scan as scan_mod
 
-    rows = s.con.execute("SELECT count(*) FROM cache WHERE namespace = ?",
-                         [CACHE_NAMESPACE]).fetchone()
-    assert rows[0] == 1
-    b = analyse_series(prices["QQQ"], window=200, reps=REPS, methods=("gsadf",), cache=cache)
+    simulated = []
+    real = scan_mod.critical_values
+
+    def counting(*args, **kwargs):
+        simulated.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scan_mod, "critical_values", counting)
+    s = Store(":memory:", snapshot=None)
+    a = analyse_series(prices["QQQ"], window=200, reps=REPS, methods=("gsadf",),
+                       cache=store_cache(s))
+    assert len(simulated) == 1  # nothing cached or shipped for T=200, 99 replications
+    # a second cache on the same store (as the next command would open) finds the values
+    # there: no second simulation, and the same critical values
+    b = analyse_series(prices["QQQ"], window=200, reps=REPS, methods=("gsadf",),
+                       cache=store_cache(s))
+    assert len(simulated) == 1
     assert a == b
+    # another store has no entry: that one simulates again
+    analyse_series(prices["QQQ"], window=200, reps=REPS, methods=("gsadf",),
+                   cache=store_cache(Store(":memory:", snapshot=None)))
+    assert len(simulated) == 2
 
 
 def test_critical_values_are_cached_as_files_in_the_cache_folder(prices, tmp_path,
@@ -174,13 +188,33 @@ def test_cli_bubble_test_takes_a_published_filter_set(home):
     assert scan.exit_code == 2 and "unknown LPPLS filter" in scan.output
 
 
+def _simulated_bubble(n=700, tc=710.0, m=0.45, w=8.0, B=-0.05, C1=0.002, C2=-0.0015, sd=0.0005):
+    """Daily closes of a clean LPPLS bubble (D = 1.125, tc 10 days after the last close)."""
+    t = np.arange(n, dtype=float)
+    dt = tc - t
+    y = 5.0 + dt**m * (B + C1 * np.cos(w * np.log(dt)) + C2 * np.sin(w * np.log(dt)))
+    y += np.random.default_rng(12345).standard_normal(n) * sd
+    return pd.Series(np.exp(y), index=pd.date_range("2020-01-01", periods=n, freq="D"), name="SIM")
+
+
 @pytest.mark.enable_socket  # Dask resolves the local host name even for in-process workers
-def test_an_lppls_scan_names_its_filter_in_each_row(prices):
+def test_an_lppls_scan_names_its_filter_in_each_row():
     from dask.distributed import Client, LocalCluster
 
+    from dollarliq.bubbles.scan import lppls_summary
+
+    sim = _simulated_bubble()
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                       dashboard_address=None) as cluster, Client(cluster) as client:
-        df = run_scan({"NVDA": prices["NVDA"]}, windows=(120,), method="lppls", client=client,
+        df = run_scan({"SIM": sim}, windows=(120,), method="lppls", client=client,
                       conditions="shu-zhu-2020")
     assert df["filter"].tolist() == ["shu-zhu-2020"] and df["status"].tolist() == ["ok"]
-    assert 0.0 <= df["bubble_confidence"].iloc[0] <= 1.0
+    # the set's own layout (windows of 650 down to 30 closes) reaches before the 120-close window
+    assert df["window_obs"].tolist() == [650]
+    direct = lppls_summary(sim, conditions="shu-zhu-2020")
+    row = df.iloc[0]
+    for k in ("bubble_confidence", "negative_bubble_confidence", "qualified_share"):
+        assert row[k] == direct[k], k
+    # on a clean bubble most windows qualify as a positive bubble (those too short to hold 2.5
+    # oscillations do not), none as a negative one
+    assert 0.7 < row["bubble_confidence"] < 1.0 and row["negative_bubble_confidence"] == 0.0

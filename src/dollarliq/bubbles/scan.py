@@ -106,27 +106,38 @@ def gsadf_summary(prices: pd.Series, cv: CriticalValues, *, lag: int = 0,
 
 def lppls_summary(prices: pd.Series, *, window: int = 252,
                   conditions: str = DEFAULT_LPPLS_FILTER) -> dict:
-    """The LPPLS confidence indicator on the last ``window`` closes, and one fit on them.
+    """The LPPLS confidence indicator and one fit on the last closes.
 
     ``conditions`` names the filter set of the qualified fits (see
-    ``dollarliq.bubbles.lppls.FILTERS``); the result says which one was used.
+    ``dollarliq.bubbles.lppls.FILTERS``); the result says which one was used, where it
+    comes from and how it departs from its source. The indicator runs the set's window
+    layout on the last ``max(window, longest window)`` closes: ``lppls-0.6`` its 80-close
+    windows over the last 252 closes, the published sets their nested windows (750 down
+    to 125, 650 down to 30 closes) ending at the last close; the fit is on those closes.
     """
-    from dollarliq.bubbles.lppls import confidence_indicator
+    from dollarliq.bubbles.lppls import confidence_indicator, filter_conditions
     from dollarliq.bubbles.lppls import fit as lppls_fit
 
-    p = prices.iloc[-window:]
+    cond = filter_conditions(conditions)
+    longest = cond.layout[0]
+    p = prices.iloc[-max(window, longest):]
     if len(p) < 60:
         raise NotEnoughData(f"LPPLS needs at least 60 prices, got {len(p)}")
+    if len(p) < longest:
+        raise NotEnoughData(f"LPPLS filter {cond.name} fits windows of up to {longest} closes; "
+                            f"{len(p)} available")
     y = np.log(p.astype(float))
-    ci = confidence_indicator(y, conditions=conditions)
+    ci = confidence_indicator(y, conditions=cond)
     last = ci.frame.iloc[-1]
-    f = lppls_fit(y, conditions=conditions)
+    f = lppls_fit(y, conditions=cond)
     return {
         "window_obs": len(p), "end": _day(p.index[-1]),
         "bubble_confidence": round(float(last["pos_conf"]), 4),
         "negative_bubble_confidence": round(float(last["neg_conf"]), 4),
         "qualified_share": round(float(ci.qualified_share), 4),
         "filter": f.conditions,
+        "filter_source": cond.source,
+        "filter_differences": list(cond.differences),
         "fit": {"tc_days_after_end": round(float(f.tc - f.t2), 1), "m": round(float(f.m), 4),
                 "omega": round(float(f.omega), 4), "B": round(float(f.B), 6),
                 "qualified": bool(f.qualified), "runs_agreeing": int(f.n_agree),
@@ -145,8 +156,9 @@ def analyse_series(prices: pd.Series, *, window: int = DEFAULT_WINDOW, lag: int 
                    conditions: str = DEFAULT_LPPLS_FILTER) -> dict:
     """Both bubble tests on the last ``window`` prices of one series; ``conditions`` names
     the LPPLS filter set (``dollarliq.bubbles.lppls.FILTERS``)."""
-    p = prices.dropna()
-    p = p[p > 0].iloc[-window:]
+    clean = prices.dropna()
+    clean = clean[clean > 0]
+    p = clean.iloc[-window:]
     if len(p) < 60:
         raise NotEnoughData(f"{prices.name or 'series'}: {len(p)} prices; the tests need 60")
     out: dict = {"series": prices.name, "window_obs": len(p)}
@@ -154,7 +166,11 @@ def analyse_series(prices: pd.Series, *, window: int = DEFAULT_WINDOW, lag: int 
         cv = (cache or memory_cache()).critical_values(len(p), lag=lag, reps=reps)
         out["gsadf"] = gsadf_summary(p, cv, lag=lag, engine=engine)
     if "lppls" in methods:
-        out["lppls"] = lppls_summary(p, conditions=conditions)
+        from dollarliq.bubbles.lppls import filter_conditions
+
+        # the published sets' longest windows may reach before the GSADF window
+        longest = filter_conditions(conditions).layout[0]
+        out["lppls"] = lppls_summary(clean.iloc[-max(window, longest):], conditions=conditions)
     return out
 
 
@@ -208,7 +224,14 @@ def report_section(prices: dict[str, pd.Series], *, tickers: Sequence[str] | Non
 def _scan_task(name: str, values: np.ndarray, dates: np.ndarray, window: int, method: str,
                cv_bytes: bytes | None, lag: int, conditions: str = DEFAULT_LPPLS_FILTER) -> dict:
     """One (name, window) cell of a scan; runs on a Dask worker."""
-    prices = pd.Series(values, index=pd.DatetimeIndex(dates), name=name).iloc[-window:]
+    prices = pd.Series(values, index=pd.DatetimeIndex(dates), name=name)
+    if method == "lppls":
+        from dollarliq.bubbles.lppls import filter_conditions
+
+        # a published set's longest window may reach before the scan window
+        prices = prices.iloc[-max(window, filter_conditions(conditions).layout[0]):]
+    else:
+        prices = prices.iloc[-window:]
     row: dict = {"series": name, "window_obs": len(prices), "method": method,
                  "start": _day(prices.index[0]), "end": _day(prices.index[-1])}
     try:

@@ -37,12 +37,12 @@ The package has three parts: :mod:`.search` (kernels and :func:`fit`), :mod:`.fi
 """
 
 from .filters import (_EPS, DESCENT_ITERS, DF_CV_5, FILTERS, GRID, INIT_M, INIT_TC,  # noqa: F401
-                      INIT_W, LOCAL_LAM0, M_HI, M_LO, TC_HI, TC_LO, W_HI, W_LO, Ar1Result,
+                      INIT_W, LOCAL_LAM0, LPPLS_LAYOUT, M_HI, M_LO, TC_HI, TC_LO, W_HI, W_LO, Ar1Result,
                       FilterConditions, LombResult, ar1_test, damping, filter_conditions,
-                      lomb_test, oscillations)
+                      lomb_test, oscillations, PpResult, pp_test)
 from .indicator import ConfidenceIndicator, confidence_indicator  # noqa: F401
 from .search import (LpplsFit, _box_arrays, _compile_with, _finish, _near, _near_python,  # noqa: F401
-                     _objective, _objective_python, _opts, _starts, _starts_and_checks,
+                     _objective, _objective_python, _opts, _starts, _starts_and_checks, grid_for,
                      _tc_grid, _tc_grid_python, fit, fit_window, fit_window_python, grid_sse,
                      grid_sse_python, lm_polish, lm_polish_python, lppls_linear,
                      lppls_linear_python, nelder_mead, nelder_mead_python, nested_fits,

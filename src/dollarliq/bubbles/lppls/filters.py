@@ -22,19 +22,23 @@ W_LO, W_HI = 2.0, 15.0
 INIT_TC = (0.0, 0.2)
 INIT_M = (0.1, 1.0)
 INIT_W = (6.0, 13.0)
-GRID = (12, 6, 14)  # coarse grid points in tc, m, w
+GRID = (12, 6, 14)  # coarse grid points in tc, m, w (on the lppls-0.6 box; wider boxes get more)
 LOCAL_LAM0 = 1.0  # initial damping of the local descents (steps of about a gradient's length)
 DESCENT_ITERS = 20  # Levenberg-Marquardt iterations of each coarse descent (0: Nelder-Mead)
 
+#: The ``lppls`` package's nested-window layout (``mp_compute_nested_fits`` defaults):
+#: window 80, smallest 20, outer increment 5, inner increment 2 (observations).
+LPPLS_LAYOUT = (80, 20, 5, 2)
 
 
 @dataclass(frozen=True)
 class FilterConditions:
-    """Qualified-fit conditions and the search box they go with (time in days).
+    """Qualified-fit conditions, the search box and the window layout they go with.
 
     The defaults are the ``lppls`` 0.6.24 ``compute_indicators`` defaults
     (named ``"lppls-0.6"``); :data:`FILTERS` holds the published sets, see
-    :func:`filter_conditions`. Inequalities are strict.
+    :func:`filter_conditions`. Inequalities are strict. Time is in days for
+    dated input (observation numbers otherwise).
 
     Attributes
     ----------
@@ -48,20 +52,44 @@ class FilterConditions:
         ``max(t2 - tc_min_days, t2 - tc_min_frac*dt) < tc < min(t2 + tc_max_days, t2 + tc_max_frac*dt)``
         with ``dt = t2 - t1``.
     rel_err_max : float
-        Largest relative error of the fitted price, ``max |exp(fit) - p| / p``.
+        Largest relative error of the fitted price: ``max |p_fit - p| / p_fit`` (divided
+        by the fitted price, as Sornette et al. 2015 define it), or ``/ p`` when
+        ``rel_err_base`` is ``"price"``.
+    rel_err_base : {"fitted", "price"}
+        Denominator of the relative error.
     lomb : bool
         Require a significant Lomb periodogram peak of the detrended residuals
-        (:func:`lomb_test`).
+        (:func:`lomb_test`, false-alarm probability below 5%).
+    lomb_rel_tol : float
+        Also require that peak within this relative distance of the fitted omega
+        (``inf``: not required).
     ar1 : bool
-        Require stationary fit residuals (:func:`ar1_test`).
+        Require the Dickey-Fuller test to reject a unit root in the fit residuals
+        (:func:`ar1_test`, 5%).
+    pp : bool
+        Require the Phillips-Perron test to reject a unit root in the fit residuals
+        (:func:`pp_test`, 5%).
     search_tc : tuple of float
         Search box of ``(tc - t2) / dt``; a negative lower end lets tc fall
         before the last observation.
-    search_w_max : float
-        Upper end of omega in the search box (lower end 2).
+    search_m, search_w : tuple of float
+        Search box of m and omega.
     O_abs : bool
         Count oscillations as ``w/(2 pi) ln|(tc - t1)/(tc - t2)|``, defined for
         tc before t2 too (``lppls`` leaves it undefined there, so such fits fail).
+    layout : tuple of int
+        Nested windows of the confidence indicator, as
+        ``(window_size, smallest_window_size, outer_increment, inner_increment)``
+        (observations; sub-windows of ``window_size, window_size - inner_increment, ...``
+        while longer than ``smallest_window_size``).
+    conf_of_all : bool
+        The confidence indicator divides the qualified fits of each sign by all the
+        nested fits of a window end (the papers' definition), not by the fits of
+        that sign (``lppls``).
+    source : str
+        Where the set comes from.
+    differences : tuple of str
+        Each way the set departs from its source, with the reason.
     """
 
     m_min: float = 0.0
@@ -76,16 +104,34 @@ class FilterConditions:
     tc_max_frac: float = 0.5
     name: str = "lppls-0.6"
     rel_err_max: float = math.inf
+    rel_err_base: str = "fitted"
     lomb: bool = False
+    lomb_rel_tol: float = math.inf
     ar1: bool = False
+    pp: bool = False
     search_tc: tuple[float, float] = (TC_LO, TC_HI)
-    search_w_max: float = W_HI
+    search_m: tuple[float, float] = (M_LO, M_HI)
+    search_w: tuple[float, float] = (W_LO, W_HI)
     O_abs: bool = False
+    layout: tuple[int, int, int, int] = LPPLS_LAYOUT
+    conf_of_all: bool = False
+    source: str = "lppls 0.6.24 compute_indicators defaults (not a published filter)"
+    differences: tuple[str, ...] = ()
+
+    @property
+    def search_w_max(self) -> float:
+        """Upper end of omega in the search box."""
+        return self.search_w[1]
+
+    def describe(self) -> str:
+        """One line: the name, the source and each difference from it."""
+        diff = "; ".join(self.differences)
+        return f"{self.name}: {self.source}" + (f"; differs: {diff}" if diff else "")
 
     def qualified(self, tc: float, m: float, w: float, B: float, C: float, t1: float, t2: float) -> bool:
         """True when the parameters of a fit on ``[t1, t2]`` pass the conditions.
 
-        The residual conditions (``rel_err_max``, ``lomb``, ``ar1``) need the
+        The residual conditions (``rel_err_max``, ``lomb``, ``ar1``, ``pp``) need the
         data: see :meth:`qualified_fit`.
         """
         span = t2 - t1
@@ -107,7 +153,12 @@ class FilterConditions:
 
     @property
     def needs_data(self) -> bool:
-        return bool(self.lomb or self.ar1 or self.rel_err_max < math.inf)
+        return bool(self.lomb or self.ar1 or self.pp or self.rel_err_max < math.inf)
+
+    def relative_error(self, y: np.ndarray, fitted: np.ndarray) -> float:
+        """Largest relative error of the fitted price (``y``, ``fitted``: log prices)."""
+        d = y - fitted if self.rel_err_base == "fitted" else fitted - y
+        return float(np.max(np.abs(np.expm1(d))))
 
     def qualified_fit(self, t: np.ndarray, y: np.ndarray, tc: float, m: float, w: float,
                       A: float, B: float, C1: float, C2: float) -> bool:
@@ -121,11 +172,13 @@ class FilterConditions:
         f = dt**m
         lg = np.log(dt)
         fit_ = A + f * (B + C1 * np.cos(w * lg) + C2 * np.sin(w * lg))
-        if self.rel_err_max < math.inf and np.max(np.abs(np.expm1(fit_ - y))) > self.rel_err_max:
+        if self.rel_err_max < math.inf and self.relative_error(y, fit_) > self.rel_err_max:
             return False
-        if self.lomb and not lomb_test(t, y, tc, m, w, A, B).significant:
+        if self.lomb and not lomb_test(t, y, tc, m, w, A, B, rel_tol=self.lomb_rel_tol).significant:
             return False
         if self.ar1 and not ar1_test(y - fit_).stationary:
+            return False
+        if self.pp and not pp_test(y - fit_).stationary:
             return False
         return True
 
@@ -135,20 +188,37 @@ FILTERS: dict[str, FilterConditions] = {
     # lppls 0.6.24 compute_indicators defaults; search box tc - t2 in [1e-3, 0.5] dt, omega <= 15
     "lppls-0.6": FilterConditions(),
     # Sornette, Demos, Zhang, Cauwels, Filimonov and Zhang (2015), "Real-time prediction and
-    # post-mortem analysis of the Shanghai 2015 stock market bubble and crash", J. of Investment
-    # Strategies 4(4): filter of the qualified fits
+    # post-mortem analysis of the Shanghai 2015 stock market bubble and crash", Journal of
+    # Investment Strategies 4(4), 77-95, Table 1: search space and filter condition 1
     "sornette-2015": FilterConditions(
         name="sornette-2015", m_min=0.01, m_max=1.2, w_min=2.0, w_max=25.0, O_min=2.5, D_min=0.8,
         tc_min_days=math.inf, tc_max_days=math.inf, tc_min_frac=0.05, tc_max_frac=0.1,
-        rel_err_max=0.05, search_tc=(-0.05, TC_HI), search_w_max=25.0, O_abs=True,
+        rel_err_max=0.05, rel_err_base="fitted",
+        search_tc=(-0.2, 0.2), search_m=(1e-3, 2.0), search_w=(1.0, 50.0), O_abs=True,
+        layout=(750, 120, 1, 5), conf_of_all=True,
+        source=("Sornette, Demos, Zhang, Cauwels, Filimonov and Zhang (2015), J. of Investment "
+                "Strategies 4(4), Table 1, filter condition 1"),
+        differences=(
+            "search m from 0.001, not 0 (at m = 0 the power law is a constant and the linear "
+            "fit is singular)",
+            "oscillations counted as w/(2 pi) ln|(tc - t1)/(tc - t2)| (the printed formula is "
+            "undefined for tc before t2, which the search space allows)",
+        ),
     ),
-    # Shu and Zhu (2020), "Real-time prediction of Bitcoin bubble crashes", Physica A 548:
-    # parameter bounds, the Lomb periodogram test of the log-periodic residuals and the
-    # AR(1) (stationarity) test of the fit residuals
+    # Shu and Zhu (2020), "Real-time prediction of Bitcoin bubble crashes", Physica A 548,
+    # 124477: search space, filter conditions and the residual tests of the qualified fits
     "shu-zhu-2020": FilterConditions(
-        name="shu-zhu-2020", m_min=0.01, m_max=0.99, w_min=2.0, w_max=25.0, O_min=0.0, D_min=0.0,
+        name="shu-zhu-2020", m_min=0.01, m_max=0.99, w_min=2.0, w_max=25.0, O_min=2.5, D_min=1.0,
         tc_min_days=0.0, tc_max_days=math.inf, tc_min_frac=0.0, tc_max_frac=0.2,
-        lomb=True, ar1=True, search_tc=(TC_LO, TC_HI), search_w_max=25.0, O_abs=True,
+        rel_err_max=0.15, rel_err_base="fitted", lomb=True, ar1=True, pp=True,
+        search_tc=(0.0, 1.0 / 3.0), search_m=(1e-3, 1.0), search_w=(1.0, 50.0), O_abs=True,
+        layout=(650, 25, 1, 5), conf_of_all=True,
+        source="Shu and Zhu (2020), Physica A 548, 124477",
+        differences=(
+            "search m from 0.001, not 0 (at m = 0 the power law is a constant and the linear "
+            "fit is singular)",
+            "Lomb, Dickey-Fuller and Phillips-Perron tests at 5%",
+        ),
     ),
 }
 
@@ -188,14 +258,15 @@ class LombResult:
 
 
 def lomb_test(t: np.ndarray, y: np.ndarray, tc: float, m: float, w: float, A: float, B: float,
-              level: float = 0.05, rel_tol: float = 0.25) -> LombResult:
+              level: float = 0.05, rel_tol: float = math.inf) -> LombResult:
     """Lomb periodogram test of log-periodicity (Zhou and Sornette 2002; Shu and Zhu 2020).
 
     The residual ``r = (y - A - B*|tc - t|**m) * |tc - t|**(-m)`` is a
     cosine of ``w*ln|tc - t|`` under the model. Its Lomb periodogram in
     ``x = ln|tc - t|`` over omega in [0.5, 50] is significant when the highest
-    peak has a false-alarm probability below ``level`` and lies within
-    ``rel_tol`` (relative) of the fitted ``w``.
+    peak has a false-alarm probability below ``level`` (and, with a finite
+    ``rel_tol``, lies within ``rel_tol``, relative, of the fitted ``w``; the
+    published sets do not ask for this).
     """
     dt = np.abs(tc - np.asarray(t, dtype=float)) + _EPS
     x = np.log(dt)
@@ -265,3 +336,27 @@ def damping(m: float, w: float, B: float, C: float) -> float:
     den = w * abs(C)
     return float(m * abs(B) / den) if den != 0 else float("inf")
 
+
+@dataclass(frozen=True)
+class PpResult:
+    """Phillips-Perron test (constant, Bartlett long-run variance) on the fit residuals."""
+
+    stat: float
+    pvalue: float
+    stationary: bool
+
+
+def pp_test(resid: np.ndarray, level: float = 0.05) -> PpResult:
+    """Phillips-Perron unit-root test of the LPPLS residuals (Shu and Zhu 2020).
+
+    ``arch.unitroot.PhillipsPerron`` with a constant (``tau`` statistic, MacKinnon
+    p-values); the residuals are stationary when the p-value is below ``level``.
+    """
+    e = np.asarray(resid, dtype=float)
+    if e.size < 10 or not np.ptp(e) > 0:
+        return PpResult(float("nan"), float("nan"), False)
+    from arch.unitroot import PhillipsPerron
+
+    t = PhillipsPerron(e, trend="c", test_type="tau")
+    p = float(t.pvalue)
+    return PpResult(float(t.stat), p, bool(p < level))

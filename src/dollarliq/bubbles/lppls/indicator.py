@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from ...errors import NotEnoughData
-from .filters import GRID, FilterConditions, filter_conditions
-from .search import _box_arrays, _finish, _opts, _starts_and_checks, nested_fits, time_axis
+from .filters import FilterConditions, filter_conditions
+from .search import (_box_arrays, _finish, _opts, _starts_and_checks, grid_for, nested_fits,
+                     time_axis)
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,10 @@ class ConfidenceIndicator:
 def confidence_indicator(
     log_price: pd.Series | np.ndarray,
     t: np.ndarray | None = None,
-    window_size: int = 80,
-    smallest_window_size: int = 20,
-    outer_increment: int = 5,
-    inner_increment: int = 2,
+    window_size: int | None = None,
+    smallest_window_size: int | None = None,
+    outer_increment: int | None = None,
+    inner_increment: int | None = None,
     n_starts: int = 4,
     seed: int = 0,
     max_coarse: int = 100,
@@ -64,17 +65,25 @@ def confidence_indicator(
     conditions: FilterConditions | str | None = None,
     *,
     n_checks: int = 2,
-    grid: tuple[int, int, int] = GRID,
+    grid: tuple[int, int, int] | None = None,
     box: tuple[float, float] | None = None,
 ) -> ConfidenceIndicator:
-    """LPPLS confidence indicator over nested windows (``lppls`` layout).
+    """LPPLS confidence indicator over nested windows.
 
     Outer windows of ``window_size`` observations slide by ``outer_increment``;
     in each, fits run on the sub-windows that drop ``0, inner_increment, ...``
     observations from the left while longer than ``smallest_window_size``
-    (sizes ``window_size, window_size - inner_increment, ...``), exactly as
-    ``lppls.LPPLS.mp_compute_nested_fits`` (defaults 80, 20, 5, 2). The
-    windows run in parallel (numba threads).
+    (sizes ``window_size, window_size - inner_increment, ...``), as
+    ``lppls.LPPLS.mp_compute_nested_fits``. The layout not given comes from the
+    filter set (``FilterConditions.layout``): ``lppls-0.6`` 80, 20, 5, 2 (the
+    ``lppls`` defaults); ``sornette-2015`` windows of 750 down to 125 in steps of
+    5, ``shu-zhu-2020`` 650 down to 30 in steps of 5, each at every window end.
+    The windows run in parallel (numba threads).
+
+    ``pos_conf`` / ``neg_conf`` at a window end: qualified fits with ``B < 0`` /
+    ``B > 0`` divided by the fits with that sign (``lppls``), or by all the
+    nested fits for the published sets (their definition: the fraction of
+    fitting windows that qualify), per ``FilterConditions.conf_of_all``.
 
     Parameters
     ----------
@@ -93,12 +102,17 @@ def confidence_indicator(
     """
     tt, yy = time_axis(log_price, t)
     N = tt.size
+    conditions = filter_conditions(conditions)
+    lay = conditions.layout
+    window_size = lay[0] if window_size is None else window_size
+    smallest_window_size = lay[1] if smallest_window_size is None else smallest_window_size
+    outer_increment = lay[2] if outer_increment is None else outer_increment
+    inner_increment = lay[3] if inner_increment is None else inner_increment
     if N < window_size or smallest_window_size < 10 or window_size <= smallest_window_size:
         raise NotEnoughData(
             f"confidence indicator needs at least window_size={window_size} observations "
             f"(and 10 <= smallest_window_size < window_size); got {N}"
         )
-    conditions = filter_conditions(conditions)
     ends = np.arange(window_size - 1, N, outer_increment, dtype=np.int64)
     sizes = np.array(
         [window_size - j for j in range(0, window_size - smallest_window_size, inner_increment)],
@@ -107,7 +121,7 @@ def confidence_indicator(
     lo, hi = _box_arrays(box, conditions)
     st, ck = _starts_and_checks(n_starts, n_checks, seed, lo, hi)
     raw = nested_fits(tt, yy, ends, sizes, st, maxfev, 1e-5, 1e-9, max_coarse, n_polish, lo, hi, ck,
-                      _opts(grid))
+                      _opts(grid or grid_for(lo, hi)))
     labels = log_price.index if isinstance(log_price, pd.Series) else pd.RangeIndex(N)
     rows = []
     summary = []
@@ -125,7 +139,8 @@ def confidence_indicator(
             elif f.B > 0:
                 nneg += 1
                 qneg += f.qualified
-        summary.append((labels[j], qpos / npos if npos else 0.0, qneg / nneg if nneg else 0.0,
+        dpos, dneg = (len(sizes), len(sizes)) if conditions.conf_of_all else (npos, nneg)
+        summary.append((labels[j], qpos / dpos if dpos else 0.0, qneg / dneg if dneg else 0.0,
                         npos, nneg, qpos, qneg))
     frame = pd.DataFrame(
         summary, columns=["end", "pos_conf", "neg_conf", "n_pos", "n_neg", "n_pos_qualified", "n_neg_qualified"]
@@ -137,5 +152,7 @@ def confidence_indicator(
     settings = dict(window_size=window_size, smallest_window_size=smallest_window_size,
                     outer_increment=outer_increment, inner_increment=inner_increment,
                     n_starts=n_starts, seed=seed, n_polish=n_polish, n_checks=n_checks,
-                    conditions=conditions.name, search_tc=tuple(float(v) for v in (lo[0], hi[0])))
+                    conditions=conditions.name, search_tc=tuple(float(v) for v in (lo[0], hi[0])),
+                    search_m=(float(lo[1]), float(hi[1])), search_w=(float(lo[2]), float(hi[2])),
+                    conf_of_all=conditions.conf_of_all)
     return ConfidenceIndicator(frame=frame, fits=fits, settings=settings)

@@ -504,14 +504,16 @@ def _tc_grid_python(lo, hi, k):
     """``k`` values of tc (scaled time, t2 = 0) covering ``[lo, hi]``.
 
     Geometric in ``tc - t2`` above t2 (the objective varies on a log scale
-    there); a third of the points, evenly spaced, below t2 when ``lo < 0``.
+    there); when ``lo < 0``, a third of the points below t2, geometric in
+    ``t2 - tc`` from ``-lo`` down to ``-lo/100`` (basins just before t2 are as
+    narrow as those just after).
     """
     out = np.empty(k)
     kneg = 0
     if lo < 0.0:
         kneg = k // 3
     for i in range(kneg):
-        out[i] = lo + (i + 0.5) * (-lo) / kneg
+        out[i] = lo * 0.01 ** (i / (kneg - 1.0)) if kneg > 1 else 0.5 * lo
     kpos = k - kneg
     a = max(lo, 1e-3 * hi)
     for i in range(kpos):
@@ -908,6 +910,18 @@ def _starts(n_starts: int, seed: int) -> np.ndarray:
     )
 
 
+def grid_for(lo: np.ndarray, hi: np.ndarray) -> tuple[int, int, int]:
+    """Coarse grid counts (tc, m, w) for a search box: :data:`GRID` on the ``lppls-0.6``
+    box, with the m and omega counts grown in proportion to wider ranges (same spacing)
+    and half as many tc points again when the box reaches below t2."""
+    nt, nm, nw = GRID
+    if lo[0] < 0:
+        nt = nt * 3 // 2  # a third of the tc points go below t2
+    nm = max(nm, int(round(nm * (hi[1] - lo[1]) / (M_HI - M_LO))))
+    nw = max(nw, int(round(nw * (hi[2] - lo[2]) / (W_HI - W_LO))))
+    return nt, nm, nw
+
+
 def _opts(grid, per_level: bool = True, descent_iters: int = DESCENT_ITERS) -> np.ndarray:
     if len(grid) != 3 or min(grid) < 2:
         raise UsageError(f"grid must be three counts >= 2 (tc, m, w), got {grid!r}")
@@ -920,7 +934,8 @@ def _box_arrays(box, conditions: FilterConditions | None = None):
     tlo, thi = cond.search_tc if box is None else box
     if not (-1.0 < tlo < thi):
         raise UsageError(f"search box for (tc - t2)/dt must satisfy -1 < lo < hi, got {(tlo, thi)}")
-    return np.array([tlo, M_LO, W_LO]), np.array([thi, M_HI, cond.search_w_max])
+    (mlo, mhi), (wlo, whi) = cond.search_m, cond.search_w
+    return np.array([tlo, mlo, wlo]), np.array([thi, mhi, whi])
 
 
 def _starts_and_checks(n_starts, n_checks, seed, lo, hi):
@@ -958,7 +973,7 @@ def fit(
     conditions: FilterConditions | str | None = None,
     *,
     n_checks: int = 4,
-    grid: tuple[int, int, int] = GRID,
+    grid: tuple[int, int, int] | None = None,
     box: tuple[float, float] | None = None,
 ) -> LpplsFit:
     """Fit the LPPLS model to one window of log prices.
@@ -986,12 +1001,13 @@ def fit(
     conditions : FilterConditions or str, optional
         Qualified-fit conditions, or the name of a published set (see
         :data:`FILTERS`); default ``"lppls-0.6"``. The set also gives the
-        search box (``search_tc``, ``search_w_max``).
+        search box (``search_tc``, ``search_m``, ``search_w``).
     n_checks : int
         Random restarts (seeded, uniform in the box) polished to convergence
         as a check of the search; they count in ``n_runs``.
-    grid : (int, int, int)
-        Coarse grid points in tc, m and omega.
+    grid : (int, int, int), optional
+        Coarse grid points in tc, m and omega; default :func:`grid_for` the box
+        (12, 6, 14 on the ``lppls-0.6`` box).
     box : (float, float), optional
         Search range of ``(tc - t2) / (t2 - t1)``, overriding the filter set's.
 
@@ -1016,6 +1032,6 @@ def fit(
     lo, hi = _box_arrays(box, conditions)
     st, ck = _starts_and_checks(n_starts, n_checks, seed, lo, hi)
     r = fit_window(ts, yy - yy.mean(), st, maxfev, 1e-5, 1e-9, max_coarse, n_polish, lo, hi, ck,
-                   _opts(grid))
+                   _opts(grid or grid_for(lo, hi)))
     return _finish(tt, yy, tt[-1] + r[0] * span, r[1], r[2], int(r[4]), conditions, int(r[5]), int(r[6]))
 
