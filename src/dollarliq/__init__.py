@@ -12,10 +12,10 @@ stays light (no pandas, no DuckDB).
 
 from __future__ import annotations
 
-import sys
-import types
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+import sys as _sys
+import types as _types
+import typing as _typing
+from importlib import import_module as _import_module
 
 __version__ = "0.1.0"
 
@@ -26,7 +26,7 @@ _API = ("BubbleTest", "Outlook", "Report", "TrackRecord", "WatchCycle", "backtes
 _ERRORS = ("DollarliqError", "UsageError", "UnknownSeries", "SourceError", "NotEnoughData",
            "StoreError")
 
-if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+if _typing.TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from dollarliq.api import (BubbleTest, Outlook, Report, TrackRecord,  # noqa: F401
                                WatchCycle,
                                backtest, bubble_test, dashboard, edgar_update, gauges,
@@ -36,32 +36,33 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
                                   StoreError, UnknownSeries, UsageError)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _API:
-        return getattr(import_module("dollarliq.api"), name)
+        return getattr(_import_module("dollarliq.api"), name)
     if name in _ERRORS:
-        return getattr(import_module("dollarliq.errors"), name)
+        return getattr(_import_module("dollarliq.errors"), name)
     if name == "bubble":  # dl.bubble.test(...), dl.bubble.gauges(...)
-        return import_module("dollarliq.bubble_api")
+        return _import_module("dollarliq.bubble_api")
     raise AttributeError(f"module 'dollarliq' has no attribute {name!r}")
 
 
-class _Package(types.ModuleType):
+class _Package(_types.ModuleType):
     """The package object: importing a submodule that shares an API function's name
     (``dollarliq.stages``, ``.gauges``, ``.backtest``, ``.update``) does not replace the
     function ``dl.stages`` with the module; the module stays in ``sys.modules``."""
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _API and isinstance(value, types.ModuleType):
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _API and isinstance(value, _types.ModuleType):
             return
         super().__setattr__(name, value)
 
 
-sys.modules[__name__].__class__ = _Package
+_sys.modules[__name__].__class__ = _Package
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_API, *_ERRORS, "bubble"])
+    """The public API only: the use cases, the errors, ``bubble`` and ``__version__``."""
+    return sorted(__all__)
 
 
-__all__ = [*_API, *_ERRORS, "__version__"]
+__all__ = [*_API, *_ERRORS, "bubble", "__version__"]

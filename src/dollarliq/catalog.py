@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dollarliq.dates import ReleaseRule
-from dollarliq.errors import UnknownSeries
+from dollarliq.errors import UnknownSeries, UsageError, shown
 
 UNIT_NAMES = {
     "usd_bn": ("billions of USD", "十亿美元"),
@@ -383,6 +383,9 @@ WEIGHTED_SHARES_TICKERS: tuple[str, ...] = tuple(s.id.removeprefix("WASHARES_") 
 
 def get_spec(series_id: str) -> SeriesSpec:
     """The spec of ``series_id`` (case-insensitive); UnknownSeries if not in the catalog."""
+    if not isinstance(series_id, str):
+        raise UsageError(f"series id {shown(series_id)}: a text id such as 'SOFR', not "
+                         f"{type(series_id).__name__}")
     spec = CATALOG.get(series_id) or CATALOG.get(series_id.upper())
     if spec is None:
         close = [k for k in CATALOG if k.lower().startswith(series_id.lower()[:3])][:5]
@@ -390,7 +393,7 @@ def get_spec(series_id: str) -> SeriesSpec:
 
         lang = lang_from_env()
         hint = t("error.did_you_mean", lang, ids=", ".join(close)) if close else ""
-        raise UnknownSeries(t("error.unknown_series", lang, sid=series_id, hint=hint))
+        raise UnknownSeries(t("error.unknown_series", lang, sid=shown(series_id), hint=hint))
     return spec
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from dollarliq.errors import UsageError
+from dollarliq.errors import UsageError, shown
 
 if TYPE_CHECKING:  # pandas is imported lazily: the light CLI paths never load it
     import numpy as np
@@ -200,7 +200,8 @@ def parse_date(text: str | None, *, what: str = "date") -> dt.date | None:
     except ValueError:
         from dollarliq.messages import lang_from_env, t
 
-        raise UsageError(t("error.not_a_date", lang_from_env(), what=what, text=s)) from None
+        raise UsageError(t("error.not_a_date", lang_from_env(), what=what,
+                           text=shown(s))) from None
 
 
 def as_date(x) -> dt.date | None:

@@ -8,10 +8,31 @@ Exit codes: 0 ok, 1 bug, 2 usage, 3 source, 4 data, 5 store or output file, 130 
 from __future__ import annotations
 
 
+#: The most characters of user input a message repeats (see :func:`shown`).
+ECHO_LIMIT = 80
+#: The longest message an error keeps; anything longer is cut (a backstop to :func:`shown`).
+MESSAGE_LIMIT = 1000
+
+
+def shown(value: object, limit: int = ECHO_LIMIT) -> str:
+    """User input as a message repeats it: its text, cut to ``limit`` characters and "…".
+
+    The one place where messages echo what a person (or a client) sent, so a 10 MB series id
+    comes back as a readable line, not a 10 MB error.
+    """
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class DollarliqError(Exception):
     """Base class of every error dollarliq raises on purpose."""
 
     exit_code: int = 1
+
+    def __init__(self, *args: object) -> None:
+        if len(args) == 1 and isinstance(args[0], str) and len(args[0]) > MESSAGE_LIMIT:
+            args = (args[0][:MESSAGE_LIMIT] + "…",)
+        super().__init__(*args)
 
 
 class UsageError(DollarliqError):

@@ -21,6 +21,17 @@ def default_home() -> Path:
     return Path(user_data_dir("dollarliq", appauthor=False))
 
 
+def check_home(folder: Path) -> Path:
+    """``folder`` as the home of a store: StoreError (exit code 5) naming it when it exists
+    and is not a folder (``DOLLARLIQ_HOME`` set to a file). The one check of every command."""
+    if folder.exists() and not folder.is_dir():
+        from dollarliq.errors import StoreError, shown
+
+        raise StoreError(f"the dollarliq home {shown(str(folder), 200)} is a file, not a "
+                         "folder (set DOLLARLIQ_HOME to a folder)")
+    return folder
+
+
 def default_store_path() -> Path:
     """The user store file inside :func:`default_home`."""
     return default_home() / STORE_FILENAME

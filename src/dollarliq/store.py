@@ -616,6 +616,9 @@ def open_store(path: Path | str | None = None, *, for_write: bool = False,
     Keep a session short: it holds the writer lock.
     """
     p = Path(path) if path is not None else default_store_path()
+    from dollarliq.paths import check_home
+
+    check_home(p.parent)  # a home that is a file: one line, exit code 5, on every command
     if for_write:
         return _Session(p, wait=lock_wait(WRITE_LOCK_WAIT) if wait is None else wait).open()
     if p.exists() and not _empty_file(p):

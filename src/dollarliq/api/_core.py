@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dollarliq.bubbles import DEFAULT_LPPLS_FILTER
-from dollarliq.errors import NotEnoughData, StoreError, UsageError
+from dollarliq.errors import NotEnoughData, StoreError, UsageError, shown
 
 if TYPE_CHECKING:  # pandas and the engine load on first use, not on ``import dollarliq``
     import pandas as pd
@@ -36,19 +36,75 @@ STALE_DAYS = 7  # calendar days after which a source's data end is labelled stal
 def home_path(home: str | Path | None = None) -> Path:
     """The folder of the user store: ``home``, else ``$DOLLARLIQ_HOME``, else the platform's
     user data folder. StoreError when that path exists and is not a folder."""
-    from dollarliq.paths import default_home
+    from dollarliq.paths import check_home, default_home
 
-    h = Path(home).expanduser() if home is not None else default_home()
-    if h.exists() and not h.is_dir():
-        raise StoreError(f"the dollarliq home {h} is a file, not a folder "
-                         "(set DOLLARLIQ_HOME to a folder)")
-    return h
+    if home is not None and not isinstance(home, (str, Path)):
+        raise UsageError(f"home {shown(home)}: a folder path (str or Path), not "
+                         f"{type(home).__name__}")
+    return check_home(Path(home).expanduser() if home is not None else default_home())
+
+
+def check_store(store: Any) -> None:
+    """``store`` is None or an open :class:`~dollarliq.store.Store`; UsageError naming the
+    argument otherwise (``store="path"`` is a common slip: the folder goes in ``home=``)."""
+    import sys
+
+    mod = sys.modules.get("dollarliq.store")  # a Store exists only once its module loaded
+    if store is None or (mod is not None and isinstance(store, mod.Store)):
+        return
+    hint = " (a folder goes in home=)" if isinstance(store, (str, Path)) else ""
+    raise UsageError(f"store {shown(store)}: an open dollarliq.store.Store, not "
+                     f"{type(store).__name__}{hint}")
+
+
+def check_text(value: Any, what: str, example: str) -> str:
+    """A non-empty text argument (a series id, a ticker), stripped; UsageError naming
+    ``what`` when it is another type or empty."""
+    if not isinstance(value, str):
+        raise UsageError(f"{what} {shown(value)}: a text such as {example!r}, not "
+                         f"{type(value).__name__}")
+    if not value.strip():
+        raise UsageError(f"{what}: empty; give one such as {example!r}")
+    return value.strip()
+
+
+def check_texts(values: Any, what: str, example: str, *,
+                skip_blank: bool = False, allow_empty: bool = False) -> list[str]:
+    """A list of non-empty texts from one text or a sequence of them; UsageError naming
+    ``what`` for None, a number, a mapping or an empty sequence (``skip_blank``: blank
+    entries are left out rather than refused; ``allow_empty``: an empty sequence is
+    accepted)."""
+    if isinstance(values, str):
+        return [check_text(values, what, example)]
+    if values is None or isinstance(values, (bytes, dict)) or not hasattr(values, "__iter__"):
+        raise UsageError(f"{what} {shown(values)}: a list of texts such as [{example!r}], "
+                         f"not {type(values).__name__}")
+    values = list(values)
+    if skip_blank:
+        values = [v for v in values if not (isinstance(v, str) and not v.strip())]
+    out = [check_text(v, what, example) for v in values]
+    if not out and not allow_empty:
+        raise UsageError(f"{what}: give at least one, e.g. [{example!r}]")
+    return out
+
+
+def check_lang(lang: Any) -> str:
+    """The language of a use case: ``en`` or ``zh`` (None: ``DOLLARLIQ_LANG`` or English);
+    UsageError otherwise, as the command line (exit code 2) and the server (422) answer."""
+    from dollarliq.messages import LANGS, lang_from_env
+
+    if lang is None:
+        return lang_from_env(None)
+    if not isinstance(lang, str) or lang.strip().lower() not in LANGS:
+        raise UsageError(f"lang {shown(lang)!r}: choose {' or '.join(LANGS)}")
+    return lang.strip().lower()
 
 
 @contextmanager
 def open_store(store: Store | None = None, home: str | Path | None = None, *,
                for_write: bool = False) -> Iterator[Store]:
     """The given ``store`` (left open), or the user store under ``home`` (closed after)."""
+    check_store(store)
     if store is not None:
         yield store
         return
@@ -348,7 +404,7 @@ def check_bubble_args(window: int, lag: int, reps: int, method: str,
                       lppls_filter: str = DEFAULT_LPPLS_FILTER) -> tuple[str, ...]:
     """Bounds of a bubble test, checked before any data is read; the methods to run."""
     if method not in ("gsadf", "lppls", "both"):
-        raise UsageError(f"method {method!r}: choose gsadf, lppls or both")
+        raise UsageError(f"method {shown(method)!r}: choose gsadf, lppls or both")
     if method != "gsadf":
         from dollarliq.bubbles.lppls import filter_conditions
 
@@ -365,6 +421,8 @@ def check_bubble_args(window: int, lag: int, reps: int, method: str,
 def parse_windows(text: str | Sequence[int]) -> list[int]:
     """Window lengths (daily closes) from ``"252,504"`` or a sequence; UsageError unless
     each is a whole number of at least :data:`MIN_WINDOW`."""
+    if not isinstance(text, str) and not hasattr(text, "__iter__"):
+        raise UsageError(f"windows {shown(text)}: whole numbers, e.g. 252,504 or [252, 504]")
     items = [x.strip() for x in text.split(",")] if isinstance(text, str) else list(text)
     items = [x for x in items if x != ""]
     if not items:
@@ -374,7 +432,7 @@ def parse_windows(text: str | Sequence[int]) -> list[int]:
         try:
             w = int(x)
         except (TypeError, ValueError):
-            raise UsageError(f"windows {text!r}: whole numbers, e.g. 252,504") from None
+            raise UsageError(f"windows {shown(text)!r}: whole numbers, e.g. 252,504") from None
         if w < MIN_WINDOW:
             raise UsageError(f"window {w}: at least {MIN_WINDOW} daily closes")
         out.append(w)
@@ -392,32 +450,46 @@ def check_scan_args(ids: Sequence[str], windows: Sequence[int], method: str, sch
 
     from dollarliq.catalog import get_spec
 
-    ids = [i.strip() for i in ids if i and i.strip()]
+    ids = check_texts(ids, "series ids", "NVDA", skip_blank=True, allow_empty=True)
     if not ids:
         raise UsageError("no series ids to scan (e.g. NVDA,MSFT)")
     canon = list(dict.fromkeys(get_spec(i).id for i in ids))
     if method not in ("gsadf", "lppls"):
-        raise UsageError(f"method {method!r}: choose gsadf or lppls for a scan")
+        raise UsageError(f"method {shown(method)!r}: choose gsadf or lppls for a scan")
     if not re.match(_SCHEDULER, scheduler or ""):
-        raise UsageError(f"scheduler {scheduler!r}: local, threads or tcp://host:port")
+        raise UsageError(f"scheduler {shown(scheduler)!r}: local, threads or tcp://host:port")
     if not isinstance(workers, int) or workers < 1 or workers > 64:
         raise UsageError(f"workers {workers}: from 1 to 64")
     check_bubble_args(min(windows), 0, reps, method, lppls_filter)
     return canon
 
 
+def check_update_args(sources: Any, series: Any) -> tuple[list[str] | None, list[str] | None]:
+    """Bounds of an update: known sources and series ids (None or empty: all); the lists."""
+    from dollarliq.catalog import get_spec
+    from dollarliq.sources import UPDATABLE_SOURCES
+
+    if sources is not None:
+        sources = check_texts(sources, "sources", "fred", allow_empty=True)
+    if series is not None:
+        series = check_texts(series, "series ids", "SOFR", allow_empty=True)
+    bad = [x for x in (sources or ()) if x not in UPDATABLE_SOURCES]
+    if bad:
+        raise UsageError(f"unknown source {shown(bad[0])!r}: choose one of "
+                         f"{', '.join(UPDATABLE_SOURCES)}")
+    from dollarliq.sources.auctions import PARTS
+
+    for sid in series or ():
+        if sid.upper() not in PARTS:  # AUCTIONS, AUCTIONS_UPCOMING: the auction records
+            get_spec(sid)
+    return sources or None, series or None
+
+
 def check_watch_args(sources: Sequence[str] | None, series: Sequence[str] | None,
                      record_years: float) -> None:
     """Bounds of ``watch``, checked before any work: known sources and series, a record
     horizon of at least 0 years."""
-    from dollarliq.catalog import get_spec
-    from dollarliq.sources import UPDATABLE_SOURCES
-
-    bad = [x for x in (sources or ()) if x not in UPDATABLE_SOURCES]
-    if bad:
-        raise UsageError(f"unknown source {bad[0]!r}: choose one of "
-                         f"{', '.join(UPDATABLE_SOURCES)}")
-    for sid in series or ():
-        get_spec(sid)
-    if not record_years >= 0 or record_years > 200:
+    check_update_args(sources, series)
+    if isinstance(record_years, bool) or not isinstance(record_years, (int, float)) \
+            or not record_years >= 0 or record_years > 200:
         raise UsageError(f"record years {record_years}: a number of years from 0 to 200")

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dollarliq.api._core import (CORE_IDS, DEFAULT_WINDOW, MIN_WINDOW, _read,
-                                 check_bubble_args, check_scan_args, home_path, open_store,
+                                 check_bubble_args, check_scan_args, check_store, check_text,
+                                 check_texts, home_path, open_store,
                                  parse_as_of, parse_windows, resolve_as_of)
 from dollarliq.api.timeseries import series
 from dollarliq.bubbles import DEFAULT_LPPLS_FILTER
@@ -115,6 +116,8 @@ def bubble_test(ticker: str, *, as_of: Any = None, window: int | None = None, la
     """
     from dollarliq.bubbles.scan import analyse_series, file_cache
 
+    ticker = check_text(ticker, "ticker", "NVDA")
+    check_store(store)
     methods = check_bubble_args(DEFAULT_WINDOW if window is None else window, lag, reps, method,
                                 lppls_filter)
     p = series(ticker, as_of=as_of, store=store, home=home)  # read-only: nothing written yet
@@ -169,6 +172,7 @@ def bubble_scan(ids: Sequence[str], *, windows: Sequence[int] | str = (252, 504)
     from dollarliq import filecache
     from dollarliq.bubbles.scan import connect, file_cache, run_scan
 
+    check_store(store)
     wins = parse_windows(windows)
     canon = check_scan_args(ids, wins, method, scheduler, workers, reps, lppls_filter)
     d = parse_as_of(as_of)
@@ -243,10 +247,9 @@ def edgar_update(tickers: Sequence[str] | None = None, *, since: Any = None,
     from dollarliq.paths import STORE_FILENAME
     from dollarliq.sources.edgar import EdgarClient
 
-    names = [t.strip() for t in (MEGACAPS if tickers is None else tickers)
-             if t and t.strip()]
-    if not names:
-        raise UsageError("tickers: give at least one, e.g. AAPL,MSFT")
+    check_store(store)
+    names = check_texts(MEGACAPS if tickers is None else tickers, "tickers", "AAPL",
+                        skip_blank=True)
     if not isinstance(max_filings, int) or not 1 <= max_filings <= 1000:
         raise UsageError(f"max filings {max_filings}: from 1 to 1000")
     d = parse_as_of(since, "since date")

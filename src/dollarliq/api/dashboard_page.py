@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dollarliq.api._core import Report, _read, open_store, resolve_as_of
+from dollarliq.api._core import Report, _read, check_lang, open_store, resolve_as_of
 from dollarliq.api.reporting import _report_from_rows, _report_ids
 from dollarliq.api.track_record import _evaluate
 
@@ -40,9 +40,7 @@ def dashboard(as_of: Any = None, *, lang: str = "en", track_record: bool = False
     (str, Report)
         The HTML page and the report it shows.
     """
-    from dollarliq.messages import lang_from_env
-
-    language = lang_from_env(lang)
+    language = check_lang(lang)
     step = progress or (lambda name: None)
     ids = _report_ids()
     if track_record:

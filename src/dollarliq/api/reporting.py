@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dollarliq.api._core import (Report, _cache_read, _cache_write, _engine, _engine_ids,
-                                 _read, _report_key, open_store, resolve_as_of)
+                                 _read, _report_key, check_lang, check_store, open_store,
+                                 resolve_as_of)
 from dollarliq.api.bubbles import _gauges_from_rows
 
 if TYPE_CHECKING:  # pandas and the engine load on first use, not on ``import dollarliq``
@@ -55,9 +56,8 @@ def report(as_of: Any = None, *, lang: str = "en", rules: Any = None,
     >>> r.stage, r.score
     ('tight', 57.0)
     """
-    from dollarliq.messages import lang_from_env
-
-    language = lang_from_env(lang)
+    language = check_lang(lang)
+    check_store(store)
     key = None if store is not None else _report_key(as_of, language, rules, bubble_tests, home)
     if key is not None:
         hit = _cache_read(key)

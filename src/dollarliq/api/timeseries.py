@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dollarliq.api._core import (_engine, _engine_ids, _read, open_store, parse_as_of,
-                                 resolve_as_of)
-from dollarliq.errors import NotEnoughData, UsageError
+from dollarliq.api._core import (_engine, _engine_ids, _read, check_store, check_text,
+                                 check_texts, open_store, parse_as_of, resolve_as_of)
+from dollarliq.errors import NotEnoughData, UsageError, shown
 
 if TYPE_CHECKING:  # pandas loads on first use, not on ``import dollarliq``
     import pandas as pd
@@ -26,7 +26,7 @@ def _is_indicator(series_id: str) -> bool:
     return series_id.lower() in INDICATORS
 
 
-def series(id: str, start: Any = None, end: Any = None, as_of: Any = None, *,
+def series(id: str, start: Any = None, end: Any = None, *, as_of: Any = None,
            store: Store | None = None, home: str | Path | None = None) -> pd.Series:
     """One series or indicator as known on a date, in its stored unit.
 
@@ -53,6 +53,8 @@ def series(id: str, start: Any = None, end: Any = None, as_of: Any = None, *,
 
     from dollarliq.catalog import get_spec
 
+    id = check_text(id, "series id", "SOFR")
+    check_store(store)
     s, e = parse_as_of(start, "start date"), parse_as_of(end, "end date")
     if s is not None and e is not None and e < s:
         raise UsageError(f"end date {e:%Y-%m-%d} is before start date {s:%Y-%m-%d}")
@@ -106,37 +108,54 @@ def series(id: str, start: Any = None, end: Any = None, as_of: Any = None, *,
     return out
 
 
-def panel(ids: Sequence[str], as_of: Any = None, *, start: Any = None, end: Any = None,
-          store: Store | None = None, home: str | Path | None = None) -> pd.DataFrame:
+#: The row grids of :func:`panel`.
+PANEL_FREQS = ("B", "D")
+
+
+def panel(ids: Sequence[str], start: Any = None, end: Any = None, *, as_of: Any = None,
+          freq: str = "B", store: Store | None = None,
+          home: str | Path | None = None) -> pd.DataFrame:
     """Several catalog series side by side, as known on a date.
 
     Parameters
     ----------
     ids : sequence of str
         Catalog series ids.
+    start, end : str | date | Timestamp, optional
+        First and last observation date.
     as_of : str | date | Timestamp, optional
         Use only values public on this date (default: everything known).
-    start, end : optional
-        First and last observation date.
+    freq : {"B", "D"}
+        The rows. ``"B"`` (default): business days (the Fedwire calendar of
+        :func:`dollarliq.dates.business_days`), so a series published every calendar day
+        (IORB, ON RRP award rate) is read on the business days and adds no weekend rows; a
+        day off that grid stays when a series that is not published every calendar day has
+        an observation on it (a weekly level dated on a holiday, a stock close on a Fed
+        holiday), so no observation is lost. ``"D"``: every observation date of every
+        series, weekends included.
 
     Returns
     -------
     pandas.DataFrame
         One column per id (in stored units; ``attrs["units"]`` maps id -> unit), indexed by
-        observation date; a date one series lacks is NaN there.
+        observation date; a date one series lacks is NaN there (no value is carried
+        forward).
     """
     import pandas as pd
 
     from dollarliq.catalog import get_spec
 
-    if isinstance(ids, str):
-        ids = [ids]
-    specs = [get_spec(i) for i in ids]
-    if not specs:
-        raise UsageError("panel: give at least one series id")
-    canon = [sp.id for sp in specs]
+    names = check_texts(ids, "series ids", "SOFR")
+    check_store(store)
+    if freq not in PANEL_FREQS:
+        raise UsageError(f"freq {shown(freq)!r}: choose B (business days) or D (every "
+                         "observation date)")
+    specs = [get_spec(i) for i in names]
+    canon = list(dict.fromkeys(sp.id for sp in specs))
     s, e, d = (parse_as_of(start, "start date"), parse_as_of(end, "end date"),
                parse_as_of(as_of))
+    if s is not None and e is not None and e < s:
+        raise UsageError(f"end date {e:%Y-%m-%d} is before start date {s:%Y-%m-%d}")
     with open_store(store, home) as st:
         rows = _read(st, canon)
     if d is not None:
@@ -154,10 +173,28 @@ def panel(ids: Sequence[str], as_of: Any = None, *, start: Any = None, end: Any 
         wide = wide[wide.index >= pd.Timestamp(s)]
     if e is not None:
         wide = wide[wide.index <= pd.Timestamp(e)]
+    if freq == "B":
+        wide = _on_business_days(wide)
     wide.index.name = "date"
     wide.columns.name = None
     wide.attrs["units"] = {sp.id: sp.unit for sp in specs}
     return wide
+
+
+def _on_business_days(wide: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``wide`` on Fedwire business days, plus any other day on which a series
+    that is not published every calendar day has a value (nothing observed is dropped)."""
+    from dollarliq.dates import business_days
+
+    if wide.empty:
+        return wide
+    keep = wide.index.isin(business_days(wide.index.min(), wide.index.max()))
+    weekend = wide.index.day_of_week >= 5
+    for col in wide.columns:
+        has = wide[col].notna().to_numpy()
+        if not (has & weekend).any():  # not a calendar-daily series: keep all its days
+            keep |= has
+    return wide[keep]
 
 
 def series_list(source: str | None = None, *, store: Store | None = None,
@@ -179,7 +216,7 @@ def series_list(source: str | None = None, *, store: Store | None = None,
     from dollarliq.catalog import SOURCES, all_specs
 
     if source is not None and source not in (*SOURCES, "derived"):
-        raise UsageError(f"unknown source {source!r}: choose one of "
+        raise UsageError(f"unknown source {shown(source)!r}: choose one of "
                          f"{', '.join((*SOURCES, 'derived'))}")
     with open_store(store, home) as st:
         cov = st.coverage()

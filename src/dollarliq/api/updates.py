@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dollarliq.api._core import (CORE_IDS, STALE_DAYS, Report, _read, check_watch_args,
-                                 home_path, open_store, parse_as_of, resolve_as_of)
+from dollarliq.api._core import (CORE_IDS, STALE_DAYS, Report, _read, check_lang, check_store,
+                                 check_update_args, check_watch_args, home_path, open_store,
+                                 parse_as_of, resolve_as_of)
 from dollarliq.api.reporting import _report_from_rows, _report_ids
-from dollarliq.errors import UsageError
 
 if TYPE_CHECKING:
     from dollarliq.store import Store
@@ -51,11 +51,10 @@ def watch_cycle(*, urls: Sequence[str] = (), sources: Sequence[str] | None = Non
         ``update_error`` (one line) when the update failed and the check used the data in
         the store. The state is saved only after the notification went out.
     """
-    from dollarliq.messages import lang_from_env
     from dollarliq.watch import evaluate, load_state, notify, save_state
 
     check_watch_args(sources, series, record_years)
-    language = lang_from_env(lang)
+    language = check_lang(lang)
     error = None
     # The update holds the store file only while it writes each series; the report reads it;
     # the state is saved in a short write of its own, so a report elsewhere can run any time.
@@ -115,21 +114,12 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
     """
     import pandas as pd
 
-    from dollarliq.catalog import get_spec
     from dollarliq.http import (DEFAULT_UPDATE_DEADLINE, UPDATE_DEADLINE_ENV, Fetch,
                                 deadline_seconds, make_client)
-    from dollarliq.sources import UPDATABLE_SOURCES
     from dollarliq.update import run_update
 
-    bad = [s for s in (sources or ()) if s not in UPDATABLE_SOURCES]
-    if bad:
-        raise UsageError(f"unknown source {bad[0]!r}: choose one of "
-                         f"{', '.join(UPDATABLE_SOURCES)}")
-    from dollarliq.sources.auctions import PARTS
-
-    for sid in series or ():
-        if sid.upper() not in PARTS:  # AUCTIONS, AUCTIONS_UPCOMING: the auction records
-            get_spec(sid)
+    check_store(store)
+    sources, series = check_update_args(sources, series)
     d = parse_as_of(since, "since date")
     own = client is None
     http = client or make_client()

@@ -22,6 +22,9 @@ from dollarliq.cli import dashboard_cmd as _dashboard  # noqa: F401
 from dollarliq.cli import watch_cmd as _watch  # noqa: F401
 from dollarliq.cli import serve_cmd as _serve  # noqa: F401
 from dollarliq.cli import outlook_cmd as _outlook  # noqa: F401
+from dollarliq.cli._common import apply_help_conventions
+
+apply_help_conventions(app)  # after every command is registered
 
 
 def main() -> None:

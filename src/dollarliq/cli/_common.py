@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 import os
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,19 +31,38 @@ app = typer.Typer(
     name="dollarliq",
     help="US-dollar funding liquidity and tech-bubble fragility, point-in-time, "
          "from official public data.",
-    no_args_is_help=True,
+    invoke_without_command=True,  # bare `dollarliq`: the help, exit code 0
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
 series_app = typer.Typer(help="The series catalog and point-in-time history.",
-                         no_args_is_help=True)
-store_app = typer.Typer(help="The local point-in-time store.", no_args_is_help=True)
+                         invoke_without_command=True)
+store_app = typer.Typer(help="The local point-in-time store.", invoke_without_command=True)
 bubble_app = typer.Typer(help="Tech-bubble gauges and explosive-bubble tests.",
-                         no_args_is_help=True)
+                         invoke_without_command=True)
 app.add_typer(series_app, name="series")
 app.add_typer(store_app, name="store")
 app.add_typer(bubble_app, name="bubble")
+
+
+def help_if_bare(ctx: typer.Context) -> None:
+    """A command group called without a command prints its help and exits with code 0."""
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
+
+
+for _group in (series_app, store_app, bubble_app):
+    _group.callback()(help_if_bare)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from dollarliq import __version__
+
+        typer.echo(f"dollarliq {__version__}")
+        raise typer.Exit(0)
 
 console = Console(highlight=False, soft_wrap=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -54,6 +74,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                 help="Print the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on errors."),
     no_color: bool = typer.Option(False, "--no-color", help="Plain text, no colours."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bars or summary lines, "
@@ -65,6 +88,103 @@ def _root(
     if no_color or os.environ.get("NO_COLOR"):
         console.no_color = True
         err_console.no_color = True
+    help_if_bare(ctx)
+
+
+# ----------------------------------------------------------------------------- help text
+
+#: The placeholder --help shows for an option or argument, by parameter name (a person reads
+#: DATE or TICKERS, not <str> or <list[str]>). A parameter not named here shows its name in
+#: capitals (``--scheduler SCHEDULER``); a choice shows its values (``text|json``).
+PLACEHOLDERS = {
+    "as_of": "DATE", "start": "DATE", "end": "DATE", "since": "DATE",
+    "series_id": "ID", "series": "ID", "ticker": "TICKER", "tickers": "TICKERS",
+    "out": "PATH", "episodes": "FILE", "rules": "FILE", "universe": "FILE",
+    "windows": "N,N,...", "notify_urls": "URL", "every": "DURATION",
+    "update_every": "DURATION", "record_years": "YEARS", "lppls_filter": "FILTER",
+    "last": "N", "window": "N", "lag": "N", "reps": "N", "workers": "N", "max_filings": "N",
+    "fmt": "FORMAT",
+}
+
+_EXAMPLE_HEADS = ("Example:", "Examples:")
+
+
+def keep_example_lines(doc: str) -> str:
+    """A command's help with each "Example:" block marked so that it is printed line by
+    line, as written (click's ``\\b`` paragraph marker), ready to copy and paste."""
+    paras = doc.split("\n\n")
+    out = []
+    for para in paras:
+        lines = para.split("\n")
+        if lines[0].strip() in _EXAMPLE_HEADS and len(lines) > 1:
+            out.append("\b\n" + "\n".join(ln.rstrip() for ln in lines))
+        else:
+            out.append(para)
+    return "\n\n".join(out)
+
+
+class ReadableCommand(typer.core.TyperCommand):
+    """A command whose help names an argument by its placeholder alone (``ID``, not
+    ``series_id <str>``), in the usage line and in the Arguments section."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        rv = [self.options_metavar] if self.options_metavar else []
+        for p in self.get_params(ctx):
+            if p.param_type_name == "argument":
+                name = p.metavar or (p.name or "").upper()
+                rv.append(name if p.required else f"[{name}]")
+            else:
+                rv.extend(p.get_usage_pieces(ctx))
+        return rv
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        args, opts = [], []
+        for p in self.get_params(ctx):
+            rv = p.get_help_record(ctx)
+            if rv is None:
+                continue
+            if p.param_type_name == "argument":
+                args.append((p.metavar or (p.name or "").upper(), rv[1]))
+            elif p.param_type_name == "option":
+                opts.append(rv)
+        for title, rows in (("Arguments", args), ("Options", opts)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def apply_help_conventions(typer_app: typer.Typer) -> None:
+    """Readable placeholders and copyable examples on every command of ``typer_app``
+    (and its groups); called once, after every command is registered."""
+    import inspect
+
+    from typer.models import ArgumentInfo, OptionInfo
+
+    for info in typer_app.registered_commands:
+        fn = info.callback
+        if fn is None:
+            continue
+        if info.cls in (None, typer.core.TyperCommand):
+            info.cls = ReadableCommand
+        if info.help is None and inspect.getdoc(fn):
+            info.help = keep_example_lines(inspect.getdoc(fn))
+        try:
+            hints = typing.get_type_hints(fn)
+        except Exception:  # noqa: BLE001 - an unresolvable hint: placeholders by name only
+            hints = {}
+        for name, param in inspect.signature(fn).parameters.items():
+            opt = param.default
+            if not isinstance(opt, (OptionInfo, ArgumentInfo)) or opt.metavar is not None:
+                continue
+            ann = hints.get(name, param.annotation)
+            if ann in (bool, "bool"):
+                continue
+            if isinstance(ann, type) and issubclass(ann, enum.Enum):
+                opt.metavar = "|".join(str(m.value) for m in ann)
+            else:
+                opt.metavar = PLACEHOLDERS.get(name, name.upper())
+    for group in typer_app.registered_groups:
+        apply_help_conventions(group.typer_instance)
 
 
 def one_line(exc: BaseException) -> str:

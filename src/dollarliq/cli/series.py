@@ -113,7 +113,7 @@ def series_show(
         from dollarliq import api
 
         ind = INDICATORS[series_id.lower()]
-        x = api.series(ind.id, d["start"], d["end"], d["as_of"])
+        x = api.series(ind.id, d["start"], d["end"], as_of=d["as_of"])
         rel = x.attrs["released"]
         rows = [(ind.id, i.date(), None if v != v else float(v), r.date())
                 for (i, v), r in zip(x.items(), rel)]

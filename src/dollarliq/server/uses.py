@@ -70,7 +70,7 @@ def series(series_id: str, start: str | None = None, end: str | None = None,
     from dollarliq.reports.documents import series_document
 
     d = parse_dates(start=start, end=end, as_of=as_of)
-    return series_document(api.series(series_id, d["start"], d["end"], d["as_of"]),
+    return series_document(api.series(series_id, d["start"], d["end"], as_of=d["as_of"]),
                            as_of=d["as_of"])
 
 

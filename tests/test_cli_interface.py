@@ -1,0 +1,103 @@
+"""The command line's one interface: the same answer from every command for the same fault,
+every --out alike, help that can be copied, --version."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from dollarliq.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str, **env: str):
+    return runner.invoke(app, list(args), env=env or None)
+
+
+def one_line(res, code: int, needle: str) -> None:
+    assert res.exit_code == code, (res.exit_code, res.output)
+    err = res.stderr.strip()
+    assert "Traceback" not in res.output
+    assert len(err.splitlines()) == 1, err
+    assert needle in err, err
+
+
+@pytest.mark.parametrize("args", [
+    ["store", "info"], ["series", "show", "SOFR"], ["series", "list"], ["report"],
+    ["update", "--source", "nyfed"], ["bubble", "test", "NVDA", "--method", "gsadf"],
+    ["bubble", "gauges"], ["stages"], ["dashboard"],
+])
+def test_a_home_that_is_a_file_is_exit_5_naming_it(tmp_path, monkeypatch, args):
+    f = tmp_path / "home-file"
+    f.write_text("not a folder")
+    monkeypatch.setenv("DOLLARLIQ_HOME", str(f))
+    monkeypatch.chdir(tmp_path)
+    res = run(*args)
+    one_line(res, 5, str(f))
+    assert "is a file" in res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home-file"]  # nothing written
+
+
+# -- help and version ------------------------------------------------------------------------
+
+def _all_commands():
+    import typer
+
+    cmd = typer.main.get_command(app)
+    out = []
+
+    def walk(group, path):
+        for name, sub in group.commands.items():
+            if hasattr(sub, "commands"):
+                walk(sub, [*path, name])
+            else:
+                out.append([*path, name])
+
+    walk(cmd, [])
+    return out
+
+
+def test_version_prints_the_version():
+    import dollarliq
+
+    res = run("--version")
+    assert res.exit_code == 0 and res.stdout.strip() == f"dollarliq {dollarliq.__version__}"
+
+
+@pytest.mark.parametrize("args", [[], ["series"], ["store"], ["bubble"]])
+def test_a_bare_command_prints_its_help_with_exit_0(args):
+    res = run(*args)
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("Usage:") and "Commands:" in res.stdout
+
+
+def test_help_examples_keep_their_lines(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    out = run("backtest", "--help").stdout.splitlines()
+    lines = [ln.strip() for ln in out]
+    i = lines.index("Example:")
+    assert lines[i + 1:i + 4] == [
+        "dollarliq backtest",
+        "dollarliq backtest --format html --out track-record.html",
+        "dollarliq backtest --format markdown --out docs/track-record.md"]
+
+
+def test_every_help_has_readable_placeholders_and_separate_example_lines(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    cmds = _all_commands()
+    assert len(cmds) >= 15
+    for cmd in cmds:
+        res = run(*cmd, "--help")
+        assert res.exit_code == 0, cmd
+        text = res.stdout
+        assert "<str>" not in text and "<list[" not in text and "<int>" not in text, cmd
+        assert "<path>" not in text and "<float>" not in text, cmd
+        lines = text.splitlines()
+        ex = [i for i, ln in enumerate(lines) if ln.strip() == "Example:"]
+        assert ex, cmd
+        first = lines[ex[0] + 1].strip()
+        assert first.count("dollarliq ") == 1, (cmd, first)  # one command per line
+    text = run("series", "show", "--help").stdout
+    assert "--as-of DATE" in text and "--out PATH" in text and "SERIES_ID" not in text
+    assert "--tickers TICKERS" in run("bubble", "scan", "--help").stdout
