@@ -58,6 +58,7 @@ COMMANDS = {
     "report zh latest": ["report", "--lang", "zh"],
     "backtest": ["backtest"],
     "bubble scan": ["bubble", "scan", "--tickers", "NVDA,QQQ", "--windows", "252"],
+    "bubble gauges": ["bubble", "gauges", "--as-of", "2023-12-29"],
 }
 
 
@@ -211,3 +212,31 @@ def test_bullets_wrap_under_their_text():
     lines = [x.rstrip() for x in out.splitlines()]
     assert lines[0].startswith("  • alpha")
     assert all(x.startswith("    ") for x in lines[1:]) and len(lines) > 1
+
+
+def test_gauges_print_no_record_of_a_few_days(outputs):
+    out = outputs[("bubble gauges", 120)]
+    # On 2023-12-29 the basket per S&P 500 point was last as high on 2023-12-26, and the
+    # RSP/SPY ratio last as low on 2023-12-27: days, not records.
+    assert "since 2023-12-2" not in out
+    assert "basket / S&P 500:" in out and "12m change" in out
+
+
+def test_csv_has_no_binary_noise(tmp_path):
+    env = {**os.environ, "DOLLARLIQ_HOME": str(tmp_path), "PYTHONPATH": SRC}
+    out = subprocess.run([sys.executable, "-m", "dollarliq", "series", "show", "WALCL",
+                          "--start", "2025-10-01", "--end", "2025-11-05", "--format", "csv"],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    values = [line.split(",")[1] for line in out.splitlines()[1:]]
+    assert "6590.815" in values  # stored as 6590.8150000000005 (millions / 1000)
+    assert all(len(v.replace(".", "").lstrip("-0")) <= 12 for v in values), values
+
+
+def test_csv_number_drops_noise_and_keeps_digits():
+    from dollarliq.reports.style import csv_number
+
+    assert csv_number(4081.4300000000003) == "4081.43"
+    assert csv_number(0.1 + 0.2) == "0.3"
+    assert csv_number(6587.119) == "6587.119"
+    assert csv_number(123456.789012) == "123456.789012"
+    assert csv_number(None) == "" and csv_number(float("nan")) == ""

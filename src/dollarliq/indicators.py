@@ -189,6 +189,11 @@ def net_liquidity_usd_bn(walcl_usd_bn: pd.Series, tga_usd_bn: pd.Series,
 
 
 # --- records ----------------------------------------------------------------------------
+#: A "highest (lowest) since" is worth printing only when it looks back at least this many
+#: calendar days (``[records] min_lookback_days`` of a rules file overrides it for the report).
+RECORD_MIN_LOOKBACK_DAYS = 365
+
+
 def record_since(x: pd.Series, at: pd.Timestamp, kind: str = "high") -> dict:
     """How far back one must go to find a value as extreme as ``x[at]``.
 

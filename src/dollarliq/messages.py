@@ -184,6 +184,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dash.no_data": {"en": "no data", "zh": "无数据"},
     "dash.per_sp500": {"en": "Per S&P 500 point: ${value}bn, {record}.",
                        "zh": "每个标普 500 点位:{value} 十亿美元,{record}。"},
+    "dash.per_sp500_plain": {"en": "Per S&P 500 point: ${value}bn.",
+                             "zh": "每个标普 500 点位:{value} 十亿美元。"},
     "dash.a_record": {"en": "a record", "zh": "创纪录"},
     "dash.highest_since": {"en": "highest since {since}", "zh": "{since} 以来最高"},
     "dash.market_cap": {"en": "market cap", "zh": "市值"},

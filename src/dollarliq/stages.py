@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dollarliq.indicators import RECORD_MIN_LOOKBACK_DAYS
+
 DEFAULT_RULES = Path(__file__).parent / "data" / "stages.toml"
 #: The rules before the families of evidence, kept as a baseline of the track record.
 PREVIOUS_RULES = Path(__file__).parent / "data" / "stages_previous.toml"
@@ -65,7 +67,7 @@ class RuleSet:
     #: Distinct families of evidence needed per level (None: count rules, ``min_rules``).
     min_families: dict[int, int] | None = None
     #: A record is printed only when it looks back at least this many days.
-    record_lookback_days: int = 365
+    record_lookback_days: int = RECORD_MIN_LOOKBACK_DAYS
 
 
 def load_rules(path: Path | str | None = None) -> RuleSet:
@@ -91,7 +93,8 @@ def load_rules(path: Path | str | None = None) -> RuleSet:
         score = tuple(ScoreComponent(c["indicator"], float(c["calm"]), float(c["stressed"]),
                                      float(c["weight"])) for c in cfg.get("score", []))
         down = int(cfg.get("hysteresis", {}).get("down_days", 10))
-        lookback = int(cfg.get("records", {}).get("min_lookback_days", 365))
+        lookback = int(cfg.get("records", {}).get("min_lookback_days",
+                                                  RECORD_MIN_LOOKBACK_DAYS))
     except (KeyError, TypeError, ValueError) as exc:
         from dollarliq.errors import UsageError
 

@@ -61,3 +61,18 @@ def test_spells():
     assert [(x.start.day, x.end.day, x.length_obs) for x in out] == [(2, 3, 2), (5, 5, 1)]
     assert spells(s([0, 0]).astype(bool)) == []
     assert spells(pd.Series([np.nan, True, np.nan]))[0].length_obs == 1  # NaN is False
+
+
+def test_a_record_of_days_is_not_notable():
+    idx = pd.bdate_range("2022-01-03", periods=600)
+    x = pd.Series(np.linspace(1.0, 2.0, 600), index=idx)
+    x.iloc[-4] = 5.0  # three business days before the end: a higher value
+    x.iloc[-1] = 4.0
+    r = record_since(x)
+    assert r["since"] == f"{idx[-4]:%Y-%m-%d}" and r["lookback_days"] < 7
+    assert not r["notable"]
+    x.iloc[-4] = 1.5  # the only earlier value as high is now the first: two years back
+    x.iloc[0] = 4.5
+    r = record_since(x)
+    assert r["since"] == f"{idx[0]:%Y-%m-%d}" and r["lookback_days"] > 365 and r["notable"]
+    assert not record_since(x, min_lookback_days=10_000)["notable"]

@@ -257,7 +257,8 @@ def write_out(out: Path, data: str | bytes) -> None:
 
 
 def write_frame(df: Any, fmt: str, out: Path | None, *, index: bool = True) -> None:
-    """A frame as CSV (stdout or ``out``) or Parquet (``out`` only)."""
+    """A frame as CSV (stdout or ``out``; floats without binary noise,
+    :func:`dollarliq.reports.style.csv_number`) or Parquet (``out`` only)."""
     import sys
 
     from dollarliq.errors import OutputError
@@ -271,7 +272,9 @@ def write_frame(df: Any, fmt: str, out: Path | None, *, index: bool = True) -> N
         except OSError as exc:
             raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
         return
-    text = df.to_csv(index=index)
+    from dollarliq.reports.style import csv_number
+
+    text = df.to_csv(index=index, float_format=csv_number)
     if out is None:
         sys.stdout.write(text)
     else:

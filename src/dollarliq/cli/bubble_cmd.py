@@ -149,12 +149,14 @@ def bubble_scan(
                              workers=workers, as_of=d["as_of"], reps=reps,
                              lppls_filter=lppls_filter,
                              progress=lambda i, n: bar.update(task, completed=i))
+    from dollarliq.reports.style import csv_number
+
     if out is not None:
         if out.suffix.lower() == ".json":
             write_out(out, df.to_json(orient="records", indent=1))
         else:
             write_out(out, df.drop(columns=[c for c in ("last_episode",) if c in df])
-                      .to_csv(index=False))
+                      .to_csv(index=False, float_format=csv_number))
     cols = [c for c in ("series", "window_obs", "start", "end", "gsadf", "gsadf_cv95",
                         "explosive_95", "explosive_now", "episodes", "bubble_confidence",
                         "negative_bubble_confidence", "qualified_share", "filter", "status")

@@ -14,6 +14,19 @@ def _fmt(v, suffix: str = "", nd: int = 1) -> str:
     return "n/a" if v is None else f"{v:,.{nd}f}{suffix}"
 
 
+def wrap_lines(text: str, width: int) -> str:
+    """Each line of ``text`` wrapped to ``width`` columns between words, continued two
+    spaces deeper than it starts; a word is never cut."""
+    import textwrap
+
+    out = []
+    for line in text.splitlines():
+        lead = line[:len(line) - len(line.lstrip())]
+        out.append(textwrap.fill(line, width=width, subsequent_indent=lead + "  ",
+                                 break_long_words=False, break_on_hyphens=False) or line)
+    return "\n".join(out)
+
+
 def render_text(section: dict) -> str:
     """A plain-text page of the gauges section."""
     g = section["gauges"]
@@ -32,9 +45,10 @@ def render_text(section: dict) -> str:
                      f"USD {_fmt(r['basket_market_cap_usd_bn'], nd=0)} bn ({caps})")
         if r.get("basket_usd_bn_per_sp500_point") is not None:
             rec = r["basket_per_sp500_record"]
-            since = "a record in the data" if rec["is_record"] else f"highest since {rec['since']}"
+            since = ("a record in the data; " if rec["is_record"] else
+                     f"highest since {rec['since']}; " if rec.get("notable", True) else "")
             lines.append(f"  basket / S&P 500: {r['basket_usd_bn_per_sp500_point']:.3f} USD bn "
-                         f"per index point ({since}; 12m change "
+                         f"per index point ({since}12m change "
                          f"{_fmt(r['basket_per_sp500_change_12m_pct'], '%')})")
         if r["not_covered"]:
             lines.append("  not covered: " + "; ".join(f"{t} ({w})"
@@ -44,9 +58,10 @@ def render_text(section: dict) -> str:
         lines.append(f"Equal vs cap weight ({r['date']}): RSP - SPY 1m "
                      f"{_fmt(r['rsp_minus_spy_1m_pct'], ' pp')}, 3m "
                      f"{_fmt(r['rsp_minus_spy_3m_pct'], ' pp')}, 12m "
-                     f"{_fmt(r['rsp_minus_spy_12m_pct'], ' pp')}; RSP/SPY "
-                     + ("at its lowest in the data" if rec["is_record"]
-                        else f"lowest since {rec['since']}"))
+                     f"{_fmt(r['rsp_minus_spy_12m_pct'], ' pp')}"
+                     + ("; RSP/SPY at its lowest in the data" if rec["is_record"]
+                        else f"; RSP/SPY lowest since {rec['since']}" if rec.get("notable", True)
+                        else ""))
     if (r := head("Run-ups", "runups")):
         lines.append("Run-ups (2-year return, GSY 100% flag; net of SPY):")
         for t, x in r["names"].items():
@@ -111,7 +126,7 @@ def gauges(
     if fmt == "json":
         sys.stdout.write(json.dumps(section, indent=1) + "\n")
         return
-    sys.stdout.write(render_text(section) + "\n")
+    sys.stdout.write(wrap_lines(render_text(section), console.width) + "\n")
 
 
 @bubble_app.command("edgar-update")

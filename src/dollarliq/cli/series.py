@@ -150,8 +150,9 @@ def series_show(
     if fmt is Fmt.csv:
         col = spec.id if spec.id.endswith(spec.unit) else f"{spec.id}_{spec.unit}"
         lines = [f"date,{col},released\n"]
-        lines += [f"{o:%Y-%m-%d},{'' if v is None else repr(float(v))},{a:%Y-%m-%d}\n"
-                  for _, o, v, a in rows]
+        from dollarliq.reports.style import csv_number
+
+        lines += [f"{o:%Y-%m-%d},{csv_number(v)},{a:%Y-%m-%d}\n" for _, o, v, a in rows]
         sys.stdout.write("".join(lines)) if out is None else write_out(out, "".join(lines))
         err_console.print(f"{spec.id}: data end {end_txt}", markup=False)
         return

@@ -54,14 +54,21 @@ def pct_rank_last(s: pd.Series, window: int) -> float:
     return 100.0 * (below + 0.5 * equal) / len(x)
 
 
-def record_since(s: pd.Series, *, high: bool = True) -> dict:
+def record_since(s: pd.Series, *, high: bool = True,
+                 min_lookback_days: int | None = None) -> dict:
     """Where the last value stands in its own history: "highest (lowest) since <date>".
 
-    Returns ``{"record": "highest"|"lowest", "since": date or None, "is_record": bool}``;
-    ``since`` is the date of the most recent earlier value at least as high (low) as the
-    last one, and ``None`` (with ``is_record`` True) when there is none in the data. The
-    computation is :func:`dollarliq.indicators.record_since`; this is its gauge-shaped view.
+    Returns ``{"record": "highest"|"lowest", "since": date or None, "is_record": bool,
+    "history_start", "lookback_days": int, "notable": bool}``; ``since`` is the date of the
+    most recent earlier value at least as high (low) as the last one, and ``None`` (with
+    ``is_record`` True) when there is none in the data. ``lookback_days`` counts calendar
+    days from ``since`` (or the start of the history) to the last value; the record is
+    ``notable``, and worth printing, only when that is at least ``min_lookback_days``
+    (default :data:`dollarliq.indicators.RECORD_MIN_LOOKBACK_DAYS`, a year, as for the
+    liquidity records). The computation is :func:`dollarliq.indicators.record_since`; this
+    is its gauge-shaped view.
     """
+    from dollarliq.indicators import RECORD_MIN_LOOKBACK_DAYS
     from dollarliq.indicators import record_since as _record_since
 
     s = s.dropna()
@@ -69,9 +76,12 @@ def record_since(s: pd.Series, *, high: bool = True) -> dict:
         raise NotEnoughData(f"{s.name}: no values")
     r = _record_since(s, s.index[-1], "high" if high else "low")
     since = r["since"]
+    back = int((r["date"] - (since if since is not None else r["history_start"])).days)
+    look = RECORD_MIN_LOOKBACK_DAYS if min_lookback_days is None else min_lookback_days
     return {"record": "highest" if high else "lowest",
             "since": None if since is None else f"{since:%Y-%m-%d}",
-            "is_record": since is None, "history_start": f"{r['history_start']:%Y-%m-%d}"}
+            "is_record": since is None, "history_start": f"{r['history_start']:%Y-%m-%d}",
+            "lookback_days": back, "notable": back >= look}
 
 
 def par_bond_modified_duration(yield_pct: float | np.ndarray, years: float = 10.0):

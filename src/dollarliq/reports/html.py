@@ -414,9 +414,12 @@ def _bubble(section: dict | None, lang: str, charts: _Charts) -> str:
         extra = ""
         if per is not None:
             rec = c.get("basket_per_sp500_record") or {}
-            extra = t("dash.per_sp500", lang, value=f"{per:.3f}",
-                      record=(t("dash.a_record", lang) if rec.get("is_record")
-                              else t("dash.highest_since", lang, since=rec.get("since"))))
+            if rec.get("is_record") or rec.get("notable", True):
+                extra = t("dash.per_sp500", lang, value=f"{per:.3f}",
+                          record=(t("dash.a_record", lang) if rec.get("is_record")
+                                  else t("dash.highest_since", lang, since=rec.get("since"))))
+            else:  # a "highest since" of less than a year is no record
+                extra = t("dash.per_sp500_plain", lang, value=f"{per:.3f}")
         miss = c.get("missing_megacaps") or []
         note = (f"<p class=\"note\">{_e(t('bubble.not_covered', lang, names=', '.join(miss)))}</p>"
                 if miss else "")

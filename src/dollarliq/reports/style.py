@@ -9,6 +9,20 @@ from __future__ import annotations
 STAGE_COLORS = {0: "#2e7d32", 1: "#f9a825", 2: "#ef6c00", 3: "#c62828"}
 
 
+def clean_float(value: float) -> float:
+    """``value`` rounded to 12 significant digits: drops the binary noise that unit
+    conversions and sums leave (4081.4300000000003 -> 4081.43) and keeps every digit a
+    publisher prints."""
+    return float(f"{value:.12g}")
+
+
+def csv_number(value: float | None) -> str:
+    """A number as a CSV cell: the shortest text of :func:`clean_float`; empty when missing."""
+    if value is None or value != value:
+        return ""
+    return repr(clean_float(float(value)))
+
+
 def fmt(value: float | None, unit: str) -> str:
     """A value as an analyst writes it, in its unit."""
     if value is None:

@@ -190,8 +190,9 @@ def render_bubble(section: dict[str, Any], lang: str = "en") -> Text:
         extra = ""
         if c.get("basket_usd_bn_per_sp500_point") is not None:
             per = t("bubble.per_sp500", lang, value=f"{c['basket_usd_bn_per_sp500_point']:.3f}")
-            extra = f"; {per}, " + (t("bubble.a_record", lang) if rec.get("is_record") else
-                                    t("bubble.highest_since", lang, since=rec.get("since")))
+            extra = f"; {per}" + (", " + t("bubble.a_record", lang) if rec.get("is_record") else
+                                  ", " + t("bubble.highest_since", lang, since=rec.get("since"))
+                                  if rec.get("notable", True) else "")
         line(f"{t('bubble.concentration', lang)}: {', '.join(c['basket'])} "
              f"${c['basket_market_cap_usd_bn']:,.0f}bn ({c['date']}){extra}")
         if c.get("missing_megacaps"):

@@ -76,6 +76,8 @@ def series(series_id: str, start: str | None = None, end: str | None = None,
 
 def series_csv(doc: dict[str, Any]) -> str:
     """The ``series show --format csv`` text of a :func:`series` document."""
+    from dollarliq.reports.style import csv_number
+
     sid, unit = doc["series"], doc["unit"]
     col = sid if sid.endswith(unit) else f"{sid}_{unit}"
     out = io.StringIO()
@@ -83,7 +85,7 @@ def series_csv(doc: dict[str, Any]) -> str:
     w.writerow(["date", col, "released"])
     for o in doc["observations"]:
         v = o["value"]
-        w.writerow([o["date"], "" if v is None else repr(float(v)), o["released"]])
+        w.writerow([o["date"], csv_number(v), o["released"]])
     return out.getvalue()
 
 
