@@ -208,3 +208,21 @@ def test_bad_arguments_exit_2(args):
     assert res.exit_code == 2
     with pytest.raises(UsageError):
         dl.outlook(days=0)
+
+
+def test_report_and_dashboard_carry_the_outlook(monkeypatch):
+    monkeypatch.setenv("DOLLARLIQ_NO_CACHE", "1")
+    r = dl.report("2026-01-15", bubble_tests=False)
+    ol = r.doc["outlook"]
+    jsonschema.validate(json.loads(r.to_json()),
+                        json.loads(files("dollarliq").joinpath("data/report.schema.json")
+                                   .read_text()))
+    full = dl.outlook("2026-01-15").to_dict()
+    assert ol["tga"] == full["tga"]
+    assert [s["date"] for s in ol["settlements"]] == [
+        d["date"] for d in full["calendar"] if d["settlement"] or d["events"]]
+    assert any("$850bn target" in ln for ln in ol["lines"])
+    res = runner.invoke(app, ["report", "--as-of", "2026-01-15"])
+    assert res.exit_code == 0 and "Outlook (dollarliq outlook)" in res.stdout
+    page, _ = dl.dashboard("2026-01-15")
+    assert "Outlook" in page and "ON RRP left" in page and "01-22" in page

@@ -52,8 +52,12 @@ def dashboard(as_of: Any = None, *, lang: str = "en", track_record: bool = False
         d = resolve_as_of(rows, as_of)
         step("engine")
         r = _report_from_rows(rows, d, st.cache_get, lang=language, rules=None,
-                              bubble_tests=False, progress=step)
-    sections = list(extra_sections)
+                              bubble_tests=False, progress=step, records=st.auctions())
+    from dollarliq.messages import t as _t
+    from dollarliq.reports.outlook import html_section as outlook_html
+
+    sections = [(_t("outlook.section", language), outlook_html(r.doc["outlook"], language)),
+                *extra_sections]
     if track_record:
         from dollarliq.backtest import load_episodes
         from dollarliq.messages import t

@@ -14,6 +14,7 @@ from dollarliq.errors import UsageError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from dollarliq.frame import Rows
     from dollarliq.store import Store
 
 #: Series the outlook reads (USD billions; rates in percent).
@@ -124,12 +125,8 @@ def outlook(as_of: Any = None, *, days: int = 20, lang: str = "en",
     UsageError
         A malformed or out-of-range date or number of days.
     """
-    import pandas as pd
-
     from dollarliq.api import _core as api
     from dollarliq.messages import lang_from_env
-    from dollarliq.outlook import auctions, drain, effects, estimates, runway
-    from dollarliq.reports.outlook import outlook_document
 
     n = check_days(days)
     language = lang_from_env(lang)
@@ -139,6 +136,19 @@ def outlook(as_of: Any = None, *, days: int = 20, lang: str = "en",
         rows = api._read(s, ids)
         records = s.auctions()
     t = api.resolve_as_of(rows, as_of)
+    return Outlook(outlook_from_rows(rows, records, t, n, language))
+
+
+def outlook_from_rows(rows: Rows, records: pd.DataFrame, t: pd.Timestamp, n: int,
+                      language: str) -> dict[str, Any]:
+    """The outlook document from rows already read (``rows`` holds :data:`OUTLOOK_IDS` and
+    the core series) and the store's auction records, on the resolved date ``t``."""
+    import pandas as pd
+
+    from dollarliq.api import _core as api
+    from dollarliq.outlook import auctions, drain, effects, estimates, runway
+    from dollarliq.reports.outlook import outlook_document
+
     m = rows.series_map(OUTLOOK_IDS, as_of=t)
     policy = effects.policy_rate(m.get("IORB"), m.get("IOER"))
     settled = records[records["total_accepted"].notna() & (records["auction_date"] <= t)]
@@ -158,7 +168,6 @@ def outlook(as_of: Any = None, *, days: int = 20, lang: str = "en",
     cal = drain.calendar(records, t, n, tga=tga, target=target, effects=table)
     run = runway.runway(m, policy)
     data_end = max((rows.last_obs[c] for c in api.CORE_IDS if c in rows.last_obs), default=None)
-    doc = outlook_document(t, n, cal, run, {"table": table, "start": start, "end": end,
-                                            "threshold_bn": effects.NET_THRESHOLD_BN},
-                           lang=language, data_end=data_end)
-    return Outlook(doc)
+    return outlook_document(t, n, cal, run, {"table": table, "start": start, "end": end,
+                                             "threshold_bn": effects.NET_THRESHOLD_BN},
+                            lang=language, data_end=data_end)

@@ -19,9 +19,10 @@ if TYPE_CHECKING:  # pandas and the engine load on first use, not on ``import do
 
 
 def _report_ids() -> list[str]:
+    from dollarliq.api.outlook import OUTLOOK_IDS
     from dollarliq.gauges import INPUT_IDS as GAUGE_IDS
 
-    return list(dict.fromkeys([*_engine_ids(), *GAUGE_IDS]))
+    return list(dict.fromkeys([*_engine_ids(), *GAUGE_IDS, *OUTLOOK_IDS]))
 
 
 def report(as_of: Any = None, *, lang: str = "en", rules: Any = None,
@@ -67,14 +68,15 @@ def report(as_of: Any = None, *, lang: str = "en", rules: Any = None,
         rows = _read(st, _report_ids())
         d = resolve_as_of(rows, as_of)
         r = _report_from_rows(rows, d, st.cache_get, lang=language, rules=rules,
-                              bubble_tests=bubble_tests)
+                              bubble_tests=bubble_tests, records=st.auctions())
     if key is not None:
         _cache_write(key, {"doc": r.doc, "sparks": r.sparks})
     return r
 
 
 def _report_from_rows(rows: Rows, as_of: pd.Timestamp, cache_get, *, lang: str, rules: Any,
-                      bubble_tests: bool, progress=None) -> Report:
+                      bubble_tests: bool, progress=None,
+                      records: pd.DataFrame | None = None) -> Report:
     from dollarliq.reports.model import build_report
     from dollarliq.reports.terminal import spark_rows
 
@@ -89,4 +91,9 @@ def _report_from_rows(rows: Rows, as_of: pd.Timestamp, cache_get, *, lang: str, 
         tickers = _report_tickers()
         doc["bubble_tests"] = report_section(rows.series_map(tickers, as_of=res.as_of),
                                              tickers=tickers)
+    if records is not None:  # the short Outlook section, from the same rows
+        from dollarliq.api.outlook import outlook_from_rows
+        from dollarliq.reports.outlook import short_section
+
+        doc["outlook"] = short_section(outlook_from_rows(rows, records, as_of, 20, lang))
     return Report(doc, spark_rows(res, lang), res)

@@ -239,3 +239,66 @@ def short_lines(doc: dict[str, Any]) -> list[str]:
             out.append(t("outlook.short_line", lang, name=ln["name"],
                          weeks=f"{ln['weeks_left_4w']:,.1f}"))
     return out
+
+
+def short_section(doc: dict[str, Any]) -> dict[str, Any]:
+    """The report's short Outlook section: the TGA against its target, the settlement days
+    of the next 20 business days with their net, each line's weeks left, and the lines of
+    text (:func:`short_lines`)."""
+    return {
+        "as_of": doc["as_of"], "days": doc["days"], "tga": doc["tga"],
+        "settlements": [{"date": d["date"], "net_usd": d["net_usd"],
+                         "bills_issued_usd": d["bills"]["issued_usd"],
+                         "coupons_issued_usd": d["coupons"]["issued_usd"],
+                         "events": d["events"], "tags": [tg["kind"] for tg in d["tags"]]}
+                        for d in doc["calendar"] if d["settlement"] or d["events"]],
+        "runway": [{k: ln[k] for k in ("line", "name", "series", "date", "level_bn",
+                                       "threshold_bn", "threshold_lo_bn", "threshold_hi_bn",
+                                       "distance_bn", "weeks_left_4w", "weeks_left_13w")}
+                   for ln in doc["runway"]["lines"]],
+        "note": doc["runway"]["note"],
+        "lines": short_lines(doc),
+    }
+
+
+def html_section(section: dict[str, Any], lang: str = "en") -> str:
+    """The dashboard's Outlook section: a calendar strip (one cell per business day with a
+    settlement or an event, coloured by net cash raised) and the runway as bars against
+    their thresholds. Self-contained HTML (no script)."""
+    from html import escape
+
+    cells = []
+    for d in section["settlements"]:
+        net = d["net_usd"]
+        if net is None:
+            colour, label = "#ccc", "?"
+        else:
+            colour = "#c0392b" if net >= 50e9 else ("#e67e22" if net > 0 else "#27ae60")
+            label = f"{net / 1e9:+,.0f}"
+        ev = ", ".join(t(f"outlook.event.{e}", lang) for e in d["events"])
+        tip = escape(f"{d['date']}: net {label}bn {ev}")
+        mark = "★" if d["tags"] else ""
+        cells.append(f'<div title="{tip}" style="display:inline-block;width:64px;margin:2px;'
+                     f'padding:4px;border-radius:4px;background:{colour};color:#fff;'
+                     f'font:12px sans-serif;text-align:center">{escape(d["date"][5:])}<br>'
+                     f'{escape(label)}{mark}<br><small>{escape(ev)}</small></div>')
+    bars = []
+    for ln in section["runway"]:
+        level, th = ln["level_bn"], ln["threshold_bn"]
+        if level is None:
+            bars.append(f"<div>{escape(ln['name'])}: {escape(t('outlook.no_data', lang, series=ln['series']))}</div>")
+            continue
+        top = max(v for v in (level, th or 0, ln["threshold_hi_bn"] or 0, 1e-9))
+        w = 100 * level / top
+        mark = "" if th is None else (f'<div style="position:absolute;left:{100 * th / top:.1f}%;'
+                                      'top:0;bottom:0;width:2px;background:#000"></div>')
+        left = ln["weeks_left_4w"]
+        note = "" if left is None else " — " + t("outlook.short_line", lang, name="",
+                                                   weeks=f"{left:,.1f}").lstrip(": ")
+        bars.append(f'<div style="margin:4px 0;font:13px sans-serif">{escape(ln["name"])}: '
+                    f'{level:,.1f}bn{escape(note)}<div style="position:relative;height:12px;'
+                    f'background:#eee"><div style="width:{w:.1f}%;height:12px;'
+                    f'background:#2c7fb8"></div>{mark}</div></div>')
+    head = "".join(f"<p>{escape(x)}</p>" for x in section["lines"][:2])
+    return (head + '<div style="margin:8px 0">' + "".join(cells) + "</div>"
+            + "".join(bars) + f"<p><small>{escape(section['note'])}</small></p>")

@@ -166,6 +166,10 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
         parts.append(render_bubble(doc["bubble"], lang))
     if doc.get("bubble_tests"):
         parts.append(render_bubble_tests(doc["bubble_tests"], lang))
+    if doc.get("outlook"):
+        ol = doc["outlook"]
+        parts.append(Text(t("outlook.section", lang) + " (dollarliq outlook)", style="bold"))
+        parts.append(bullets([*ol["lines"], ol["note"]]))
     stale = [f for f in doc["freshness"] if f["last_obs"]]
     fr = Text(t("report.freshness", lang) + ": ", style="bold")
     fr.append(", ".join(f"{f['series']} {f['last_obs']} (+{f['age_days']}d"
