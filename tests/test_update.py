@@ -61,7 +61,7 @@ def cli(*args: str):
 
 
 def update(*extra: str):
-    return cli("update", *SOURCES, *SERIES, "--since", "2022-04-01", *extra)
+    return cli("update", *SOURCES, *SERIES, "--since", "2022-04-01", "--verbose", *extra)
 
 
 # -- the happy path ------------------------------------------------------------------------------
@@ -143,12 +143,12 @@ def test_without_a_key_fred_series_say_so_and_the_rest_goes_on(replay):
     # from FRED.
     res = cli("update", "--source", "fred", "--source", "fedboard", "--source", "nyfed",
               "--series", "DGS10", "--series", "T10Y2Y", "--series", "WRESBAL",
-              "--series", "RRP_ACCEPTED", "--since", "2022-04-01")
+              "--series", "RRP_ACCEPTED", "--since", "2022-04-01", "--verbose")
     assert res.exit_code == 0, res.output
+    # one line for the source and its reason, naming the series
     lines = [ln for ln in res.stderr.splitlines() if "FRED_API_KEY" in ln]
-    assert len(lines) == 2
-    assert lines[0].startswith("note: fred: DGS10: needs FRED_API_KEY")
-    assert lines[1].startswith("note: fred: T10Y2Y: needs FRED_API_KEY")
+    assert len(lines) == 1
+    assert lines[0].startswith("note: fred: DGS10, T10Y2Y: needs FRED_API_KEY")
     assert not any(ln.startswith("error: ") for ln in res.stderr.splitlines()), res.stderr
     assert len(stored_rows("RRP_ACCEPTED")) > 200
     # The 51 Wednesdays of the recording from 2022-04-06 to 2023-03-22 were read.
@@ -217,9 +217,8 @@ def test_a_failing_source_leaves_its_series_and_updates_the_rest(replay, kind, n
     res = update()
     assert res.exit_code == 3, res.output
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
-    # One line per series the failed request served, naming the source and the series.
-    assert [ln.split(":")[1:3] for ln in errors] == [[" nyfed", " RRP_ACCEPTED"],
-                                                     [" nyfed", " RRP_RATE"]]
+    # One line for the series the failed request served, naming the source and the series.
+    assert [ln.split(":")[1:3] for ln in errors] == [[" nyfed", " RRP_ACCEPTED, RRP_RATE"]]
     assert all(needle.lower() in ln.lower() for ln in errors), errors
     assert "Traceback" not in res.output
     pd.testing.assert_frame_equal(stored_rows(), before)  # the failed series are untouched
@@ -251,7 +250,9 @@ def test_every_source_failing_creates_no_store_file(replay):
     replay(lambda r: httpx.Response(503))
     res = update()
     assert res.exit_code == 3
-    assert len([ln for ln in res.stderr.splitlines() if "HTTP 503" in ln]) == 4
+    # one line per source, naming its series
+    assert [ln.split(":")[:3] for ln in res.stderr.splitlines() if "HTTP 503" in ln] == [
+        ["error", " nyfed", " SOFR, RRP_ACCEPTED, RRP_RATE"], ["error", " treasury", " TGA_DTS"]]
     assert not default_store_path().exists()
     assert not list(default_store_path().parent.glob("*")) if \
         default_store_path().parent.exists() else True

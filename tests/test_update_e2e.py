@@ -91,7 +91,7 @@ def test_the_inputs_are_all_accounted_for():
 def test_update_process_through_the_mirror_without_a_key(tmp_path):
     home = tmp_path / "home"
     with Mirror() as m:
-        res = dollarliq(env_for(home, m), "update", "--since", "2020-08-01",
+        res = dollarliq(env_for(home, m), "update", "--since", "2020-08-01", "--verbose",
                         *series_args(RECORDED + RECORDED_INPUTS + KEYED))
     assert res.returncode == 0, res.stdout + res.stderr
     rows = table(res.stdout)
@@ -100,11 +100,12 @@ def test_update_process_through_the_mirror_without_a_key(tmp_path):
     for sid in RECORDED_INPUTS[:10]:  # the H.4.1 lines, from the Fed Board
         assert rows[sid][1] == "fedboard", rows[sid]
     assert int(rows["WRESBAL"][3]) == 100  # the Wednesdays 2021-04-28 .. 2023-03-22 recorded
+    # The FRED series without a key: one line for them all.
     notes = [ln for ln in res.stderr.splitlines() if ln.startswith("note: ")]
-    assert [ln.split(":")[1:3] for ln in notes] == [[" fred", f" {sid}"] for sid in
-                                                    [s.id for s in specs_for_source("fred")
-                                                     if s.id in KEYED]]
-    assert all("needs FRED_API_KEY" in ln for ln in notes)
+    assert notes == [f"note: fred: {len(KEYED)} series: needs FRED_API_KEY (free at "
+                     "fred.stlouisfed.org/docs/api/api_key.html); skipped"]
+    assert [rows[s.id][2] for s in specs_for_source("fred") if s.id in KEYED] == \
+        ["needs"] * len(KEYED)
     assert not any(ln.startswith("error: ") for ln in res.stderr.splitlines()), res.stderr
     # Every request went to the mirror, by host and path, and none carried a key.
     hosts = {p.split("/")[1] for p in m.requests}
@@ -128,7 +129,7 @@ def test_update_process_through_the_mirror_without_a_key(tmp_path):
 def test_a_full_update_from_the_mirror_lists_every_series(tmp_path):
     home = tmp_path / "home"
     with Mirror() as m:
-        res = dollarliq(env_for(home, m), "update", "--since", "2020-08-01")
+        res = dollarliq(env_for(home, m), "update", "--since", "2020-08-01", "--verbose")
     rows = table(res.stdout)
     every = [s.id for src in UPDATABLE_SOURCES for s in specs_for_source(src)]
     assert set(every) <= set(rows)
@@ -139,9 +140,10 @@ def test_a_full_update_from_the_mirror_lists_every_series(tmp_path):
     assert res.returncode == (3 if failed else 0)
     assert "Traceback" not in res.stderr
     for sid in failed:
-        assert any(ln.startswith("error: ") and (f": {sid}: HTTP 404" in ln or (
-            f": {sid}: series " in ln and "is not in the DDP body" in ln))
-            for ln in res.stderr.splitlines()), sid
+        assert rows[sid][7:9] == ["HTTP", "404"] or (
+            rows[sid][7] == "series" and "is not in the DDP body" in res.stdout), rows[sid]
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
+    assert 0 < len(errors) <= len(failed)  # one line per source and reason
     for sid in RECORDED:
         assert rows[sid][2] == "ok"
     assert {rows[s.id][2] for s in specs_for_source("fred")} == {"needs"}  # "needs key"
@@ -174,16 +176,16 @@ def test_a_fault_on_one_source_leaves_the_others_updated(tmp_path, kind, needle,
                 "print('maxrss_kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
                 "file=sys.stderr); sys.exit(r.returncode)")
         res = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "dollarliq",
-                              "update", "--since", "2020-08-01",
+                              "update", "--since", "2020-08-01", "--verbose",
                               *series_args(["SOFR", "TGA_DTS", "AAPL", "RRP_ACCEPTED",
                                             "RPONTTLD"])],
                              env=env, capture_output=True, text=True, timeout=180)
     assert res.returncode == 3, res.stdout + res.stderr
     assert "Traceback" not in res.stderr
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
-    assert len(errors) == 2
-    assert errors[0].startswith("error: nyfed: RRP_ACCEPTED: ") and needle in errors[0]
-    assert errors[1].startswith("error: nyfed: RPONTTLD: ")
+    assert len(errors) == 1  # the one request serves both series: one line
+    assert errors[0].startswith("error: nyfed: RRP_ACCEPTED, RPONTTLD: ") and \
+        needle in errors[0]
     rows = table(res.stdout)
     assert [rows[s][2] for s in ("SOFR", "TGA_DTS", "AAPL")] == ["ok"] * 3
     # AAPL rows were written in their own transaction (the recording's closes differ from
@@ -305,7 +307,7 @@ def test_a_trickling_source_fails_at_its_deadline_while_the_others_land(tmp_path
         m.faults[RP] = (fault_trickle_headers(body, 0.02) if part == "headers"
                         else fault_trickle_body(body, 0.02))
         res = dollarliq(env_for(home, m, DOLLARLIQ_REQUEST_DEADLINE="2"), "update",
-                        "--since", "2020-08-01",
+                        "--since", "2020-08-01", "--verbose",
                         *series_args(["SOFR", "TGA_DTS", "RRP_ACCEPTED"]))
     assert res.returncode == 3, res.stdout + res.stderr
     assert "Traceback" not in res.stderr
@@ -325,7 +327,7 @@ def test_auction_records_through_the_mirror_reach_the_outlook(tmp_path):
     home = tmp_path / "home"
     with Mirror() as m:
         res = dollarliq(env_for(home, m), "update", "--series", "AUCTIONS", "--series",
-                        "AUCTIONS_UPCOMING")
+                        "AUCTIONS_UPCOMING", "--verbose")
     assert res.returncode == 0, res.stdout + res.stderr
     rows = table(res.stdout)
     assert rows["AUCTIONS"][1:4] == ["treasury", "ok", "25"], rows["AUCTIONS"]
@@ -352,6 +354,55 @@ def test_auction_records_through_the_mirror_reach_the_outlook(tmp_path):
     assert ("912810UV8", "offered", 13_000_000_000) in got
     again = None
     with Mirror() as m2:
-        again = dollarliq(env_for(home, m2), "update", "--series", "AUCTIONS_UPCOMING")
+        again = dollarliq(env_for(home, m2), "update", "--series", "AUCTIONS_UPCOMING",
+                          "--verbose")
     assert again.returncode == 0
     assert table(again.stdout)["AUCTIONS_UPCOMING"][4] == "0"  # nothing new the second time
+
+
+# -- no network --------------------------------------------------------------------------------
+def _closed_port() -> str:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on: every connection is refused
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+def test_an_update_without_a_network_says_so_in_one_line_per_publisher(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "FRED_API_KEY"}
+    env.update(DOLLARLIQ_HOME=str(tmp_path / "home"), DOLLARLIQ_MIRROR=_closed_port(),
+               NO_COLOR="1", COLUMNS="220")
+    res = dollarliq(env, "update")
+    assert res.returncode == 3, res.stdout + res.stderr
+    from dollarliq.sources import RECORD_PARTS
+
+    every = [s for src in UPDATABLE_SOURCES for s in specs_for_source(src)]
+    per = {src: sum(s.source == src for s in every) for src in UPDATABLE_SOURCES}
+    per["treasury"] += len(RECORD_PARTS)  # the auction records come beside the series
+    total = len(every) + len(RECORD_PARTS)
+    lines = res.stderr.splitlines()
+    assert lines[0] == (f"update: {total} series from {len(per)} publishers ("
+                        + ", ".join(f"{src} {n}" for src, n in per.items()) + ")")
+    errors = [ln for ln in lines if ln.startswith("error: ")]
+    # one line per publisher (the keyless ones), each saying what is wrong
+    assert sorted(ln.split(":")[1].strip() for ln in errors) == sorted(
+        src for src in UPDATABLE_SOURCES if src != "fred")
+    assert all("could not connect to " in ln and "(connection refused)" in ln
+               and ln.endswith("is the network up?") for ln in errors), errors
+    nyfed = [ln for ln in errors if ln.startswith("error: nyfed: ")][0]
+    assert nyfed.startswith(f"error: nyfed: {per['nyfed']} series: could not connect to "
+                            "markets.newyorkfed.org (connection refused)")
+    assert [ln for ln in lines if ln.startswith("note: ")] == [
+        f"note: fred: {per['fred']} series: needs FRED_API_KEY (free at "
+        "fred.stlouisfed.org/docs/api/api_key.html); skipped"]
+    assert len(lines) == 2 + len(UPDATABLE_SOURCES) - 1  # no table, no line per series
+    assert res.stdout.splitlines() == [
+        f"{total} series: 0 fetched, {total - per['fred']} failed, {per['fred']} "
+        "need a key; 0 observations read, 0 new or revised stored; data end -"]
+    # --quiet: the summary line alone; --verbose: the table of every series as well
+    quiet = dollarliq(env, "update", "--quiet")
+    assert quiet.returncode == 3 and quiet.stderr == "" and quiet.stdout == res.stdout
+    verbose = dollarliq(env, "update", "--verbose")
+    rows = table(verbose.stdout)
+    assert {rows[s.id][2] for s in every} == {"failed", "needs"}

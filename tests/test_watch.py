@@ -103,9 +103,10 @@ def test_an_unreachable_receiver_keeps_the_state_for_a_retry(replay):
     res = watch("--notify", "json://127.0.0.1:9/", "--quiet")  # discard port: nothing listens
     assert res.exit_code == 3
     assert "notification failed" in res.stderr
-    if default_store_path().exists():  # the update wrote its new rows, not the state
-        with Store(default_store_path(), read_only=True) as s:
-            assert s.meta_get(STATE_KEY) is None
+    # the alert is kept for that receiver (by a hash of its URL), to be sent next cycle
+    pending = state()["pending"]
+    assert len(pending) == 1 and "127.0.0.1" not in json.dumps(pending)
+    assert [e["kind"] for e in next(iter(pending.values()))][:1] == ["stage"]
 
 
 def test_without_notify_the_alerts_are_printed(replay):
@@ -159,3 +160,70 @@ def test_evaluate_stage_change_and_records_once():
                                            ("1d", 86400), ("1.5h", 5400)])
 def test_parse_every(text, seconds):
     assert parse_every(text) == seconds
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+def test_a_failing_update_is_logged_even_when_the_notification_fails(replay):
+    replay(lambda request: httpx.Response(500, content=b"down"))
+    res = watch("--notify", "json://127.0.0.1:9/", "--quiet")  # nothing listens on port 9
+    assert res.exit_code == 3
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert lines[0].startswith("watch: update failed (") and "HTTP 500" in lines[0]
+    assert "notification failed for 1 of 1" in lines[1]
+    assert len(lines) == 2
+
+
+# -- one alert per receiver -------------------------------------------------------------------
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve_on(port: int, got: list):
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            got.append(json.loads(body))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    srv = HTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+def test_each_receiver_gets_an_alert_once_and_a_dead_one_gets_it_when_revived(replay,
+                                                                               receiver):
+    port, live = receiver
+    dead_port = _free_port()  # nothing listens there until it is revived below
+    urls = ["--notify", f"json://127.0.0.1:{port}/live", "--notify",
+            f"json://127.0.0.1:{dead_port}/dead"]
+    runs = [watch(*urls, "--quiet") for _ in range(3)]
+    assert len(live) == 1  # three cycles, one copy to the live receiver
+    for res in runs:  # the dead receiver failed each time, and each run says so
+        assert res.exit_code == 3, res.output
+        assert "notification failed for 1 of 2" in res.stderr
+    assert "stage" in live[0]["json"]["title"]
+    dead: list = []
+    srv = _serve_on(dead_port, dead)
+    try:
+        revived = watch(*urls, "--quiet")
+        assert revived.exit_code == 0, revived.output
+        again = watch(*urls, "--quiet")
+        assert again.exit_code == 0, again.output
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert len(dead) == 1 and dead[0]["title"] == live[0]["json"]["title"]
+    assert len(live) == 1
+    # the state names receivers by a hash, never by URL
+    assert str(port) not in json.dumps(state()) and str(dead_port) not in json.dumps(state())

@@ -19,9 +19,10 @@ Three clocks bound a request:
 * the **update deadline** (``DOLLARLIQ_UPDATE_DEADLINE``, default 900 s), given to
   :class:`Fetch` as ``total``: no request starts, and none goes on, after it.
 
-A host that cannot be reached at all (refused connection, unknown name) is tried with the
-usual retries once; every later request of the same :class:`Fetch` to that host fails at once
-with the same line, so an update without a network ends in seconds.
+A host that cannot be reached at all (refused connection, unknown name, no answer to connect)
+is tried twice (:data:`UNREACHABLE_RETRIES`); every later request of the same :class:`Fetch`
+to that host fails at once with the same line, so an update without a network ends in
+seconds.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ default_transport: httpx.BaseTransport | None = None
 DEFAULT_BACKOFF = 1.0
 #: A body larger than this once decompressed (bytes) is refused: the download stops there.
 MAX_BODY_BYTES = 50 * 1024 * 1024
+#: Retries of a request whose host could not be reached at all (unknown name, refused
+#: connection, no answer to connect): such a fault rarely clears within seconds.
+UNREACHABLE_RETRIES = 1
 #: Longest wait a ``Retry-After`` header can impose (seconds).
 MAX_RETRY_AFTER = 60.0
 REQUEST_DEADLINE_ENV = "DOLLARLIQ_REQUEST_DEADLINE"
@@ -417,6 +421,8 @@ class Fetch:
                 status, body, retry_after, unreachable = self._once(url, params, headers, what)
             if status is None:  # a transport error worth another try
                 last = body.decode()
+                if unreachable and attempt >= min(self.retries, UNREACHABLE_RETRIES):
+                    break
                 continue
             if status in policy.retry_status:
                 last = f"HTTP {status}"
@@ -430,7 +436,7 @@ class Fetch:
                 raise SourceError(f"{what}: HTTP {status}{detail}" + (f"; {hint}" if hint else ""))
             return body
         if unreachable:  # every later request to this host fails at once, with this line
-            line = f"{last} after {self.retries + 1} attempts; is the network up?"
+            line = f"{last} after {attempt + 1} attempts; is the network up?"
             with self._down_lock:
                 line = self._down.setdefault(host, line)
             raise SourceError(f"{what}: {line}")

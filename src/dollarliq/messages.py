@@ -231,8 +231,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "watch.bad_url": {"en": "--notify: apprise does not understand {urls}",
                       "zh": "--notify:apprise 无法识别 {urls}"},
     "watch.notify_failed": {
-        "en": "notification failed for at least one of {n} URL(s); will retry next cycle",
-        "zh": "至少一个通知地址(共 {n} 个)发送失败;下一轮重试"},
+        "en": "notification failed for {n} of {total} URL(s); they get it next cycle, the "
+              "others have it",
+        "zh": "{total} 个通知地址中 {n} 个发送失败;下一轮补发,其余已送达"},
     "watch.update_failed": {"en": "update failed ({error}); going on with the data in the store",
                             "zh": "更新失败({error});继续使用本地数据"},
     "watch.cycle_failed": {"en": "cycle failed: {error}", "zh": "本轮失败:{error}"},

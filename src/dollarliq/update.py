@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from dollarliq.catalog import SeriesSpec, get_spec, specs_for_source
+from dollarliq.catalog import SeriesSpec
 from dollarliq.errors import CredentialsMissing, DollarliqError, StoreError, UsageError
 from dollarliq.http import Fetch, redact
-from dollarliq.sources import UPDATABLE_SOURCES, get_fetcher
+from dollarliq.sources import get_fetcher, planned_specs
 from dollarliq.store import SNAPSHOT_PATH, Store, StoreWriter, observations_frame, open_store
 
 OVERLAP_DAYS = 45  # re-read this many days before the last stored date, to catch revisions
@@ -59,6 +59,41 @@ class SeriesOutcome:
 
 
 @dataclass(frozen=True)
+class FailureGroup:
+    """Series of one source that did not come for the same reason (one line for them all).
+
+    ``status`` is ``failed``, ``needs key`` or ``not written``; ``reason`` is the line without
+    its ``source: SERIES:`` prefix.
+    """
+
+    status: str
+    source: str
+    series: tuple[str, ...]
+    reason: str
+
+    def line(self) -> str:
+        """``nyfed: 13 series: could not connect to ...``; up to three series are named."""
+        who = ", ".join(self.series) if len(self.series) <= 3 else f"{len(self.series)} series"
+        return f"{self.source}: {who}: {self.reason}"
+
+
+def group_failures(outcomes: Sequence[SeriesOutcome]) -> list[FailureGroup]:
+    """The series that did not come, one group per source, status and reason, in plan order.
+
+    An update without a network fails every request to a publisher the same way: this makes
+    that one line per publisher, not one per series.
+    """
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for o in outcomes:
+        if o.status == OK or not o.reason:
+            continue
+        prefix = f"{o.source}: {o.series_id}: "
+        reason = o.reason[len(prefix):] if o.reason.startswith(prefix) else o.reason
+        groups.setdefault((o.status, o.source, reason), []).append(o.series_id)
+    return [FailureGroup(st, src, tuple(ids), why) for (st, src, why), ids in groups.items()]
+
+
+@dataclass(frozen=True)
 class UpdateResult:
     """Every series of one update, in plan order."""
 
@@ -85,6 +120,20 @@ class UpdateResult:
         ends = [o.data_end for o in self.outcomes if o.data_end is not None]
         return max(ends) if ends else None
 
+    def failure_groups(self) -> list[FailureGroup]:
+        """:func:`group_failures` of this update's series."""
+        return group_failures(self.outcomes)
+
+    def failure_line(self) -> str | None:
+        """The failures in one line (``watch`` logs it), or None when nothing failed."""
+        failed = self.failed
+        if not failed:
+            return None
+        groups = [g for g in self.failure_groups() if g.status != NEEDS_KEY]
+        more = f"; +{len(groups) - 3} more" if len(groups) > 3 else ""
+        return (f"{len(failed)} of {self.series} series did not come: "
+                + "; ".join(g.line() for g in groups[:3]) + more)
+
     @property
     def exit_code(self) -> int:
         """0 when everything came, 5 when the store could not be written, else 3."""
@@ -96,29 +145,17 @@ class UpdateResult:
 def plan(store: Store, sources: Sequence[str] | None, since: pd.Timestamp | None,
          series: Sequence[str] | None = None) -> list[tuple[SeriesSpec, pd.Timestamp]]:
     """The series to fetch and the first observation date to ask for, per series."""
-    chosen = list(sources) if sources else list(UPDATABLE_SOURCES)
-    for s in chosen:
-        if s not in UPDATABLE_SOURCES:
-            raise UsageError(f"--source {s!r}: choose from {', '.join(UPDATABLE_SOURCES)}")
-    only = {get_spec(s).id for s in series} if series else None
-    if only:
-        for sid in only:
-            if get_spec(sid).source not in chosen:
-                raise UsageError(f"--series {sid}: it comes from {get_spec(sid).source}, "
-                                 f"which is not among --source {', '.join(chosen)}")
+    specs = planned_specs(sources, series)
     cov = store.coverage()
     out = []
-    for src in chosen:
-        for spec in specs_for_source(src):
-            if only is not None and spec.id not in only:
-                continue
-            if since is not None:
-                start = pd.Timestamp(since)
-            elif spec.id in cov:
-                start = pd.Timestamp(cov[spec.id].last_obs) - pd.Timedelta(days=OVERLAP_DAYS)
-            else:
-                start = max(DEFAULT_HISTORY_START, pd.Timestamp(spec.start or "1900-01-01"))
-            out.append((spec, start))
+    for spec in specs:
+        if since is not None:
+            start = pd.Timestamp(since)
+        elif spec.id in cov:
+            start = pd.Timestamp(cov[spec.id].last_obs) - pd.Timedelta(days=OVERLAP_DAYS)
+        else:
+            start = max(DEFAULT_HISTORY_START, pd.Timestamp(spec.start or "1900-01-01"))
+        out.append((spec, start))
     return out
 
 
@@ -253,6 +290,8 @@ def run_update(target: Store | Path | str, fetch: Fetch, *,
         The HTTP client wrapper; shared by the threads.
     workers : int
         Requests in flight at once over all providers; 1 fetches one series after another.
+    on_plan : callable, optional
+        Called with the number of series once the plan is made, before any request.
 
     Returns
     -------

@@ -12,10 +12,16 @@ A watch cycle compares the current report with the state kept in the store (meta
 
 :func:`evaluate` is pure; :func:`notify` is the only function that touches the network (it
 hands the message to apprise, which talks to mail, Slack, Telegram, ntfy, webhooks...).
+
+Delivery is kept **per receiver**: :func:`deliver` sends each receiver (one ``--notify``
+URL) the events it has not had, one message per receiver and cycle. A receiver that got an
+event never gets it again; one that failed keeps the event in the state (``pending``, keyed
+by a hash of its URL, never the URL itself: URLs carry tokens) and gets it on the next cycle.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -29,25 +35,31 @@ from dollarliq.messages import t
 STATE_KEY = "watch.state"
 RECORD_YEARS = 5
 _KEEP_RECORDS = 200  # notified-record keys kept in the state (oldest dropped)
+_KEEP_PENDING = 50  # events kept for a receiver that keeps failing (oldest dropped)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class WatchState:
-    """What has been notified: the last stage (None before the first run) and records."""
+    """What has been seen: the last stage (None before the first run), the records, and the
+    events each receiver that failed is still owed (receiver id -> events as dicts)."""
 
     stage: int | None = None
     records: tuple[str, ...] = ()
+    pending: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps({"stage": self.stage, "records": list(self.records)})
+        return json.dumps({"stage": self.stage, "records": list(self.records),
+                           "pending": {k: v for k, v in self.pending.items() if v}})
 
     @classmethod
     def from_json(cls, text: str | None) -> WatchState:
         if not text:
             return cls()
         d = json.loads(text)
-        return cls(stage=d.get("stage"), records=tuple(d.get("records", ())))
+        pending = d.get("pending") or {}
+        return cls(stage=d.get("stage"), records=tuple(d.get("records", ())),
+                   pending={str(k): [dict(e) for e in v] for k, v in pending.items()})
 
 
 @dataclass(frozen=True)
@@ -116,7 +128,8 @@ def evaluate(doc: dict[str, Any], state: WatchState, *, record_years: float = RE
         new_keys.append(key)
         events.append(Event("record", t("watch.record_title", lang), rec["text"], key=key))
     records = (list(state.records) + new_keys)[-_KEEP_RECORDS:]
-    return Evaluation(events, WatchState(stage=level, records=tuple(records)))
+    return Evaluation(events, WatchState(stage=level, records=tuple(records),
+                                         pending=state.pending))
 
 
 def load_state(store) -> WatchState:
@@ -127,9 +140,14 @@ def save_state(store, state: WatchState) -> None:
     store.meta_put(STATE_KEY, state.to_json())
 
 
-def notify(events: list[Event], urls: list[str], *, lang: str = "en") -> None:
-    """Send the events as one message to every apprise URL; SourceError if any fails."""
-    if not events or not urls:
+def receiver_id(url: str) -> str:
+    """A receiver's key in the state: a hash of its URL (the URL carries tokens)."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+
+
+def check_urls(urls: list[str], *, lang: str = "en") -> None:
+    """UsageError naming (scheme and host only) the URLs apprise does not understand."""
+    if not urls:
         return
     import apprise
 
@@ -137,11 +155,53 @@ def notify(events: list[Event], urls: list[str], *, lang: str = "en") -> None:
     bad = [u for u in urls if not ap.add(u)]
     if bad:
         raise UsageError(t("watch.bad_url", lang, urls=", ".join(_redact_url(u) for u in bad)))
+
+
+def notify(events: list[Event], urls: list[str], *, lang: str = "en") -> None:
+    """Send the events as one message to every apprise URL; SourceError if any fails."""
+    if not events or not urls:
+        return
+    import apprise
+
+    check_urls(urls, lang=lang)
+    ap = apprise.Apprise()
+    for u in urls:
+        ap.add(u)
     title = events[0].title if len(events) == 1 else t("watch.title_many", lang, n=len(events))
     body = "\n\n".join(f"{e.title}\n{e.body}" if len(events) > 1 else e.body for e in events)
     body += "\n\n" + t("notice", lang)
     if not ap.notify(title=title, body=body):
-        raise SourceError(t("watch.notify_failed", lang, n=len(urls)))
+        raise SourceError(t("watch.notify_failed", lang, n=len(urls), total=len(urls)))
+
+
+def deliver(events: list[Event], urls: list[str], state: WatchState, *,
+            lang: str = "en", send=notify) -> tuple[WatchState, int]:
+    """Send each receiver the events it is owed: those still pending from a failed cycle,
+    then ``events`` (new this cycle), each key once, as one message.
+
+    Returns the state with the receivers' pending events (emptied for those that got the
+    message, kept for those that failed) and the number of receivers that failed. ``send``
+    is :func:`notify` (injectable for tests).
+    """
+    check_urls(urls, lang=lang)
+    pending = {k: list(v) for k, v in state.pending.items()}
+    failed = 0
+    for url in dict.fromkeys(urls):  # each receiver once
+        rid = receiver_id(url)
+        owed = [Event(**e) for e in pending.get(rid, [])]
+        keys = {e.key for e in owed}
+        owed += [e for e in events if not e.key or e.key not in keys]
+        if not owed:
+            continue
+        try:
+            send(owed, [url], lang=lang)
+        except SourceError:
+            failed += 1
+            pending[rid] = [{"kind": e.kind, "title": e.title, "body": e.body, "key": e.key}
+                            for e in owed][-_KEEP_PENDING:]
+        else:
+            pending.pop(rid, None)
+    return WatchState(state.stage, state.records, pending), failed
 
 
 def _redact_url(url: str) -> str:

@@ -477,7 +477,7 @@ def check_update_args(sources: Any, series: Any) -> tuple[list[str] | None, list
     if bad:
         raise UsageError(f"unknown source {shown(bad[0])!r}: choose one of "
                          f"{', '.join(UPDATABLE_SOURCES)}")
-    from dollarliq.sources.auctions import PARTS
+    from dollarliq.sources import RECORD_PARTS as PARTS  # light: no pandas before the plan
 
     for sid in series or ():
         if sid.upper() not in PARTS:  # AUCTIONS, AUCTIONS_UPCOMING: the auction records

@@ -32,7 +32,7 @@ class WatchCycle:
 def watch_cycle(*, urls: Sequence[str] = (), sources: Sequence[str] | None = None,
                 series: Sequence[str] | None = None, lang: str = "en",
                 record_years: float = 5.0, progress=None, on_plan=None,
-                home: str | Path | None = None) -> WatchCycle:
+                on_update_error=None, home: str | Path | None = None) -> WatchCycle:
     """One watch cycle: update (a failure is kept, not raised), report, alert, save the state.
 
     Parameters
@@ -43,15 +43,22 @@ def watch_cycle(*, urls: Sequence[str] = (), sources: Sequence[str] | None = Non
         What to update (default: every source).
     record_years : float
         A record alerts when it is the most extreme value in more than this many years.
+    on_update_error : callable, optional
+        Called with the update's failure line as soon as it is known, before the report and
+        the notification (so a failed notification cannot hide it).
 
     Returns
     -------
     WatchCycle
         ``report``, ``events`` (stage changes and notable records not notified before),
         ``update_error`` (one line) when the update failed and the check used the data in
-        the store. The state is saved only after the notification went out.
+        the store. Each receiver gets an event once: one that fails keeps it in the
+        saved state and gets it next cycle; then SourceError (exit code 3) says how many
+        receivers failed.
     """
-    from dollarliq.watch import evaluate, load_state, notify, save_state
+    from dollarliq.errors import SourceError
+    from dollarliq.messages import t
+    from dollarliq.watch import deliver, evaluate, load_state, save_state
 
     check_watch_args(sources, series, record_years)
     language = check_lang(lang)
@@ -60,12 +67,11 @@ def watch_cycle(*, urls: Sequence[str] = (), sources: Sequence[str] | None = Non
     # the state is saved in a short write of its own, so a report elsewhere can run any time.
     try:
         res = update(sources, series=series, progress=progress, on_plan=on_plan, home=home)
-        if res.failed:  # the loop goes on with the data it has
-            reasons = "; ".join(o.reason for o in res.failed[:3])
-            more = f" (+{len(res.failed) - 3} more)" if len(res.failed) > 3 else ""
-            error = f"{len(res.failed)} of {res.series} series: {reasons}{more}"
+        error = res.failure_line()  # the loop goes on with the data it has
     except Exception as exc:  # noqa: BLE001 - the loop goes on with the data it has
         error = " ".join(str(exc).split()) or type(exc).__name__
+    if error is not None and on_update_error is not None:
+        on_update_error(error)
     with open_store(None, home) as st:
         rows = _read(st, _report_ids())
         d = resolve_as_of(rows, None)
@@ -73,15 +79,18 @@ def watch_cycle(*, urls: Sequence[str] = (), sources: Sequence[str] | None = Non
                               bubble_tests=False)
         state = load_state(st)
     ev = evaluate(r.doc, state, record_years=record_years, lang=language)
-    notify(ev.events, list(urls), lang=language)  # raises: state not saved, retried
+    # Each receiver gets what it is owed once; one that fails keeps it for the next cycle.
+    new_state, failed = deliver(ev.events, list(urls), ev.state, lang=language)
     with open_store(None, home, for_write=True) as st:
-        save_state(st, ev.state)
+        save_state(st, new_state)
+    if failed:
+        raise SourceError(t("watch.notify_failed", language, n=failed, total=len(set(urls))))
     return WatchCycle(r, ev.events, error)
 
 # ----------------------------------------------------------------------------- update, health
 
 def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None = None,
-           since: Any = None, progress=None, on_plan=None, client=None,
+           since: Any = None, progress=None, on_plan=None, on_start=None, client=None,
            store: Store | None = None, home: str | Path | None = None):
     """Fetch newer data from the real sources into the store, on top of the snapshot.
 
@@ -96,6 +105,9 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
         Re-fetch observations from this date.
     client : httpx.Client, optional
         The HTTP client (default: :func:`dollarliq.http.make_client`).
+    progress, on_plan, on_start : callable, optional
+        Called with each series' spec once it is done; with the number of series planned;
+        with the (source, id) pairs planned, before the store is read or a request made.
 
     Returns
     -------
@@ -112,15 +124,19 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
     whole update within ``DOLLARLIQ_UPDATE_DEADLINE`` (default 900); a series past either
     fails with its one line.
     """
+    check_store(store)
+    sources, series = check_update_args(sources, series)
+    d = parse_as_of(since, "since date")
+    if on_start is not None:  # before the heavy imports: the first line comes at once
+        from dollarliq.sources import planned
+
+        on_start(planned(sources, series))
+
     import pandas as pd
 
     from dollarliq.http import (DEFAULT_UPDATE_DEADLINE, UPDATE_DEADLINE_ENV, Fetch,
                                 deadline_seconds, make_client)
     from dollarliq.update import run_update
-
-    check_store(store)
-    sources, series = check_update_args(sources, series)
-    d = parse_as_of(since, "since date")
     own = client is None
     http = client or make_client()
     from dollarliq.paths import STORE_FILENAME

@@ -49,9 +49,8 @@ def update_cycle(*, urls: list[str], lang: str, record_years: float,
         from dollarliq.messages import t
 
         cyc = api.watch_cycle(urls=urls, sources=sources, series=series, lang=lang,
-                              record_years=record_years)
-        if cyc.update_error is not None:
-            log(t("watch.update_failed", lang, error=cyc.update_error))
+                              record_years=record_years, on_update_error=lambda e: log(
+                                  t("watch.update_failed", lang, error=e)))
         for e in cyc.events:
             log(f"{e.title}: {' '.join(e.body.split())}")
 

@@ -15,18 +15,22 @@ def update(
                                      help="fedboard, nyfed, treasury, cboe, ofr, yahoo or fred (repeatable)."),
     series: list[str] = typer.Option(None, "--series", help="Only these series (repeatable)."),
     since: str = typer.Option(None, "--since", help="Re-fetch observations from this date."),
-    quiet: bool = typer.Option(False, "--quiet", help="No progress bar, no table: only the "
-                                                      "lines of series that did not come."),
+    verbose: bool = typer.Option(False, "--verbose", help="Also the table of every series."),
+    quiet: bool = typer.Option(False, "--quiet", help="The summary line alone."),
     fmt: Fmt = typer.Option(Fmt.text, "--format",
-                            help="text (a table) or json (one object per series)."),
+                            help="text (lines) or json (one object per series)."),
 ) -> None:
     """Fetch newer data from the real sources into the store, on top of the snapshot.
 
-    Each series is written on its own as soon as it arrives; one that fails keeps its stored
-    rows and stops nothing else. The update ends with a table of every series (fetched, rows
-    added, revisions, or why it failed). FRED series need FRED_API_KEY; without it they are
-    listed as needing the key and the rest goes on. DOLLARLIQ_MIRROR=http://HOST:PORT sends
-    every request to a mirror. Exit code 0 when everything came, 3 when a series failed,
+    The first line says what will be fetched, from how many publishers; on a terminal a
+    progress bar follows. Each series is written on its own as soon as it arrives; one that
+    fails keeps its stored rows and stops nothing else. Series that did not come are told in
+    one line per publisher and reason (an update without a network: one line per publisher),
+    then one summary line; --verbose adds the table of every series, --quiet prints the
+    summary line alone. FRED series need FRED_API_KEY; without it they are listed as needing
+    the key and the rest goes on. DOLLARLIQ_MIRROR=http://HOST:PORT sends every request to a
+    mirror; DOLLARLIQ_REQUEST_DEADLINE (60 s) and DOLLARLIQ_UPDATE_DEADLINE (900 s) bound one
+    request and the whole update. Exit code 0 when everything came, 3 when a series failed,
     5 when the store could not be written.
 
     Example:
@@ -37,14 +41,21 @@ def update(
 
     from dollarliq import api
 
-    quiet = is_quiet(quiet) or fmt == Fmt.json
+    quiet = is_quiet(quiet)
+    talk = not quiet and fmt == Fmt.text  # the first line, the bar, the failure lines
     d = parse_dates(since=since)
+
+    def started(specs) -> None:
+        if talk:
+            err_console.print(start_line(specs), markup=False)
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=console, disable=quiet, transient=True) as bar:
+                  console=err_console, disable=not (talk and err_console.is_terminal),
+                  transient=True) as bar:
         task = bar.add_task("fetching", total=None)
         result = api.update(
             source or None, series=series or None, since=d["since"],
-            on_plan=lambda n: bar.update(task, total=n),
+            on_plan=lambda n: bar.update(task, total=n), on_start=started,
             progress=lambda spec: bar.update(task, advance=1,
                                              description=f"{spec.source}: {spec.id}"))
     if fmt == Fmt.json:
@@ -54,13 +65,13 @@ def update(
         sys.stdout.write(json.dumps({"exit_code": result.exit_code,
                                      "series": [summary_row(o) for o in result.outcomes]},
                                     indent=1) + "\n")
-    elif not quiet:
+    elif verbose and not quiet:
         console.print(summary_table(result))
-    for o in result.outcomes:
-        if o.reason:
-            label = "note" if o.status == "needs key" else "error"
-            err_console.print(f"{label}: {o.reason}", markup=False)
-    if not quiet and fmt == Fmt.text:
+    if not quiet:
+        for g in result.failure_groups():
+            label = "note" if g.status == "needs key" else "error"
+            err_console.print(f"{label}: {g.line()}", markup=False)
+    if fmt == Fmt.text:
         end = result.data_end.strftime("%Y-%m-%d") if result.data_end is not None else "-"
         n_ok = sum(o.status == "ok" for o in result.outcomes)
         n_key = sum(o.status == "needs key" for o in result.outcomes)
@@ -70,6 +81,17 @@ def update(
                       markup=False, soft_wrap=True)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
+
+
+def start_line(specs: list[tuple[str, str]]) -> str:
+    """``update: 84 series from 8 publishers (fedboard 22, nyfed 13, ...)`` from the planned
+    (source, id) pairs."""
+    per: dict[str, int] = {}
+    for source, _ in specs:
+        per[source] = per.get(source, 0) + 1
+    parts = ", ".join(f"{src} {n}" for src, n in per.items())
+    pubs = "publisher" if len(per) == 1 else "publishers"
+    return f"update: {len(specs)} series from {len(per)} {pubs} ({parts})"
 
 
 def summary_row(o) -> dict:

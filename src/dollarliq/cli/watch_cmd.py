@@ -26,9 +26,9 @@ def run_cycle(*, urls: list[str], sources: list[str] | None, series: list[str] |
                               record_years=record_years,
                               on_plan=lambda n: bar.update(task, total=n + 1),
                               progress=lambda spec: bar.update(
-                                  task, advance=1, description=f"{spec.source}: {spec.id}"))
-    if cyc.update_error is not None:
-        log(t("watch.update_failed", lang, error=cyc.update_error))
+                                  task, advance=1, description=f"{spec.source}: {spec.id}"),
+                              on_update_error=lambda e: log(
+                                  t("watch.update_failed", lang, error=e)))
     return cyc.report.doc, cyc.events
 
 

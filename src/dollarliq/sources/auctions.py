@@ -35,7 +35,7 @@ ENDPOINTS = {
     "upcoming_auctions": "/v1/accounting/od/upcoming_auctions",
 }
 #: The record parts ``dollarliq update`` fetches, by the name shown in its table.
-PARTS = {"AUCTIONS": "auctions_query", "AUCTIONS_UPCOMING": "upcoming_auctions"}
+from dollarliq.sources import RECORD_PARTS as PARTS  # noqa: E402  (one home, light)
 #: The fields requested from auctions_query (the table has 113).
 RESULT_FIELDS = ("cusip", "security_type", "security_term", "announcemt_date", "auction_date",
                  "issue_date", "maturity_date", "offering_amt", "total_accepted")
