@@ -47,6 +47,9 @@ FUTURE = (dt.date.today() + dt.timedelta(days=400)).isoformat()
     (["bubble", "scan", "--tickers", "NVDA", "--windows", ""], "at least one window"),
     (["bubble", "scan", "--tickers", "NVDA", "--windows", "a,b"], "whole numbers"),
     (["bubble", "scan", "--tickers", ",,,"], "no series ids"),
+    # beyond the history: refused as by bubble test, before the scan runs
+    (["bubble", "scan", "--tickers", "NVDA", "--windows", "99999999", "--scheduler",
+      "threads"], "window 99999999 is longer than the"),
     (["watch", "--every", "soon"], "'soon' is not a duration"),
     (["bubble", "scan", "--tickers", "NVDA", "--workers", "0"], "workers 0"),
     (["bubble", "scan", "--tickers", "NVDA", "--scheduler", "bogus"], "scheduler 'bogus'"),

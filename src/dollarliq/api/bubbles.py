@@ -149,7 +149,8 @@ def bubble_scan(ids: Sequence[str], *, windows: Sequence[int] | str = (252, 504)
     ids : sequence of str
         Price series ids.
     windows : sequence of int or str
-        Window lengths in daily closes (each at least 60).
+        Window lengths in daily closes (each at least 60, and no more than the closes of
+        every series scanned: UsageError, exit code 2, before the scan starts).
     method : {"gsadf", "lppls"}
     scheduler : str
         ``local`` (a Dask LocalCluster of ``workers`` processes), ``threads`` or the
@@ -185,6 +186,14 @@ def bubble_scan(ids: Sequence[str], *, windows: Sequence[int] | str = (252, 504)
     empty = [c for c in canon if c not in prices]
     if empty:
         raise UsageError(f"as-of date {d}: no value of {', '.join(empty)} was public yet")
+    # a window beyond a series' history is refused as by bubble_test, before the scan starts
+    closes = {c: int((prices[c] > 0).sum()) for c in canon}
+    short = [(w, c) for w in wins for c in canon if w > closes[c]]
+    if short:
+        w, c = max(short)
+        raise UsageError(f"window {w} is longer than the {closes[c]} closes of {c} public on "
+                         "that date" + (f" (and {len(short) - 1} more window/series pairs)"
+                                        if len(short) > 1 else ""))
     import dask
     import dask.distributed  # noqa: F401  loads its config defaults before they are overridden
 

@@ -127,6 +127,8 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
     check_store(store)
     sources, series = check_update_args(sources, series)
     d = parse_as_of(since, "since date")
+    if store is None:
+        home_path(home)  # a home that is not a folder is refused before anything is said
     if on_start is not None:  # before the heavy imports: the first line comes at once
         from dollarliq.sources import planned
 
