@@ -226,3 +226,11 @@ def test_report_and_dashboard_carry_the_outlook(monkeypatch):
     assert res.exit_code == 0 and "Outlook (dollarliq outlook)" in res.stdout
     page, _ = dl.dashboard("2026-01-15")
     assert "Outlook" in page and "ON RRP left" in page and "01-22" in page
+
+
+@pytest.mark.parametrize("kw, fragment", [
+    ({"days": True}, "days True"), ({"days": 2.5}, "days 2.5"), ({"days": "20"}, "days 20: .*not str"),
+    ({"lang": "fr"}, "lang 'fr'"), ({"store": "x"}, "store")])
+def test_wrong_argument_types_name_the_argument(kw, fragment):
+    with pytest.raises(UsageError, match=fragment):
+        dl.outlook("2026-01-15", **kw)

@@ -78,7 +78,10 @@ def outlook_days(days: Any) -> int:
     if isinstance(days, str):
         text = days.strip()
         if not text.lstrip("-").isdigit():
-            raise UsageError(f"days {days!r} is not a whole number")
+            from dollarliq.errors import shown
+
+            raise UsageError(f"days {shown(days)!r}: a whole number of business days such "
+                             "as 20")
         days = int(text)
     return check_days(days)
 
@@ -87,12 +90,13 @@ def check_days(days: Any) -> int:
     """The number of business days: an integer from 1 to ``drain.MAX_DAYS``."""
     from dollarliq.outlook.drain import MAX_DAYS
 
-    try:
-        n = int(days)
-    except (TypeError, ValueError):
-        raise UsageError(f"days {days!r} is not a whole number") from None
-    if isinstance(days, float) and not float(days).is_integer():
-        raise UsageError(f"days {days!r} is not a whole number")
+    from dollarliq.errors import shown
+
+    if isinstance(days, bool) or not isinstance(days, (int, float)) or (
+            isinstance(days, float) and not float(days).is_integer()):
+        raise UsageError(f"days {shown(days)}: a whole number of business days such as 20, "
+                         f"not {type(days).__name__}")
+    n = int(days)
     if not 1 <= n <= MAX_DAYS:
         raise UsageError(f"days must be 1 to {MAX_DAYS} business days, not {n}")
     return n
@@ -126,10 +130,10 @@ def outlook(as_of: Any = None, *, days: int = 20, lang: str = "en",
         A malformed or out-of-range date or number of days.
     """
     from dollarliq.api import _core as api
-    from dollarliq.messages import lang_from_env
 
     n = check_days(days)
-    language = lang_from_env(lang)
+    language = api.check_lang(lang)
+    api.check_store(store)
     api.parse_as_of(as_of)
     ids = list(dict.fromkeys([*api.CORE_IDS, *OUTLOOK_IDS]))
     with api.open_store(store, home) as s:
