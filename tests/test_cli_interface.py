@@ -101,3 +101,58 @@ def test_every_help_has_readable_placeholders_and_separate_example_lines(monkeyp
     text = run("series", "show", "--help").stdout
     assert "--as-of DATE" in text and "--out PATH" in text and "SERIES_ID" not in text
     assert "--tickers TICKERS" in run("bubble", "scan", "--help").stdout
+
+
+# -- every --out alike -----------------------------------------------------------------------
+
+OUT_COMMANDS = {
+    "dashboard": (["dashboard", "--as-of", "2025-10-31"], "d.html"),
+    "stages csv": (["stages", "--start", "2019-09-01", "--end", "2019-09-30"], "s.csv"),
+    "stages parquet": (["stages", "--start", "2019-09-01", "--end", "2019-09-30",
+                        "--format", "parquet"], "s.parquet"),
+    "backtest text": (["backtest", "--start", "2019-01-01", "--end", "2019-12-31"], "b.txt"),
+    "backtest csv": (["backtest", "--start", "2019-01-01", "--end", "2019-12-31",
+                      "--format", "csv"], "b.csv"),
+    "series show csv": (["series", "show", "SOFR", "--format", "csv"], "sofr.csv"),
+    "series show json": (["series", "show", "SOFR", "--format", "json"], "sofr.json"),
+    "series show parquet": (["series", "show", "SOFR", "--format", "parquet"], "sofr.parquet"),
+    "bubble scan": (["bubble", "scan", "--tickers", "NVDA", "--windows", "252",
+                     "--scheduler", "threads", "--quiet"], "scan.csv"),
+}
+
+
+# a Dask cluster of threads still opens a loopback socket
+_LOOPBACK = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+OUT_NAMES = [pytest.param(n, marks=_LOOPBACK if n == "bubble scan" else []) for n in OUT_COMMANDS]
+
+
+@pytest.mark.parametrize("name", OUT_NAMES)
+def test_an_out_into_a_missing_folder_is_exit_5_and_creates_nothing(home, tmp_path, name):
+    args, fname = OUT_COMMANDS[name]
+    work = tmp_path / "work"
+    work.mkdir()
+    target = work / "no-such-dir" / "deeper" / fname
+    res = run(*args, "--out", str(target))
+    one_line(res, 5, "does not exist")
+    assert str(target.parent) in res.stderr
+    assert list(work.iterdir()) == []  # no folder made, no file written
+
+
+@pytest.mark.parametrize("name", OUT_NAMES)
+def test_an_out_names_the_written_file_on_stderr(home, tmp_path, name):
+    args, fname = OUT_COMMANDS[name]
+    target = tmp_path / fname
+    res = run(*args, "--out", str(target))
+    assert res.exit_code == 0, res.output
+    assert target.exists() and target.stat().st_size > 0
+    assert str(target) in res.stderr, res.stderr
+    assert str(target) not in res.stdout  # stdout stays the data (or nothing)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == [fname]
+
+
+def test_quiet_writes_the_out_file_without_a_line(home, tmp_path):
+    target = tmp_path / "b.txt"
+    res = run("--quiet", "backtest", "--start", "2019-01-01", "--end", "2019-12-31",
+              "--out", str(target))
+    assert res.exit_code == 0 and target.exists()
+    assert res.stderr == "" and res.stdout == ""

@@ -79,16 +79,16 @@ def test_the_chinese_page(pages):
 
 
 def test_cli_dashboard_writes_the_file(home, tmp_path):
-    out = tmp_path / "sub" / "d.html"
+    out = tmp_path / "d.html"
     res = CliRunner().invoke(app, ["dashboard", "--as-of", "2025-10-31", "--out", str(out),
                                    "--lang", "en"])
     assert res.exit_code == 0, res.output
     assert out.exists() and out.stat().st_size < MAX_BYTES
-    assert "dashboard written to" in res.stdout
+    assert f"dashboard written to {out}" in res.stderr
     assert "as of 2025-10-31" in out.read_text(encoding="utf-8")
     quiet = CliRunner().invoke(app, ["dashboard", "--as-of", "2025-10-31", "--out", str(out),
                                      "--quiet"])
-    assert quiet.exit_code == 0 and quiet.stdout == ""
+    assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
 
 
 def test_cli_dashboard_bad_date_is_a_usage_error(home, tmp_path):

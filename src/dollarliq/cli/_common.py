@@ -219,10 +219,10 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def check_out(out: Path | None, *, create_parent: bool = False) -> Path | None:
-    """Check before any work that ``out`` can be written: its folder exists (or is created
-    with ``create_parent``) and is writable, and ``out`` is not a folder. OutputError (exit
-    code 5) if not."""
+def check_out(out: Path | None) -> Path | None:
+    """Check before any work that ``out`` can be written: its folder exists and is writable,
+    and ``out`` is not a folder. OutputError (exit code 5, one line) if not. Nothing is
+    created: not the folder, not the file (that comes with :func:`write_out`)."""
     from dollarliq.errors import OutputError
 
     if out is None:
@@ -231,11 +231,6 @@ def check_out(out: Path | None, *, create_parent: bool = False) -> Path | None:
     parent = out.parent if str(out.parent) else Path(".")
     if out.is_dir():
         raise OutputError(f"cannot write {out}: it is a folder")
-    if not parent.exists() and create_parent:
-        try:
-            parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
     if not parent.is_dir():
         raise OutputError(f"cannot write {out}: the folder {parent} does not exist")
     if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
@@ -243,34 +238,49 @@ def check_out(out: Path | None, *, create_parent: bool = False) -> Path | None:
     return out
 
 
-def write_out(out: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``out``; OutputError (exit code 5) on failure."""
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB" if n >= 1e3 else f"{n} B"
+
+
+def write_out(out: Path, data: str | bytes | Callable[[Path], Any], *,
+              note: str | None = None, quiet: bool = False) -> None:
+    """The one way a command writes its ``--out`` file.
+
+    ``data`` is text (UTF-8), bytes, or a function that writes the file at the path it is
+    given (a Parquet writer). Then one line on stderr names the file: ``wrote PATH (SIZE)``,
+    or ``note`` (a translated line that names it); none with ``--quiet``. OutputError (exit
+    code 5) when it cannot be written; only the named file is ever created (call
+    :func:`check_out` before the work)."""
     from dollarliq.errors import OutputError
 
+    out = Path(out)
     try:
-        if isinstance(data, bytes):
-            Path(out).write_bytes(data)
+        if callable(data):
+            data(out)
+        elif isinstance(data, bytes):
+            out.write_bytes(data)
         else:
-            Path(out).write_text(data, encoding="utf-8")
+            out.write_text(data, encoding="utf-8")
+        size = out.stat().st_size
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
+    if not is_quiet(quiet):
+        err_console.print(note or f"wrote {out} ({_size(size)})", markup=False)
 
 
-def write_frame(df: Any, fmt: str, out: Path | None, *, index: bool = True) -> None:
+def write_frame(df: Any, fmt: str, out: Path | None, *, index: bool = True,
+                note: str | None = None) -> None:
     """A frame as CSV (stdout or ``out``; floats without binary noise,
-    :func:`dollarliq.reports.style.csv_number`) or Parquet (``out`` only)."""
+    :func:`dollarliq.reports.style.csv_number`) or Parquet (``out`` only); a file through
+    :func:`write_out`."""
     import sys
 
-    from dollarliq.errors import OutputError
     from dollarliq.errors import UsageError
 
     if fmt == "parquet":
         if out is None:
             raise UsageError("--format parquet writes a binary file: give --out FILE.parquet")
-        try:
-            df.to_parquet(out, index=index)
-        except OSError as exc:
-            raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
+        write_out(out, lambda p: df.to_parquet(p, index=index), note=note)
         return
     from dollarliq.reports.style import csv_number
 
@@ -278,7 +288,7 @@ def write_frame(df: Any, fmt: str, out: Path | None, *, index: bool = True) -> N
     if out is None:
         sys.stdout.write(text)
     else:
-        write_out(out, text)
+        write_out(out, text, note=note)
 
 
 def parse_dates(**named: str | None) -> dict[str, Any]:

@@ -66,17 +66,15 @@ def backtest(
         from dollarliq.reports.track_record import render_terminal
 
         if out is not None:
+            import io
+
             from rich.console import Console
 
-            try:
-                with out.open("w", encoding="utf-8") as fh:
-                    c = Console(file=fh, width=160, no_color=True, highlight=False)
-                    for part in render_terminal(tr.result):
-                        c.print(part)
-            except OSError as exc:
-                from dollarliq.errors import StoreError
-
-                raise StoreError(f"cannot write {out}: {exc.strerror or exc}") from None
+            buf = io.StringIO()
+            c = Console(file=buf, width=160, no_color=True, highlight=False)
+            for part in render_terminal(tr.result):
+                c.print(part)
+            write_out(out, buf.getvalue())
             return
         for part in render_terminal(tr.result):
             console.print(part)

@@ -152,17 +152,15 @@ def bubble_scan(
     from dollarliq.reports.style import csv_number
 
     if out is not None:
+        kept = df.attrs.get("path")
+        note = f"wrote {out}" + (f"; also kept as {kept}" if kept else "")
         if out.suffix.lower() == ".json":
-            write_out(out, df.to_json(orient="records", indent=1))
+            write_out(out, df.to_json(orient="records", indent=1), note=note)
         else:
             write_out(out, df.drop(columns=[c for c in ("last_episode",) if c in df])
-                      .to_csv(index=False, float_format=csv_number))
+                      .to_csv(index=False, float_format=csv_number), note=note)
     cols = [c for c in ("series", "window_obs", "start", "end", "gsadf", "gsadf_cv95",
                         "explosive_95", "explosive_now", "episodes", "bubble_confidence",
                         "negative_bubble_confidence", "qualified_share", "filter", "status")
             if c in df]
     console.print(scan_table(df[cols]))
-    if out is not None:
-        kept = df.attrs.get("path")
-        console.print(f"wrote {out}" + (f"; also kept as {kept}" if kept else ""),
-                      markup=False)

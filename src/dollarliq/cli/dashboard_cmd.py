@@ -40,7 +40,7 @@ def dashboard(
 
     quiet = is_quiet(quiet)
     d = parse_dates(as_of=as_of)
-    check_out(out, create_parent=True)  # before any work
+    check_out(out)  # before any work; a missing folder is not created
     language = lang_from_env(lang.value if lang else None)
     steps = ["engine", "gauges", "render"]
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -55,10 +55,8 @@ def dashboard(
         page, rep = api.dashboard(d["as_of"], lang=language, progress=advance,
                                   track_record=track_record)
         target = out or Path(f"dollarliq-{rep.doc['as_of']}.html")
-        check_out(target, create_parent=True)
-        write_out(target, page)
+        check_out(target)
         bar.update(task, completed=len(steps) + 1)
-    if not quiet:
-        size = target.stat().st_size
-        console.print(t("dash.written", language, path=str(target),
-                        size=f"{size / 1e6:.1f} MB"))
+    size = len(page.encode("utf-8"))
+    write_out(target, page, quiet=quiet,
+              note=t("dash.written", language, path=str(target), size=f"{size / 1e6:.1f} MB"))

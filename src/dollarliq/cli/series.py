@@ -129,8 +129,7 @@ def series_show(
         df = pd.DataFrame({spec.id: [None if v is None else float(v) for _, _, v, _ in rows],
                            "released": pd.to_datetime([a for _, _, _, a in rows])},
                           index=pd.DatetimeIndex([o for _, o, _, _ in rows], name="date"))
-        write_frame(df, "parquet", out)
-        err_console.print(f"{spec.id}: {len(df)} rows written to {out}", markup=False)
+        write_frame(df, "parquet", out, note=f"{spec.id}: {len(df)} rows written to {out}")
         return
     known = [r for r in rows if r[2] is not None]
     data_end = known[-1][1] if known else None
