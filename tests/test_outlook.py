@@ -99,6 +99,12 @@ def test_acceptance_2026_01_15_gross_amounts_equal_the_recorded_rows():
     d22 = next(d for d in days if d["date"] == "2026-01-22")
     assert d22["bills"]["status"] == "offered"
     assert d22["bills"]["issued_usd"] == (85 + 89 + 50 + 77) * 10**9
+    # the next days are within the announcement lead; 2026-02-02 (the 2-, 5- and 7-year
+    # notes, announced 2026-01-22) is not: its net counts only what was announced by 01-15
+    assert d20["bills"]["complete"] is True
+    d0202 = next(d for d in days if d["date"] == "2026-02-02")
+    assert d0202["coupons"]["complete"] is False
+    assert d0202["coupons"]["issued_usd"] == 13_000_000_000
     # nothing announced after the as-of date shows up
     assert all(a["announced"] <= "2026-01-15" for d in days for a in d["auctions"])
 

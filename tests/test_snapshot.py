@@ -95,3 +95,27 @@ def test_share_counts_of_every_megacap():
     assert (avgo["as_of"] == avgo.index).all()
     amzn = _series(df, "SHARES_AMZN")
     assert amzn["2022-04-20"] == 508720481 and amzn["2022-07-20"] == 10187554818
+
+
+AUCTIONS_PATH = SNAPSHOT_PATH.with_name("auctions.parquet")
+
+
+def test_auction_records_are_small_and_point_in_time():
+    assert AUCTIONS_PATH.stat().st_size + SNAPSHOT_PATH.stat().st_size < 3 * 1024 * 1024
+    a = pd.read_parquet(AUCTIONS_PATH)
+    assert not a.duplicated(["cusip", "issue_date"]).any()
+    assert (a["announced"] <= a["auction_date"]).all()
+    assert (a["auction_date"] <= a["issue_date"]).all()
+    assert ((a["issue_date"] >= pd.Timestamp("2015-01-01").date())
+            | (a["maturity_date"] >= pd.Timestamp("2015-01-01").date())).all()
+
+
+@pytest.mark.skipif(not SHARED_DATA.exists(), reason="the real-data bundle is not beside the repo")
+def test_auction_records_rebuild_identically_from_the_bundle(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "build_snapshot", REPO / "scripts" / "build_snapshot.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = tmp_path / "auctions.parquet"
+    mod.write_auctions(mod.auction_records(SHARED_DATA), out)
+    pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(AUCTIONS_PATH))

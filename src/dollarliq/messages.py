@@ -265,6 +265,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "matur.      net  notes",
                            "zh": "日期           短债(十亿美元)        到期     附息债(十亿美元)     "
                                  "到期        净额  说明"},
+    "outlook.partial": {"en": "* net of what was announced by then: settlements more than "
+                              "{bills} (bills) or {coupons} (coupons) business days ahead may "
+                              "not all be announced yet",
+                        "zh": "* 仅计入截至当日已公告的发行:{bills}(短债)或 {coupons}(附息债)"
+                              "个工作日之后的结算可能尚未全部公告"},
     "outlook.status.accepted": {"en": "accepted", "zh": "已中标"},
     "outlook.status.offered": {"en": "offered", "zh": "计划发行"},
     "outlook.status.mixed": {"en": "mixed", "zh": "部分中标"},

@@ -17,6 +17,10 @@ from dollarliq.dates import _holidays, add_business_days, business_days, funding
 from dollarliq.outlook import auctions as au
 from dollarliq.outlook import effects as fx
 
+#: Share of recent auctions announced at least the lead (business days before settlement)
+#: taken as the announcement horizon, and the years looked back for it.
+LEAD_QUANTILE = 0.01
+LEAD_YEARS = 3
 CORPORATE_TAX_MONTHS = (4, 6, 9, 12)
 INDIVIDUAL_TAX_MONTHS = (1, 4, 6, 9)
 DEFAULT_DAYS = 20
@@ -62,7 +66,29 @@ def holidays_before(days: pd.DatetimeIndex, as_of: pd.Timestamp) -> dict[pd.Time
     return out
 
 
-def _category(rows: pd.DataFrame, mat: pd.DataFrame, cat: str) -> dict:
+def announcement_lead(records: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, int]:
+    """Per category, the business days between announcement and settlement that 99% of
+    the auctions announced in the :data:`LEAD_YEARS` years before ``as_of`` had at least.
+    A settlement day at most that far after ``as_of`` has, as a rule, all its auctions
+    announced by ``as_of``; a later one may not (default 1 without history)."""
+    t = pd.Timestamp(as_of)
+    r = records[(records["announced"] <= t)
+                & (records["announced"] > t - pd.DateOffset(years=LEAD_YEARS))
+                & records["announced"].notna()]
+    out = {}
+    for cat in ("bills", "coupons"):
+        x = r[au.category(r["security_type"]) == cat]
+        if len(x) < 20:
+            out[cat] = 1
+            continue
+        lead = np.busday_count(x["announced"].values.astype("datetime64[D]"),
+                               x["issue_date"].values.astype("datetime64[D]"),
+                               holidays=_holidays("fedwire"))
+        out[cat] = max(1, int(np.floor(np.quantile(lead, LEAD_QUANTILE))))
+    return out
+
+
+def _category(rows: pd.DataFrame, mat: pd.DataFrame, cat: str, complete: bool) -> dict:
     r = rows[rows["category"] == cat]
     m = mat[mat["category"] == cat]
     matured = float(m["amount"].sum())
@@ -76,7 +102,8 @@ def _category(rows: pd.DataFrame, mat: pd.DataFrame, cat: str) -> dict:
         net = None if matured > 0 else 0.0
     else:
         net = issued - matured
-    return {"issued_usd": issued, "status": status, "maturing_usd": matured, "net_usd": net}
+    return {"issued_usd": issued, "status": status, "maturing_usd": matured, "net_usd": net,
+            "complete": complete}
 
 
 def calendar(records: pd.DataFrame, as_of: pd.Timestamp, n: int = DEFAULT_DAYS, *,
@@ -102,7 +129,10 @@ def calendar(records: pd.DataFrame, as_of: pd.Timestamp, n: int = DEFAULT_DAYS, 
     Returns
     -------
     dict
-        ``days`` (list), ``tga`` (dict or None), ``settlement_days`` (count).
+        ``days`` (list), ``tga`` (dict or None), ``settlement_days`` (count),
+        ``announcement_lead`` (:func:`announcement_lead`). Each category of a day carries
+        ``complete``: the day is within the announcement lead, so its issuance is, as a
+        rule, all announced.
     """
     t = pd.Timestamp(as_of)
     days = horizon(t, n)
@@ -115,11 +145,13 @@ def calendar(records: pd.DataFrame, as_of: pd.Timestamp, n: int = DEFAULT_DAYS, 
     hols = holidays_before(days, t)
     net_guess = {}
     tga_path = tga_line(tga, target, t, days)
+    lead = announcement_lead(records, t)
     out_days = []
-    for d in days:
+    for i, d in enumerate(days, start=1):
         rows = pub[pub["issue_date"] == d]
         m = mat[mat["pay_day"] == d]
-        bills, coupons = _category(rows, m, "bills"), _category(rows, m, "coupons")
+        bills = _category(rows, m, "bills", i <= lead["bills"])
+        coupons = _category(rows, m, "coupons", i <= lead["coupons"])
         nets = [bills["net_usd"], coupons["net_usd"]]
         net = None if any(x is None for x in nets) else float(sum(nets))
         net_guess[d] = (net or 0.0) / 1e9
@@ -148,7 +180,7 @@ def calendar(records: pd.DataFrame, as_of: pd.Timestamp, n: int = DEFAULT_DAYS, 
     tags = fx.tags_for(kinds, effects or [])
     for day, tg in zip(out_days, tags):
         day["tags"] = tg
-    return {"days": out_days, "tga": tga_summary(tga, target, t),
+    return {"days": out_days, "tga": tga_summary(tga, target, t), "announcement_lead": lead,
             "settlement_days": sum(1 for d in out_days if d["settlement"])}
 
 

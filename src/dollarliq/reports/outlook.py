@@ -38,7 +38,8 @@ def _usd(x: Any) -> int | None:
 
 def _cat(c: dict) -> dict:
     return {"issued_usd": _usd(c["issued_usd"]), "status": c["status"],
-            "maturing_usd": _usd(c["maturing_usd"]), "net_usd": _usd(c["net_usd"])}
+            "maturing_usd": _usd(c["maturing_usd"]), "net_usd": _usd(c["net_usd"]),
+            "complete": bool(c["complete"])}
 
 
 def _tag(tg: dict, lang: str) -> dict:
@@ -120,6 +121,7 @@ def outlook_document(as_of: pd.Timestamp, n: int, cal: dict, run: dict, effects:
     return {
         "as_of": _day(as_of), "data_end": _day(data_end), "lang": lang, "days": n,
         "calendar": days, "settlement_days": cal["settlement_days"], "tga": tga_doc,
+        "announcement_lead_bdays": dict(cal["announcement_lead"]),
         "effects": {"start": _day(effects.get("start")), "end": _day(effects.get("end")),
                     "net_threshold_bn": effects["threshold_bn"], "table": table},
         "runway": {"lines": [_line(ln, lang) for ln in run["lines"]],
@@ -162,6 +164,7 @@ def render_text(doc: dict[str, Any]) -> str:
         out.append("")
     head = t("outlook.table_head", lang)
     out.append(head)
+    any_partial = False
     for d in doc["calendar"]:
         b, c = d["bills"], d["coupons"]
         notes = list(d["event_names"])
@@ -170,12 +173,19 @@ def render_text(doc: dict[str, Any]) -> str:
         notes += [tg["label"] for tg in d["tags"]]
         if not (d["settlement"] or notes):
             continue
+        partial = d["net_usd"] is not None and (
+            (not b["complete"] and b["maturing_usd"]) or (not c["complete"] and c["maturing_usd"]))
+        star = "*" if partial else " "
+        any_partial = any_partial or partial
         row = (f"{d['date']} {d['weekday']:<3} "
                f"{_bn(b['issued_usd']):>8} {_st(b['status'], lang):<9}"
                f"{_bn(b['maturing_usd']):>8} "
                f"{_bn(c['issued_usd']):>8} {_st(c['status'], lang):<9}"
-               f"{_bn(c['maturing_usd']):>8} {_bn(d['net_usd']):>8}  ")
+               f"{_bn(c['maturing_usd']):>8} {_bn(d['net_usd']):>8}{star} ")
         out.append(row + "; ".join(notes))
+    if any_partial:
+        out.append(t("outlook.partial", lang, bills=doc["announcement_lead_bdays"]["bills"],
+                     coupons=doc["announcement_lead_bdays"]["coupons"]))
     out.append("")
     out.append(t("outlook.runway_head", lang))
     for ln in doc["runway"]["lines"]:
