@@ -81,6 +81,8 @@ def render_sparks(rows: list[dict[str, Any]], lang: str = "en",
         n = max(10, min(n, width - 44))
     tab = Table.grid(padding=(0, 1))
     tab.title = t("report.sparklines", lang, n=n)
+    tab.title_justify = "left"
+    tab.title_style = "bold"
     tab.add_column("name", no_wrap=True)
     tab.add_column("spark", no_wrap=True)
     tab.add_column("last", justify="right", no_wrap=True)
