@@ -47,7 +47,8 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 PYTHON_DOC = ROOT / "docs" / "python.md"
 WIDTH = 100
 
-MARK = re.compile(r"<!-- (run|get|value): (.*?) -->(.*?)<!-- end -->", re.S)
+#: A marker and its block; a marker quoted in backticks is text about markers, not one.
+MARK = re.compile(r"(?<!`)<!-- (run|get|value): (.*?) -->(.*?)<!-- end -->", re.S)
 
 
 def _env(home: str) -> dict[str, str]:
