@@ -95,7 +95,7 @@ def test_acceptance_2026_01_15_gross_amounts_equal_the_recorded_rows():
     d20 = next(d for d in days if d["date"] == "2026-01-20")
     assert d20["bills"] == {"issued_usd": 69_193_273_300 + 95_266_128_300 + 90_252_139_700,
                             "status": "accepted", "maturing_usd": d20["bills"]["maturing_usd"],
-                            "net_usd": d20["bills"]["net_usd"]}
+                            "net_usd": d20["bills"]["net_usd"], "complete": True}
     d22 = next(d for d in days if d["date"] == "2026-01-22")
     assert d22["bills"]["status"] == "offered"
     assert d22["bills"]["issued_usd"] == (85 + 89 + 50 + 77) * 10**9
