@@ -177,7 +177,12 @@ def test_cli_bubble_test_takes_a_published_filter_set(home):
                                    "--format", "json"])
     assert res.exit_code == 0, res.output
     lp = json.loads(res.stdout)["lppls"]
-    assert lp["filter"] == "sornette-2015" == FILTERS["sornette-2015"].name
+    s15 = FILTERS["sornette-2015"]
+    assert lp["filter"] == "sornette-2015" == s15.name
+    # its own nested windows (750 down to 125 closes), longer than the 504-close GSADF window
+    assert lp["window_obs"] == 750 and lp["end"] == "2024-06-28"
+    assert lp["filter_source"] == s15.source and "Shanghai 2015" in lp["filter_source"]
+    assert lp["filter_differences"] == list(s15.differences) and len(s15.differences) == 2
     # An unknown set is refused in one line, before any data is read or any fit is run.
     bad = CliRunner().invoke(app, ["bubble", "test", "NVDA", "--filter", "sornette"])
     assert bad.exit_code == 2

@@ -69,6 +69,10 @@ def bubble_test(
                       f"bubble {lp['bubble_confidence']:.0%}, negative bubble "
                       f"{lp['negative_bubble_confidence']:.0%}; qualified fits "
                       f"{lp['qualified_share']:.0%} (filter {lp['filter']})")
+        if lp.get("filter_differences"):
+            console.print(f"  filter {lp['filter']}: {lp['filter_source']}")
+            for d in lp["filter_differences"]:
+                console.print(f"  differs: {d}")
 
 
 def scan_table(df: Any) -> Any:

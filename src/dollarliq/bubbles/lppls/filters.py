@@ -196,8 +196,10 @@ FILTERS: dict[str, FilterConditions] = {
         rel_err_max=0.05, rel_err_base="fitted",
         search_tc=(-0.2, 0.2), search_m=(1e-3, 2.0), search_w=(1.0, 50.0), O_abs=True,
         layout=(750, 120, 1, 5), conf_of_all=True,
-        source=("Sornette, Demos, Zhang, Cauwels, Filimonov and Zhang (2015), J. of Investment "
-                "Strategies 4(4), Table 1, filter condition 1"),
+        source=("Sornette, Demos, Zhang, Cauwels, Filimonov and Zhang (2015), \"Real-time "
+                "prediction and post-mortem analysis of the Shanghai 2015 stock market bubble "
+                "and crash\", Journal of Investment Strategies 4(4), 77-95: Table 1, search "
+                "space and filter condition 1"),
         differences=(
             "search m from 0.001, not 0 (at m = 0 the power law is a constant and the linear "
             "fit is singular)",
@@ -213,11 +215,12 @@ FILTERS: dict[str, FilterConditions] = {
         rel_err_max=0.15, rel_err_base="fitted", lomb=True, ar1=True, pp=True,
         search_tc=(0.0, 1.0 / 3.0), search_m=(1e-3, 1.0), search_w=(1.0, 50.0), O_abs=True,
         layout=(650, 25, 1, 5), conf_of_all=True,
-        source="Shu and Zhu (2020), Physica A 548, 124477",
+        source=("Shu and Zhu (2020), \"Real-time prediction of Bitcoin bubble crashes\", "
+                "Physica A 548, 124477"),
         differences=(
             "search m from 0.001, not 0 (at m = 0 the power law is a constant and the linear "
             "fit is singular)",
-            "Lomb, Dickey-Fuller and Phillips-Perron tests at 5%",
+            "the Lomb, Dickey-Fuller and Phillips-Perron tests run at 5% (our choice of level)",
         ),
     ),
 }
