@@ -312,3 +312,25 @@ def test_the_scorecard_has_the_baselines_in_both_spans(full):
     for x in funding.rows:
         if x.auc_ci is not None:
             assert x.auc_ci[0] <= x.auc <= x.auc_ci[1] or not np.isfinite(x.auc)
+
+
+def test_links_other_than_http_are_dropped_from_a_users_episodes_file(full, tmp_path):
+    from dollarliq.reports.track_record import html_section
+
+    src = (ROOT / "src/dollarliq/data/episodes.csv").read_text(encoding="utf-8")
+    lines = src.splitlines()
+    hostile = ["javascript:alert(document.cookie)", " JavaScript:alert(1)",
+               "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+               "file:///etc/passwd", "vbscript:msgbox(1)", "https:no-host"]
+    # the last columns of the first rows are the url: replace them with hostile links
+    rows = [ln.rsplit(",", 1)[0] + "," + url for ln, url in zip(lines[1:], hostile)]
+    p = tmp_path / "episodes.csv"
+    p.write_text("\n".join([lines[0], *rows, *lines[1 + len(rows):]]) + "\n",
+                 encoding="utf-8")
+    eps = load_episodes(p)
+    assert [e.url for e in eps[:len(hostile)]] == [""] * len(hostile)
+    assert eps[len(hostile)].url.startswith("https://")  # a real link stays
+    page = html_section(evaluate(full.table, eps, params=FAST)).lower()
+    assert "javascript:" not in page and "vbscript:" not in page
+    assert "data:text/html" not in page and "file:///" not in page
+    assert f'href="{eps[len(hostile)].url.lower()}"' in page

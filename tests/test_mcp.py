@@ -134,3 +134,66 @@ def test_outlook_tool_is_the_cli_document(session, monkeypatch):
     assert "tax_corporate" in d["events"]
     bad = session["outlook_bad_days"]
     assert bad.is_error and "days must be 1 to 130" in bad.content[0].text
+
+
+# -- the wire itself: malformed lines and huge inputs -------------------------------------------
+class RawSession:
+    """``dollarliq mcp`` spoken to line by line, as a broken or hostile client would."""
+
+    def __init__(self, home) -> None:
+        import subprocess
+
+        env = {**os.environ, "DOLLARLIQ_HOME": str(home), "NO_COLOR": "1"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "dollarliq", "mcp"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True, env=env)
+
+    def send(self, line: str) -> None:
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def answer(self) -> dict:
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(60)
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory):
+    s = RawSession(tmp_path_factory.mktemp("mcp-raw") / "home")
+    s.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "raw", "version": "1"}}}))
+    assert s.answer()["id"] == 1
+    s.send(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+    yield s
+    s.close()
+
+
+def test_a_malformed_line_gets_a_json_rpc_error_and_the_session_goes_on(raw):
+    raw.send("this is not json")
+    assert raw.answer() == {"jsonrpc": "2.0", "id": None, "error": {
+        "code": -32700, "message": "Parse error: the line is not JSON"}}
+    raw.send('{"jsonrpc": "2.0", "id": 7')  # cut short
+    assert raw.answer()["error"]["code"] == -32700
+    raw.send("[1, 2]")  # JSON, but not a JSON-RPC message
+    assert raw.answer()["error"]["code"] == -32600
+    raw.send(json.dumps({"jsonrpc": "2.0", "id": 2, "method": "ping"}))
+    assert raw.answer() == {"jsonrpc": "2.0", "id": 2, "result": {}}
+
+
+@pytest.mark.parametrize("tool, args", [
+    ("series", {"series_id": "X" * 10_000_000}),
+    ("bubble_test", {"ticker": "Y" * 1_000_000}),
+    ("report", {"as_of": "2" * 1_000_000}),
+    ("series_list", {"source": "Z" * 1_000_000}),
+])
+def test_a_huge_input_comes_back_cut_to_a_readable_line(raw, tool, args):
+    raw.send(json.dumps({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                         "params": {"name": tool, "arguments": args}}))
+    ans = raw.answer()
+    assert ans["id"] == 3 and ans["result"]["isError"] is True, str(ans)[:300]
+    text = ans["result"]["content"][0]["text"]
+    assert len(text) < 400, text[:400]

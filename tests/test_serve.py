@@ -485,9 +485,85 @@ def test_a_bug_is_a_one_line_500_without_a_traceback(home, monkeypatch):
         raise ZeroDivisionError("division by zero in a computation")
 
     monkeypatch.setattr(uses, "gauges", broken)
-    with TestClient(create_app(), raise_server_exceptions=False) as c:
+    with TestClient(create_app(), raise_server_exceptions=False,
+                    base_url="http://localhost") as c:
         r = c.get("/v1/gauges")
     assert r.status_code == 500
     assert r.json() == {"error": "internal error (ZeroDivisionError); see the server log",
                         "exit_code": 1}
     assert "Traceback" not in r.text
+
+
+# -- exposure: the Host header, the bind warning ---------------------------------------------------
+@pytest.mark.parametrize("host, status", [
+    ("attacker.example", 400),          # a rebound DNS name: refused
+    ("attacker.example:{port}", 400),
+    ("127.0.0.1.attacker.example", 400),
+    ("", 400),
+    ("localhost:{port}", 200),
+    ("LOCALHOST.", 200),
+    ("127.0.0.1:{port}", 200),
+    ("[::1]:{port}", 200),
+])
+def test_only_loopback_host_names_are_answered(server, host, status):
+    port = server.base.rsplit(":", 1)[1]
+    r = server.get("/v1/series?as_of=2019-09-17", headers={"Host": host.format(port=port)})
+    assert r.status_code == status, r.text[:300]
+    if status == 400:
+        assert r.json()["exit_code"] == 2
+        assert r.json()["error"].startswith(f"Host {host.format(port=port)!r} is not allowed")
+        assert "--allow-host" in r.json()["error"]
+
+
+def test_allow_host_adds_a_name_and_a_public_bind_warns_even_when_quiet(tmp_path):
+    env = {**os.environ, "DOLLARLIQ_HOME": str(tmp_path / "home"), "NO_COLOR": "1",
+           "PYTHONUNBUFFERED": "1"}
+    err = (tmp_path / "stderr.txt").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "dollarliq", "serve", "--host", "0.0.0.0",
+                             "--port", "0", "--quiet", "--allow-host", "dash.example"],
+                            stdout=subprocess.PIPE, stderr=err, env=env, text=True)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while "warning:" not in (tmp_path / "stderr.txt").read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, \
+                (tmp_path / "stderr.txt").read_text()
+            time.sleep(0.2)
+        warning = (tmp_path / "stderr.txt").read_text().strip().splitlines()
+        assert warning == ["warning: listening on 0.0.0.0: anyone who can reach this address "
+                           "can read the API (no authentication)"]
+        port = _port_of(proc.pid)
+        base = f"http://127.0.0.1:{port}"
+        while True:
+            try:
+                ok = httpx.get(base + "/openapi.json", headers={"Host": "dash.example:80"},
+                               timeout=30)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        assert ok.status_code == 200
+        assert httpx.get(base + "/openapi.json", headers={"Host": "other.example"},
+                         timeout=30).status_code == 400
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        err.close()
+    assert proc.stdout.read() == ""  # --quiet: no start-up line
+
+
+def _port_of(pid: int) -> int:
+    """The TCP port a process listens on (from /proc: the server was told --port 0)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            f = line.split()
+            if f[3] == "0A" and f[9] in inodes:  # LISTEN
+                return int(f[1].rsplit(":", 1)[1], 16)
+    raise AssertionError("no listening socket")

@@ -73,7 +73,11 @@ def serve(
                                        help="With --update-every: a record alerts when it is "
                                             "the most extreme in more than this many years."),
     lang: Lang = typer.Option(None, "--lang", help="Dashboard and alerts: en or zh."),
-    quiet: bool = typer.Option(False, "--quiet", help="No start-up line."),
+    allow_host: list[str] = typer.Option(None, "--allow-host",
+                                         help="Also answer requests for this host name "
+                                              "(repeatable; * for any). Default: the "
+                                              "loopback names and --host."),
+    quiet: bool = typer.Option(False, "--quiet", help="No start-up line (warnings stay)."),
 ) -> None:
     """Serve the dashboard and a read-only JSON API (with OpenAPI) on this machine.
 
@@ -81,7 +85,10 @@ def serve(
     /v1/series, /v1/series/{id}, /v1/backtest, /v1/bubble/{ticker}, /v1/gauges and
     /v1/health answer with the CLI's JSON documents, point-in-time (?as_of=YYYY-MM-DD).
     /openapi.json describes them. With --update-every the watch cycle runs in the
-    background: the same alerts and state as `dollarliq watch`, never sent twice.
+    background: the same alerts and state as `dollarliq watch`, never sent twice. Only
+    requests whose Host header names 127.0.0.1, localhost, [::1] or --host (any port) are
+    answered, others get 400 (a web page cannot reach the API by rebinding its DNS name);
+    --allow-host adds a name.
 
     Example:
         dollarliq serve
@@ -118,7 +125,12 @@ def serve(
                              record_years=record_years, log=log)
         updater = Updater(seconds, cycle, log=log, after=lambda: warm())
 
-    app_ = create_app(answers, updater=updater, lang=language)
+    from dollarliq.server.app import LOOPBACK_HOSTS
+
+    hosts = [*LOOPBACK_HOSTS, *(allow_host or [])]
+    if host.strip("[]") not in ("0.0.0.0", "::", ""):
+        hosts.append(host)  # the address it listens on is a name a client may use
+    app_ = create_app(answers, updater=updater, lang=language, allowed_hosts=hosts)
 
     def warm() -> None:
         """The dashboard and the latest report before anyone asks (at start-up, after each
@@ -139,9 +151,11 @@ def serve(
                       "/openapi.json" + (f"; updating every {update_every}" if seconds else ""),
                       markup=False, soft_wrap=True)
         console.file.flush()
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            err_console.print(f"warning: listening on {host}: anyone who can reach this "
-                              "address can read the API (no authentication)", markup=False)
+    from dollarliq.server.app import is_loopback
+
+    if not is_loopback(host):  # said even with --quiet
+        err_console.print(f"warning: listening on {host}: anyone who can reach this "
+                          "address can read the API (no authentication)", markup=False)
     config = uvicorn.Config(app_, log_level="warning", access_log=False, server_header=False)
     try:
         uvicorn.Server(config).run(sockets=[sock])
@@ -164,6 +178,6 @@ def mcp() -> None:
     Example:
         dollarliq mcp
     """
-    from dollarliq.server.mcp_tools import build_server
+    from dollarliq.server.mcp_tools import build_server, run_stdio
 
-    build_server().run("stdio")
+    run_stdio(build_server())

@@ -13,7 +13,7 @@ import pandas as pd
 
 from dollarliq.track.constants import (ASSETS, DRAINED, HORIZONS, MIN_INDEPENDENT, MIN_SPELLS,
                                       NOTICE)
-from dollarliq.track.episodes import EpisodeScore
+from dollarliq.track.episodes import EpisodeScore, web_link
 from dollarliq.track.event_study import EventRow
 from dollarliq.track.scoring import BacktestResult
 from dollarliq.reports.style import STAGE_COLORS  # noqa: F401  (re-exported)
@@ -411,8 +411,9 @@ def html_section(r: BacktestResult) -> str:
     p = "".join(f"<p>{html.escape(s)}</p>" for s in summary_lines(r))
     src = "".join(
         f"<li><b>{html.escape(s.episode.name)}</b>: {html.escape(s.episode.source)}"
-        + (f' <a href="{html.escape(s.episode.url)}">{html.escape(s.episode.url)}</a>'
-           if s.episode.url else "") + "</li>" for s in r.episodes)
+        + (f' <a href="{html.escape(web_link(s.episode.url))}">'
+           f'{html.escape(s.episode.url)}</a>' if web_link(s.episode.url) else "")
+        + "</li>" for s in r.episodes)
     meth = "".join(f"<li>{html.escape(m)}</li>" for m in method_lines(r))
     return (
         '<div class="track-record">'

@@ -31,7 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dollarliq.errors import (DollarliqError, NotEnoughData, SourceError, StoreError,
-                              UnknownSeries, UsageError)
+                              UnknownSeries, UsageError, shown)
 from dollarliq.server import uses
 from dollarliq.bubbles import DEFAULT_LPPLS_FILTER, LPPLS_FILTER_HELP
 from dollarliq.server.state import Answer, Answers, Updater
@@ -110,6 +110,60 @@ def _send(ans: Answer, media_type: str = JSON) -> Response:
     return Response(content=ans.value, media_type=media_type, headers=headers)
 
 
+#: The names a browser on this machine uses for a loopback server (``Host`` without port).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def host_name(header: str) -> str:
+    """The name in a ``Host`` header, lower case, without port or trailing dot:
+    ``localhost:8765`` -> ``localhost``, ``[::1]:8765`` -> ``::1``."""
+    h = header.strip().lower()
+    if h.startswith("["):
+        end = h.find("]")
+        return h[1:end] if end > 0 else h
+    if h.count(":") == 1:
+        h = h.split(":", 1)[0]
+    return h.rstrip(".")
+
+
+def is_loopback(host: str) -> bool:
+    """``host`` (a name or an address) is this machine only."""
+    import ipaddress
+
+    name = host_name(host) if not host.startswith("[") else host.strip("[]")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+class AllowedHosts:
+    """ASGI middleware: answer only requests whose ``Host`` header names an allowed host
+    (any port); 400 with one line otherwise. A web page on another site that rebinds its
+    DNS name to 127.0.0.1 still sends its own name: it cannot read the API. ``*`` allows
+    any host."""
+
+    def __init__(self, app: Any, hosts: Any = LOOPBACK_HOSTS) -> None:
+        self.app = app
+        self.any = "*" in hosts
+        self.hosts = {host_name(h) if not h.startswith("[") else h.strip("[]").lower()
+                      for h in hosts}
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] in ("http", "websocket") and not self.any:
+            raw = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+            if host_name(raw) not in self.hosts:
+                allowed = ", ".join(sorted(self.hosts))
+                resp = _error(400, f"Host {shown(raw, 80)!r} is not allowed: this server "
+                                   f"answers to {allowed} (start it with --allow-host NAME "
+                                   "to add a name)", 2)
+                await resp(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 class DropEmptyParams:
     """ASGI middleware: ``?as_of=&lang=`` means the defaults, as if the parameters were
     not given (a form or a spreadsheet sends empty fields)."""
@@ -129,9 +183,11 @@ class DropEmptyParams:
 
 
 def create_app(answers: Answers | None = None, *, updater: Updater | None = None,
-               lang: str | None = None) -> FastAPI:
+               lang: str | None = None, allowed_hosts: Any = LOOPBACK_HOSTS) -> FastAPI:
     """The ASGI app. ``answers`` is the cache (a fresh one if None); ``updater`` the
-    background update, reported by ``/v1/health``; ``lang`` the dashboard's language."""
+    background update, reported by ``/v1/health``; ``lang`` the dashboard's language;
+    ``allowed_hosts`` the names a request's ``Host`` header may carry (default: the loopback
+    names; ``"*"``: any)."""
     cache = answers or Answers()
     app = FastAPI(
         title="dollarliq",
@@ -144,6 +200,7 @@ def create_app(answers: Answers | None = None, *, updater: Updater | None = None
         responses=ERRORS,
     )
     app.add_middleware(DropEmptyParams)
+    app.add_middleware(AllowedHosts, hosts=tuple(allowed_hosts))
     app.state.answers = cache
     app.state.updater = updater
     dashboard_question = (("dashboard", lang), lambda: uses.dashboard(lang).encode("utf-8"))
@@ -167,8 +224,9 @@ def create_app(answers: Answers | None = None, *, updater: Updater | None = None
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        msg = {404: f"no such endpoint: {request.url.path}",
-               405: f"{request.method} {request.url.path}: read only, use GET"}.get(
+        path = shown(request.url.path, 120)
+        msg = {404: f"no such endpoint: {path}",
+               405: f"{request.method} {path}: read only, use GET"}.get(
             exc.status_code, str(exc.detail))
         return _error(exc.status_code, msg, 2)
 

@@ -145,6 +145,88 @@ def build_server(answers: Answers | None = None):
                      log_level="WARNING", tools=tools)
 
 
+def run_stdio(server) -> None:
+    """Serve ``server`` on stdin/stdout, answering a line that is not a JSON-RPC message.
+
+    The SDK's stdio transport drops such a line without a word (the client waits for ever on
+    a request it mistyped). Here a line that is not JSON gets the JSON-RPC parse error
+    (``-32700``), a JSON value that is not a JSON-RPC message gets ``-32600`` (invalid
+    request), both with ``"id": null``, and the line goes no further. While serving, fd 1
+    points at stderr, so a stray print cannot corrupt the wire.
+    """
+    import io
+    import os
+    import sys
+    import threading
+
+    import anyio
+    import mcp_types
+    from mcp.server.stdio import stdio_server
+
+    low = getattr(server, "_lowlevel_server", None)
+    if low is None:  # an SDK without the seam: its own transport, without the replies
+        server.run("stdio")
+        return
+    wire_in = os.fdopen(os.dup(sys.stdin.fileno()), "rb")
+    wire_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray output goes to stderr
+
+    class Wire(io.TextIOBase):
+        """The stdout wire: one whole line per write, whoever writes it."""
+
+        lock = threading.Lock()
+
+        def write(self, text: str) -> int:
+            with self.lock:
+                wire_out.write(text.encode("utf-8"))
+            return len(text)
+
+        def flush(self) -> None:
+            pass
+
+    out = Wire()
+
+    def refuse(code: int, message: str) -> None:
+        out.write(json.dumps({"jsonrpc": "2.0", "id": None,
+                              "error": {"code": code, "message": message}}) + "\n")
+
+    class Lines:
+        """stdin's lines, less those that are not JSON-RPC messages (answered here)."""
+
+        def __init__(self) -> None:
+            self.inner = anyio.wrap_file(io.TextIOWrapper(wire_in, encoding="utf-8",
+                                                          errors="replace"))
+
+        def __aiter__(self):
+            return self
+
+        async def __anext__(self) -> str:
+            while True:
+                line = await self.inner.readline()
+                if not line:
+                    raise StopAsyncIteration
+                if not line.strip():
+                    continue
+                try:
+                    mcp_types.jsonrpc_message_adapter.validate_json(line, by_name=False)
+                except Exception:  # noqa: BLE001 - answered on the wire, never a traceback
+                    try:
+                        json.loads(line)
+                    except ValueError:
+                        refuse(-32700, "Parse error: the line is not JSON")
+                    else:
+                        refuse(-32600, "Invalid request: the line is not a JSON-RPC message")
+                    continue
+                return line
+
+    async def main() -> None:
+        async with stdio_server(stdin=Lines(), stdout=anyio.wrap_file(out)) as (read, write):
+            await low.run(read, write, low.create_initialization_options())
+
+    anyio.run(main)
+
+
 def _schema(name: str) -> dict[str, Any]:
     from importlib.resources import files
 

@@ -33,8 +33,24 @@ class Episode:
         return self.severity == "major"
 
 
+def web_link(url: str) -> str:
+    """``url`` when it is an http(s) address with a host, else "" (a ``javascript:``,
+    ``data:`` or ``file:`` link from a user's episodes file never reaches a page)."""
+    from urllib.parse import urlsplit
+
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    return text
+
+
 def load_episodes(path: Path | str | None = None) -> tuple[Episode, ...]:
-    """Read an episodes file (the packaged one when ``path`` is None); every row needs a source."""
+    """Read an episodes file (the packaged one when ``path`` is None); every row needs a
+    source. A ``url`` that is not an http(s) address is dropped (see :func:`web_link`)."""
     p = Path(path) if path is not None else DEFAULT_EPISODES
     try:
         with p.open(encoding="utf-8", newline="") as fh:
@@ -46,7 +62,7 @@ def load_episodes(path: Path | str | None = None) -> tuple[Episode, ...]:
         try:
             ep = Episode(r["id"], r["name"], r["kind"], r["severity"],
                          pd.Timestamp(r["start"]), pd.Timestamp(r["end"]),
-                         (r.get("source") or "").strip(), (r.get("url") or "").strip())
+                         (r.get("source") or "").strip(), web_link(r.get("url") or ""))
         except (KeyError, ValueError) as exc:
             raise UsageError(f"episodes file {p.name}, line {i}: {exc}") from exc
         if not ep.source:
