@@ -156,3 +156,35 @@ def test_quiet_writes_the_out_file_without_a_line(home, tmp_path):
               "--out", str(target))
     assert res.exit_code == 0 and target.exists()
     assert res.stderr == "" and res.stdout == ""
+
+
+# -- exit codes: a missing setting is 2, a partial update 3 ---------------------------------
+
+def test_an_update_that_fetches_nothing_for_want_of_a_key_is_exit_2(home, monkeypatch):
+    monkeypatch.delenv("FRED_API_KEY", raising=False)
+    res = run("update", "--source", "fred")
+    assert res.exit_code == 2, res.output
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
+    assert len(errors) == 1 and "FRED_API_KEY" in errors[0], res.stderr
+    assert not (home / "dollarliq.duckdb").exists()  # nothing stored
+
+
+def test_edgar_update_without_a_contact_is_exit_2_naming_it(home, monkeypatch):
+    monkeypatch.delenv("DOLLARLIQ_SEC_CONTACT", raising=False)
+    one_line(run("bubble", "edgar-update", "--tickers", "AAPL"), 2, "DOLLARLIQ_SEC_CONTACT")
+    assert not (home / "dollarliq.duckdb").exists()
+
+
+def test_the_update_exit_code_rules():
+    from dollarliq.update import FAILED, NEEDS_KEY, NOT_WRITTEN, OK, SeriesOutcome, UpdateResult
+
+    def result(*statuses):
+        return UpdateResult([SeriesOutcome(f"S{i}", "x", st, reason="r" if st != OK else "")
+                             for i, st in enumerate(statuses)])
+
+    assert result(NEEDS_KEY, NEEDS_KEY).exit_code == 2  # nothing fetched: a missing key
+    assert result(OK, NEEDS_KEY).exit_code == 0  # the keyless rest came; the key is noted
+    assert result(OK, FAILED).exit_code == 3  # partial
+    assert result(NEEDS_KEY, FAILED).exit_code == 3  # a real failure outranks the key
+    assert result(OK, NOT_WRITTEN, NEEDS_KEY).exit_code == 5
+    assert result(OK).exit_code == 0

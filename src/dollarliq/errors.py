@@ -56,7 +56,11 @@ class PayloadError(SourceError):
 
 
 class CredentialsMissing(SourceError):
-    """A source needs a credential or contact detail that is not set."""
+    """A source needs a credential or contact detail that is not set (``FRED_API_KEY``,
+    ``DOLLARLIQ_SEC_CONTACT``): a missing setting is bad input, exit code 2, and the message
+    names the setting. Still a SourceError, so a per-source handler keeps catching it."""
+
+    exit_code = 2
 
 
 class NotEnoughData(DollarliqError):

@@ -135,11 +135,21 @@ class UpdateResult:
                 + "; ".join(g.line() for g in groups[:3]) + more)
 
     @property
+    def nothing_for_a_setting(self) -> bool:
+        """True when nothing was fetched only because a key or setting is missing (every
+        series "needs key")."""
+        return bool(self.outcomes) and all(o.status == NEEDS_KEY for o in self.outcomes)
+
+    @property
     def exit_code(self) -> int:
-        """0 when everything came, 5 when the store could not be written, else 3."""
+        """0 when everything came (series that need a missing key are skipped and listed),
+        5 when the store could not be written, 3 when a series failed (a partial update),
+        2 when nothing was fetched because a key or setting is missing."""
         if any(o.status == NOT_WRITTEN for o in self.outcomes):
             return StoreError.exit_code
-        return 3 if self.failed else 0
+        if self.failed:
+            return 3
+        return CredentialsMissing.exit_code if self.nothing_for_a_setting else 0
 
 
 def plan(store: Store, sources: Sequence[str] | None, since: pd.Timestamp | None,

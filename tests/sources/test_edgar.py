@@ -30,7 +30,7 @@ def test_missing_contact_is_credentials_missing(monkeypatch):
     monkeypatch.delenv("DOLLARLIQ_SEC_CONTACT", raising=False)
     with pytest.raises(CredentialsMissing, match="DOLLARLIQ_SEC_CONTACT") as err:
         sec_user_agent()
-    assert err.value.exit_code == 3
+    assert err.value.exit_code == 2  # a missing setting is bad input
     with pytest.raises(CredentialsMissing):
         sec_user_agent("no e-mail here")
     monkeypatch.setenv("DOLLARLIQ_SEC_CONTACT", "Jane Doe jane@example.com")

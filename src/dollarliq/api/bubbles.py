@@ -230,7 +230,8 @@ def edgar_update(tickers: Sequence[str] | None = None, *, since: Any = None,
     """SEC EDGAR data for the bubble gauges: shares outstanding, Form 4 filings, Berkshire.
 
     Needs ``DOLLARLIQ_SEC_CONTACT`` ("Name e-mail", SEC's fair-access rule);
-    CredentialsMissing (exit code 4) before any request when it is not set.
+    CredentialsMissing (exit code 2, naming the setting) before any request when it is not
+    set.
 
     Parameters
     ----------

@@ -31,7 +31,8 @@ def update(
     the key and the rest goes on. DOLLARLIQ_MIRROR=http://HOST:PORT sends every request to a
     mirror; DOLLARLIQ_REQUEST_DEADLINE (60 s) and DOLLARLIQ_UPDATE_DEADLINE (900 s) bound one
     request and the whole update. Exit code 0 when everything came, 3 when a series failed,
-    5 when the store could not be written.
+    2 when nothing was fetched because a key is missing (update --source fred without
+    FRED_API_KEY), 5 when the store could not be written.
 
     Example:
         dollarliq update --source nyfed --since 2025-10-01
@@ -68,8 +69,8 @@ def update(
     elif verbose and not quiet:
         console.print(summary_table(result))
     if not quiet:
-        for g in result.failure_groups():
-            label = "note" if g.status == "needs key" else "error"
+        for g in result.failure_groups():  # nothing fetched for want of a key: an error
+            label = "note" if g.status == "needs key" and result.exit_code != 2 else "error"
             err_console.print(f"{label}: {g.line()}", markup=False)
     if fmt == Fmt.text:
         end = result.data_end.strftime("%Y-%m-%d") if result.data_end is not None else "-"
