@@ -406,3 +406,24 @@ def test_an_update_without_a_network_says_so_in_one_line_per_publisher(tmp_path)
     verbose = dollarliq(env, "update", "--verbose")
     rows = table(verbose.stdout)
     assert {rows[s.id][2] for s in every} == {"failed", "needs"}
+
+
+def test_the_update_deadline_cuts_a_slow_source_and_a_bad_setting_is_exit_2(tmp_path):
+    from mirror import RECORDINGS, fault_trickle_body, recorded_body
+
+    home = tmp_path / "home"
+    with Mirror() as m:
+        m.faults[RP] = fault_trickle_body(recorded_body(RECORDINGS[RP]), 0.02)
+        env = env_for(home, m, DOLLARLIQ_UPDATE_DEADLINE="3", DOLLARLIQ_REQUEST_DEADLINE="600")
+        res = dollarliq(env, "update", "--since", "2020-08-01", "--verbose",
+                        *series_args(["SOFR", "RRP_ACCEPTED"]))
+        bad = dollarliq(env_for(home, m, DOLLARLIQ_UPDATE_DEADLINE="ten minutes"), "update")
+    assert res.returncode == 3, res.stdout + res.stderr
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
+    assert errors == ["error: nyfed: RRP_ACCEPTED: not fetched: the update's deadline of 3 s "
+                      "passed (DOLLARLIQ_UPDATE_DEADLINE sets it)"]
+    assert table(res.stdout)["SOFR"][2] == "ok"
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.strip().splitlines() == [
+        "error: DOLLARLIQ_UPDATE_DEADLINE='ten minutes' is not a number of seconds greater "
+        "than 0"]

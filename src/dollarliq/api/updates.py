@@ -129,6 +129,11 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
     d = parse_as_of(since, "since date")
     if store is None:
         home_path(home)  # a home that is not a folder is refused before anything is said
+    from dollarliq.http import (DEFAULT_REQUEST_DEADLINE, DEFAULT_UPDATE_DEADLINE,
+                                REQUEST_DEADLINE_ENV, UPDATE_DEADLINE_ENV, deadline_seconds)
+
+    total = deadline_seconds(UPDATE_DEADLINE_ENV, DEFAULT_UPDATE_DEADLINE)  # bad: exit 2 now
+    deadline_seconds(REQUEST_DEADLINE_ENV, DEFAULT_REQUEST_DEADLINE)
     if on_start is not None:  # before the heavy imports: the first line comes at once
         from dollarliq.sources import planned
 
@@ -136,8 +141,7 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
 
     import pandas as pd
 
-    from dollarliq.http import (DEFAULT_UPDATE_DEADLINE, UPDATE_DEADLINE_ENV, Fetch,
-                                deadline_seconds, make_client)
+    from dollarliq.http import Fetch, make_client
     from dollarliq.update import run_update
     own = client is None
     http = client or make_client()
@@ -147,7 +151,7 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
     # once it has been fetched, so readers are never locked out during the network fetches.
     target = store if store is not None else home_path(home) / STORE_FILENAME
     try:
-        fetch = Fetch(http, total=deadline_seconds(UPDATE_DEADLINE_ENV, DEFAULT_UPDATE_DEADLINE))
+        fetch = Fetch(http, total=total)
         return run_update(target, fetch, sources=list(sources) if sources else None,
                           series=list(series) if series else None,
                           since=None if d is None else pd.Timestamp(d),
