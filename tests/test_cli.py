@@ -107,6 +107,9 @@ def test_store_info_without_a_store(home):
     info = json.loads(res.stdout)
     assert info["store_exists"] is False
     assert info["data_end"] >= "2026-01-01"
+    # the snapshot's auction records (src/dollarliq/data/auctions.parquet)
+    assert info["auction_records"] == 4725
+    assert info["auction_issue_dates"] == "1985-02-15..2026-06-30"
     assert not home.exists()  # reading never creates the store
 
 

@@ -32,6 +32,7 @@ def store_info(
         cov = store.coverage()
         user_rows = store.user_rows()
         last_fetch = store.last_fetch()
+        auctions = store.auctions()
     by_source: dict[str, int] = {}
     end_by_source: dict[str, str] = {}
     for sid, c in cov.items():
@@ -53,6 +54,10 @@ def store_info(
         "data_end": f"{max(core_ends):%Y-%m-%d}" if core_ends else None,
         "data_end_of": list(CORE_IDS),
         "data_end_by_source": dict(sorted(end_by_source.items())),
+        "auction_records": len(auctions),
+        "auction_issue_dates": (f"{auctions['issue_date'].min():%Y-%m-%d}.."
+                                f"{auctions['issue_date'].max():%Y-%m-%d}"
+                                if len(auctions) else None),
     }
     if json_out:
         sys.stdout.write(json.dumps(info, indent=1) + "\n")
