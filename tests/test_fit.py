@@ -240,3 +240,18 @@ def test_csv_number_drops_noise_and_keeps_digits():
     assert csv_number(6587.119) == "6587.119"
     assert csv_number(123456.789012) == "123456.789012"
     assert csv_number(None) == "" and csv_number(float("nan")) == ""
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_update_summary_fits(tmp_path, width):
+    """Without FRED_API_KEY every FRED series says it needs one: no network is used."""
+    env = {**os.environ, "COLUMNS": str(width), "DOLLARLIQ_HOME": str(tmp_path),
+           "PYTHONPATH": SRC, "NO_COLOR": "1"}
+    env.pop("FRED_API_KEY", None)
+    res = subprocess.run([sys.executable, "-m", "dollarliq", "update", "--source", "fred",
+                          "--verbose"], capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode in (0, 2), res.stderr
+    table = res.stdout.splitlines()[:-1]  # the last line is the one-line summary
+    check_fits("\n".join(table), width)
+    assert "fred.stlouisfed.org/docs/api/api_key.html);" in res.stdout.split()
+    assert "IOER" in res.stdout.split() and "needs key" in res.stdout

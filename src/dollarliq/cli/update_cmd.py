@@ -105,13 +105,14 @@ def summary_row(o) -> dict:
 
 def summary_table(result):
     """The per-series table: status, observations read, rows added, revisions, data end."""
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table(box=None, pad_edge=False, show_edge=False)
-    for col, just in (("series", "left"), ("source", "left"), ("status", "left"),
-                      ("read", "right"), ("added", "right"), ("revised", "right"),
-                      ("data end", "left"), ("why", "left")):
-        table.add_column(col, justify=just, overflow="fold")
+    from dollarliq.reports.layout import Col, FitTable
+
+    cols = [Col(c, justify=j) for c, j in (
+        ("series", "left"), ("source", "left"), ("status", "left"), ("read", "right"),
+        ("added", "right"), ("revised", "right"), ("data end", "left"), ("why", "left"))]
+    rows = []
     for o in result.outcomes:
         why = o.reason
         prefix = f"{o.source}: {o.series_id}: "
@@ -119,6 +120,8 @@ def summary_table(result):
             why = why[len(prefix):]
         end = o.data_end.strftime("%Y-%m-%d") if o.data_end is not None else "-"
         style = {"ok": "", "needs key": "yellow"}.get(o.status, "red")
-        table.add_row(o.series_id, o.source, o.status, str(o.fetched), str(o.added),
-                      str(o.revised), end, why, style=style or None)
-    return table
+        cells = [o.series_id, o.source, o.status, str(o.fetched), str(o.added),
+                 str(o.revised), end, why]
+        rows.append([Text(c, style=style) for c in cells])
+    # a table when it fits the terminal, else one block per series (nothing cut)
+    return FitTable(cols, rows, plain=True)

@@ -65,22 +65,26 @@ class FitTable:
     show_header : bool
         False for a table of ``label value`` pairs: then the narrow layout is the same
         pairs without borders.
+    plain : bool
+        No borders: columns two spaces apart, as a command's summary prints them.
     """
 
     def __init__(self, columns: Sequence[str | Col], rows: Iterable[Sequence[Any]], *,
-                 title: str | None = None, key: int = 0, show_header: bool = True) -> None:
+                 title: str | None = None, key: int = 0, show_header: bool = True,
+                 plain: bool = False) -> None:
         self.columns = [c if isinstance(c, Col) else Col(c) for c in columns]
         self.rows = [list(r) for r in rows]
         self.title = title
         self.key = key
         self.show_header = show_header
+        self.plain = plain
 
     # -- widths
     def _widths(self, width: int) -> list[int] | None:
         """Column widths for a bordered table in ``width`` cells, or None when the longest
         words alone do not fit."""
         n = len(self.columns)
-        overhead = 3 * n + 1
+        overhead = 2 * (n - 1) if self.plain else 3 * n + 1
         cols = list(zip(*self.rows)) if self.rows else [()] * n
         lo, hi = [], []
         for c, cells in zip(self.columns, cols):
@@ -93,23 +97,22 @@ class FitTable:
             return None
         if sum(hi) + overhead <= width:
             return hi
+        # The room left goes first to the columns that need least to be whole (a status, a
+        # date), then to the long texts, which wrap.
         spare = width - overhead - sum(lo)
-        want = [h - m for h, m in zip(hi, lo)]
-        total = sum(want)
-        out = [m + (spare * w) // total for m, w in zip(lo, want)]
-        left = width - overhead - sum(out)
-        for i in sorted(range(n), key=lambda i: -(want[i] - (out[i] - lo[i]))):
-            if left <= 0:
-                break
-            if out[i] < hi[i]:
-                out[i] += 1
-                left -= 1
+        out = list(lo)
+        for i in sorted(range(n), key=lambda i: hi[i] - lo[i]):
+            give = min(hi[i] - out[i], spare)
+            out[i] += give
+            spare -= give
         return out
 
     def table(self, widths: list[int] | None = None) -> Table:
         """The bordered table (column widths fixed when given)."""
         t = Table(title=self.title, title_justify="left", title_style="bold",
                   show_header=self.show_header)
+        if self.plain:
+            t.box, t.pad_edge, t.show_edge = None, False, False
         for i, c in enumerate(self.columns):
             t.add_column(c.header, justify=c.justify,  # type: ignore[arg-type]
                          overflow="fold", no_wrap=c.no_wrap and widths is None,
