@@ -88,15 +88,14 @@ def announcement_lead(records: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, i
     return out
 
 
-def _category(rows: pd.DataFrame, mat: pd.DataFrame, cat: str, complete: bool) -> dict:
-    r = rows[rows["category"] == cat]
-    m = mat[mat["category"] == cat]
-    matured = float(m["amount"].sum())
-    if r.empty:
+def _category(rows: list[dict], mat: list[dict], cat: str, complete: bool) -> dict:
+    r = [x for x in rows if x["category"] == cat]
+    matured = float(sum(x["amount_usd"] for x in mat if x["category"] == cat))
+    if not r:
         issued, status = None, None
     else:
-        issued = float(r["amount"].sum())
-        st = set(r["status"])
+        issued = float(sum(x["amount_usd"] for x in r))
+        st = {x["status"] for x in r}
         status = st.pop() if len(st) == 1 else "mixed"
     if issued is None:
         net = None if matured > 0 else 0.0
@@ -104,6 +103,19 @@ def _category(rows: pd.DataFrame, mat: pd.DataFrame, cat: str, complete: bool) -
         net = issued - matured
     return {"issued_usd": issued, "status": status, "maturing_usd": matured, "net_usd": net,
             "complete": complete}
+
+
+def _by_day(df: pd.DataFrame, day: str, cols: dict[str, str], order: list[str]
+            ) -> dict[pd.Timestamp, list[dict]]:
+    """Rows of ``df`` as plain dicts (``cols``: output name <- column), grouped by ``day``."""
+    out: dict[pd.Timestamp, list[dict]] = {}
+    if df.empty:
+        return out
+    df = df.sort_values(order)
+    data = {k: df[c].tolist() for k, c in cols.items()}
+    for i, d in enumerate(df[day].tolist()):
+        out.setdefault(pd.Timestamp(d), []).append({k: v[i] for k, v in data.items()})
+    return out
 
 
 def calendar(records: pd.DataFrame, as_of: pd.Timestamp, n: int = DEFAULT_DAYS, *,
@@ -136,9 +148,10 @@ def calendar(records: pd.DataFrame, as_of: pd.Timestamp, n: int = DEFAULT_DAYS, 
     """
     t = pd.Timestamp(as_of)
     days = horizon(t, n)
-    pub = au.known(records, t)
-    pub = pub[pub["issue_date"].isin(days)]
-    mat = au.maturing(records, t)
+    pub = au.known(records[records["issue_date"].isin(days)], t)
+    near = records[(records["maturity_date"] > t - pd.Timedelta(days=10))
+                   & (records["maturity_date"] <= days[-1])]
+    mat = au.maturing(near, t)
     mat = mat[mat["pay_day"].isin(days)]
     cal = funding_calendar(days)
     taxes = tax_days(days)
@@ -147,11 +160,18 @@ def calendar(records: pd.DataFrame, as_of: pd.Timestamp, n: int = DEFAULT_DAYS, 
     tga_path = tga_line(tga, target, t, days)
     lead = announcement_lead(records, t)
     out_days = []
+    common = {"cusip": "cusip", "type": "security_type", "term": "security_term",
+              "category": "category", "amount_usd": "amount"}
+    pub_by_day = _by_day(pub, "issue_date",
+                         {**common, "auction_date": "auction_date", "announced": "announced",
+                          "status": "status"}, ["category", "auction_date", "cusip"])
+    mat_by_day = _by_day(mat, "pay_day", {**common, "issue_date": "issue_date"},
+                         ["category", "issue_date", "cusip"])
     for i, d in enumerate(days, start=1):
-        rows = pub[pub["issue_date"] == d]
-        m = mat[mat["pay_day"] == d]
-        bills = _category(rows, m, "bills", i <= lead["bills"])
-        coupons = _category(rows, m, "coupons", i <= lead["coupons"])
+        rows_out = pub_by_day.get(d, [])
+        mat_out = mat_by_day.get(d, [])
+        bills = _category(rows_out, mat_out, "bills", i <= lead["bills"])
+        coupons = _category(rows_out, mat_out, "coupons", i <= lead["coupons"])
         nets = [bills["net_usd"], coupons["net_usd"]]
         net = None if any(x is None for x in nets) else float(sum(nets))
         net_guess[d] = (net or 0.0) / 1e9
@@ -162,18 +182,9 @@ def calendar(records: pd.DataFrame, as_of: pd.Timestamp, n: int = DEFAULT_DAYS, 
                 events.append(k)
         for k in taxes.get(d, []):
             events.append(f"tax_{k}")
-        rows_out = [{"cusip": r.cusip, "type": r.security_type, "term": r.security_term,
-                     "category": r.category, "auction_date": r.auction_date,
-                     "announced": r.announced, "status": r.status,
-                     "amount_usd": float(r.amount)}
-                    for r in rows.sort_values(["category", "auction_date", "cusip"]).itertuples()]
-        mat_out = [{"cusip": r.cusip, "type": r.security_type, "term": r.security_term,
-                    "category": r.category, "issue_date": r.issue_date,
-                    "amount_usd": float(r.amount)}
-                   for r in m.sort_values(["category", "issue_date", "cusip"]).itertuples()]
         out_days.append({
             "date": d, "bills": bills, "coupons": coupons, "net_usd": net,
-            "settlement": bool(len(rows) or len(m)), "events": events,
+            "settlement": bool(rows_out or mat_out), "events": events,
             "holidays_before": hols.get(d, []), "auctions": rows_out, "maturing": mat_out,
             "tga_path_bn": tga_path.get(d)})
     kinds = fx.day_kinds(days, pd.Series(net_guess))
@@ -186,9 +197,8 @@ def calendar(records: pd.DataFrame, as_of: pd.Timestamp, n: int = DEFAULT_DAYS, 
 
 def last_business_day(day: pd.Timestamp) -> pd.Timestamp:
     """The last Fedwire business day on or before ``day``."""
-    return pd.Timestamp(add_business_days([pd.Timestamp(day)], -0)[0]) if False else \
-        pd.Timestamp(np.busday_offset(np.datetime64(pd.Timestamp(day).date(), "D"), 0,
-                                      roll="backward", holidays=_holidays("fedwire")))
+    return pd.Timestamp(np.busday_offset(np.datetime64(pd.Timestamp(day).date(), "D"), 0,
+                                         roll="backward", holidays=_holidays("fedwire")))
 
 
 def tga_summary(tga: pd.Series | None, target: dict | None, as_of: pd.Timestamp) -> dict | None:

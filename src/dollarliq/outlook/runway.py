@@ -85,21 +85,32 @@ def weekly_spread(sofr: pd.Series, policy: pd.Series) -> pd.Series:
     return sp.resample("W-WED").median().dropna()
 
 
-def _logit(x: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[float, float] | None:
-    """Logistic regression y ~ a + b x by Newton steps; None when it does not converge."""
-    X = np.column_stack([np.ones_like(x), x])
-    beta = np.zeros(2)
+def _logit(x: np.ndarray, y: np.ndarray, iters: int = 60) -> np.ndarray:
+    """Logistic regressions y ~ a + b x by Newton steps, one per row of ``x`` and ``y``
+    (shape (draws, n)); (draws, 2) coefficients, NaN where a fit does not converge or does
+    not slope down."""
+    x = np.atleast_2d(np.asarray(x, float))
+    y = np.atleast_2d(np.asarray(y, float))
+    beta = np.zeros((x.shape[0], 2))
+    done = np.zeros(x.shape[0], bool)
     for _ in range(iters):
-        p = 1 / (1 + np.exp(-np.clip(X @ beta, -30, 30)))
+        z = np.clip(beta[:, :1] + beta[:, 1:] * x, -30, 30)
+        p = 1 / (1 + np.exp(-z))
         w = p * (1 - p) + 1e-9
-        H = X.T @ (X * w[:, None]) + 1e-6 * np.eye(2)
-        step = np.linalg.solve(H, X.T @ (y - p))
+        g = np.stack([(y - p).sum(1), ((y - p) * x).sum(1)], axis=1)
+        h = np.empty((x.shape[0], 2, 2))
+        h[:, 0, 0] = w.sum(1) + 1e-6
+        h[:, 0, 1] = h[:, 1, 0] = (w * x).sum(1)
+        h[:, 1, 1] = (w * x * x).sum(1) + 1e-6
+        step = np.linalg.solve(h, g[..., None])[..., 0]
+        step[done] = 0.0
         beta += step
-        if np.max(np.abs(step)) < 1e-8:
+        done |= np.max(np.abs(step), axis=1) < 1e-8
+        if done.all():
             break
-    if not np.all(np.isfinite(beta)) or beta[1] >= 0:
-        return None
-    return float(beta[0]), float(beta[1])
+    bad = ~done | ~np.all(np.isfinite(beta), axis=1) | (beta[:, 1] >= 0)
+    beta[bad] = np.nan
+    return beta
 
 
 def reserve_threshold(reserves: pd.Series, assets: pd.Series, sofr: pd.Series,
@@ -128,17 +139,14 @@ def reserve_threshold(reserves: pd.Series, assets: pd.Series, sofr: pd.Series,
     x = df["share"].to_numpy(float)
     if y.sum() < 3 or (1 - y).sum() < 3:
         return None
-    fit = _logit(x, y)
-    if fit is None:
+    fit = _logit(x, y)[0]
+    if np.isnan(fit).any():
         return None
     est = -fit[0] / fit[1]
     rng = np.random.default_rng(seed)
-    draws = []
-    for _ in range(BOOT):
-        i = rng.integers(0, len(x), len(x))
-        f = _logit(x[i], y[i])
-        if f is not None:
-            draws.append(-f[0] / f[1])
+    i = rng.integers(0, len(x), (BOOT, len(x)))
+    fits = _logit(x[i], y[i])
+    draws = (-fits[:, 0] / fits[:, 1])[~np.isnan(fits).any(axis=1)]
     lo, hi = (np.percentile(draws, [2.5, 97.5]) if len(draws) >= BOOT // 2
               else (np.nan, np.nan))
     return {"share_pct": float(est), "lo_pct": float(lo), "hi_pct": float(hi),

@@ -215,7 +215,10 @@ CSV_COLUMNS = ("date", "weekday", "bills_issued_usd", "bills_status", "bills_mat
 
 
 def to_csv(doc: dict[str, Any]) -> str:
-    """The calendar, one row per business day (amounts in USD)."""
+    """The calendar, one row per business day (amounts in whole USD, the TGA path in USD
+    billions)."""
+    from dollarliq.reports.style import csv_number
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
@@ -225,7 +228,7 @@ def to_csv(doc: dict[str, Any]) -> str:
                     c["issued_usd"], c["status"], c["maturing_usd"], d["net_usd"],
                     "|".join(d["events"]), "|".join(d["holidays_before"]),
                     "|".join(f"{tg['spread']}:{tg['kind']}:{tg['effect_bp']}" for tg in d["tags"]),
-                    d["tga_path_bn"]])
+                    csv_number(d["tga_path_bn"])])
     return buf.getvalue()
 
 
