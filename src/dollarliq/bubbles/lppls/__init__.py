@@ -13,7 +13,9 @@ same objective). For fixed ``(tc, m, w)`` the linear parameters come from the
 
     tc in [t2 + 1e-3*(t2-t1), t2 + 0.5*(t2-t1)],  m in [0.01, 1.0],  w in [2, 15]
 
-(``"sornette-2015"`` searches tc from ``t2 - 0.05*(t2-t1)`` and w up to 25).
+(the published sets search their papers' boxes: ``"sornette-2015"`` tc in
+``t2 +/- 0.2*(t2-t1)``, m up to 2, w in [1, 50]; ``"shu-zhu-2020"`` tc in
+``[t2, t2 + (t2-t1)/3]``, m up to 1, w in [1, 50]; see :data:`FILTERS`).
 The search aims at the box's global optimum, not at a local one: a coarse
 grid, descents from its local minima and from seeded starts (drawn from the
 ``lppls`` 0.6.24 initial ranges ``tc in [t2, t2 + 0.2*(t2-t1)]``,
