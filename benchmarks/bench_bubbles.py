@@ -157,6 +157,33 @@ def bench_lppls_optimum(quick):
             f"runs agreeing {', '.join(sorted(set(agree)))})")
 
 
+def bench_lppls_optimum_published():
+    """Seeds 0..4 against a dense-grid reference in the published sets' search boxes
+    (48 x 48 x 200 grid, L-BFGS-B from its 60 best minima), Nasdaq windows to 2000-03-10."""
+    from reference import lppls_grid_optimum
+
+    lp = load_nasdaq()
+    for name in ("sornette-2015", "shu-zhu-2020"):
+        cond = L.filter_conditions(name)
+        lo, hi = L._box_arrays(None, cond)
+        for n in (252, 126):
+            x = lp.iloc[-n:]
+            t, y = L.time_axis(x)
+            ref, tc, m, w = lppls_grid_optimum(t, y, lo, hi, grid=(48, 48, 200), n_best=60)
+            times, gaps = [], []
+            for seed in range(5):
+                t0 = time.perf_counter()
+                f = L.fit(x, seed=seed, conditions=cond)
+                times.append(time.perf_counter() - t0)
+                gaps.append(f.sse / ref - 1.0)
+            ok = sum(abs(g) <= 1e-6 for g in gaps)
+            below = sum(g < -1e-6 for g in gaps)
+            row(f"lppls fit, {name} box: seeds at reference {ok}/5", n, None,
+                float(np.median(times)) * 1e3,
+                f"(reference SSE {ref:.6f}, tc - t2 {tc - t[-1]:+.2f} days; gaps "
+                f"{min(gaps):+.1e}..{max(gaps):+.1e}, below it {below})")
+
+
 def in_box(tc, m, w, t1, t2, lo, hi):
     """Whether an lppls fit lies inside our search box (``lo``/``hi`` from ``_box_arrays``)."""
     span = t2 - t1
@@ -350,12 +377,18 @@ def main() -> None:
     ap.add_argument("--json", default=None, help="write the rows to this JSON file")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (smoke run)")
     ap.add_argument("--lppls-only", action="store_true", help="only the LPPLS rows")
+    ap.add_argument("--published-optimum", action="store_true",
+                    help="only the seeds against the reference in the published sets' boxes")
     args = ap.parse_args()
     print(f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} cpus, "
           f"numba threads {get_num_threads()}")
     print(f"{'kernel':42s} | {'n':>6} | {'python_ms':>12} | {'jit_ms':>10} | {'ratio':>11}")
     print("-" * 96)
     n = get_num_threads()
+    if args.published_optimum:
+        set_num_threads(1)
+        bench_lppls_optimum_published()
+        return
     if not args.lppls_only:
         set_num_threads(1)
         bench_gsadf(args.quick)

@@ -147,7 +147,7 @@ def lppls_grid_optimum(t: np.ndarray, y: np.ndarray, lo, hi, grid=(48, 24, 60), 
                     mins &= G <= nb
     idx = np.argwhere(mins)
     idx = idx[np.argsort(G[mins])][:n_best]
-    bounds = list(zip((gt[0], lo[1], lo[2]), hi))
+    bounds = list(zip(lo, hi))
     best = (np.inf, None)
     for i, j, k in idx:
         r = minimize(sse, np.array([gt[i], gm[j], gw[k]]), method="L-BFGS-B", bounds=bounds,
