@@ -81,3 +81,18 @@ def test_store_merges_an_offering_with_its_later_result():
     assert len(got) == 25
     assert got["total_accepted"].sum() == rec["total_accepted"].sum()
     assert got["offering_amt"].sum() == rec["offering_amt"].sum()
+
+
+def test_a_later_offering_row_never_hides_a_stored_result():
+    """A stale offering fetched after the result (here the same rows renamed CMB, as the
+    upcoming_auctions table names some bills; built in the test from the recording) adds
+    its type, and the result's accepted amount stays."""
+    rec = AuctionsFetcher().fetch("AUCTIONS", serve(fixture_bytes(RESULTS)))
+    s = Store(":memory:", snapshot=None)
+    s.write_counts([rec], fetched_at=pd.Timestamp("2026-07-16 18:00"))
+    later = rec.assign(total_accepted=float("nan"), security_type="CMB",
+                       source="upcoming_auctions")
+    assert s.write_counts([later], fetched_at=pd.Timestamp("2026-07-17 18:00")) == (0, 25)
+    got = s.auctions()
+    assert (got["security_type"] == "CMB").all()
+    assert got["total_accepted"].sum() == rec["total_accepted"].sum()
