@@ -177,7 +177,9 @@ def render_text(doc: dict[str, Any]) -> str:
             (not b["complete"] and b["maturing_usd"]) or (not c["complete"] and c["maturing_usd"]))
         star = "*" if partial else " "
         any_partial = any_partial or partial
-        row = (f"{d['date']} {d['weekday']:<3} "
+        wd = d["weekday"] if lang != "zh" else "周" + "一二三四五六日"[
+            pd.Timestamp(d["date"]).dayofweek]
+        row = (f"{d['date']} {wd:<3} "
                f"{_bn(b['issued_usd']):>8} {_st(b['status'], lang):<9}"
                f"{_bn(b['maturing_usd']):>8} "
                f"{_bn(c['issued_usd']):>8} {_st(c['status'], lang):<9}"
