@@ -257,7 +257,9 @@ def main(argv: list[str] | None = None) -> int:
 
             from dollarliq.server.app import create_app
 
-            return stack.enter_context(TestClient(create_app()))
+            # the server answers to 127.0.0.1 only, as the curl lines show
+            return stack.enter_context(TestClient(create_app(),
+                                                  base_url="http://127.0.0.1:8765"))
 
         changed = []
         with stack:

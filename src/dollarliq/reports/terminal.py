@@ -165,7 +165,11 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
         parts.append(Text(t("report.unavailable", lang), style="bold"))
         parts.append(bullets((u["reason"] for u in doc["unavailable"]), style="dim"))
     if doc.get("bubble"):
-        parts.append(render_bubble(doc["bubble"], lang))
+        text = render_bubble(doc["bubble"], lang)  # title, then "  • item" lines
+        head, *items = text.split("\n")
+        parts.append(head)
+        parts.append(bullets(x[4:] for x in items
+                             if x.plain.startswith("  • ")))
     if doc.get("bubble_tests"):
         parts.append(render_bubble_tests(doc["bubble_tests"], lang))
     if doc.get("outlook"):
