@@ -255,3 +255,33 @@ def test_update_summary_fits(tmp_path, width):
     check_fits("\n".join(table), width)
     assert "fred.stlouisfed.org/docs/api/api_key.html);" in res.stdout.split()
     assert "IOER" in res.stdout.split() and "needs key" in res.stdout
+
+
+@pytest.mark.enable_socket  # a listening socket on 127.0.0.1's port 8787, and Dask's own
+def test_a_local_dask_cluster_leaves_port_8787_alone():
+    """Another program on the dashboard's port 8787 gives no warning: the cluster's HTTP
+    server takes a free port of 127.0.0.1, and no dashboard starts."""
+    import socket
+    import warnings
+
+    from dollarliq.bubbles.scan import connect
+
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        try:
+            holder.bind(("127.0.0.1", 8787))
+            holder.listen()
+        except OSError:
+            pass  # someone else holds it already: the same situation
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            client = connect("threads", 1)
+            try:
+                port = client.cluster.scheduler.http_server.port
+            finally:
+                client.close()
+    finally:
+        holder.close()
+    assert not [w for w in caught if "already in use" in str(w.message)]
+    assert port != 8787
