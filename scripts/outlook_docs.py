@@ -54,6 +54,22 @@ def effects_table(doc: dict) -> list[str]:
     return out
 
 
+def episodes_table(doc: dict) -> list[str]:
+    out = [f"As of {doc['as_of']}: the share of bank assets below which SOFR − IORB turns "
+           "positive, fitted on each scarce-reserve episode's weekly medians (the runway uses "
+           "the latest).", "",
+           "| episode | weeks (SOFR above IORB) | share of bank assets | 95% interval |",
+           "|---|---:|---:|---|"]
+    for e in doc["runway"]["reserve_episodes"]:
+        out.append(f"| {e['first']}..{e['last']} | {e['weeks']} ({e['positive_weeks']}) | "
+                   f"{e['share_pct']:.2f}% | [{e['lo_pct']:.2f}%, {e['hi_pct']:.2f}%] |")
+    res = next(ln for ln in doc["runway"]["lines"] if ln["line"] == "reserves")
+    out += ["", f"Reserves {_f(res['level_bn'], 0)}bn on {res['date']} against the threshold "
+            f"{_f(res['threshold_bn'], 0)}bn [{_f(res['threshold_lo_bn'], 0)}–"
+            f"{_f(res['threshold_hi_bn'], 0)}]: distance {_f(res['distance_bn'], 0)}bn."]
+    return out
+
+
 def what_followed(rows, day: pd.Timestamp, th_level: float | None) -> dict:
     """From the latest data: the next 26 weeks after ``day``."""
     m = rows.series_map(["SOFR", "IORB", "IOER", "WRESBAL", "RRPONTSYD", "RPONTTLD",
@@ -160,6 +176,7 @@ def main() -> None:
             "### Example", "", "```", "$ dollarliq outlook --as-of 2026-01-15", example, "```",
             "",
             "### Day effects", "", *effects_table(latest), "",
+            "### Reserve threshold by episode", "", *episodes_table(latest), "",
             "### Runway backtest", "", *backtest_table(), "",
             "### Maturing amounts against the Daily Treasury Statement", "",
             "Maturing amounts per day from the auction records against DTS Table IIIA "

@@ -240,3 +240,19 @@ def test_report_and_dashboard_carry_the_outlook(monkeypatch):
 def test_wrong_argument_types_name_the_argument(kw, fragment):
     with pytest.raises(UsageError, match=fragment):
         dl.outlook("2026-01-15", **kw)
+
+
+def test_reserve_threshold_is_the_latest_episodes_fit_point_in_time():
+    """In August 2025 only the 2018-2020 episode has weeks with SOFR above IORB on both
+    sides of the fit; by January 2026 the 2022 episode has them too, and its higher share
+    (SOFR rose above IORB in September 2025 with more reserves per bank asset) is used."""
+    aug = dl.outlook("2025-08-29", days=1).to_dict()["runway"]
+    assert [e["episode_start"] for e in aug["reserve_episodes"]] == ["2018-01-01"]
+    assert aug["reserve_threshold"]["last"] <= "2020-03-13"
+    jan = dl.outlook("2026-01-15", days=1).to_dict()["runway"]
+    first, latest = jan["reserve_episodes"]
+    assert latest["episode_start"] == "2022-01-01" and latest["episode_end"] is None
+    assert jan["reserve_threshold"] == latest
+    assert latest["lo_pct"] > first["hi_pct"]  # the two intervals do not overlap
+    res = next(ln for ln in jan["lines"] if ln["line"] == "reserves")
+    assert res["threshold_lo_bn"] < res["threshold_bn"] < res["threshold_hi_bn"]

@@ -302,6 +302,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "outlook.pace": {"en": "{w}w pace {pace}/wk, weeks left {left}",
                      "zh": "{w} 周速度 {pace}/周,剩余 {left} 周"},
     "outlook.no_data": {"en": "no data ({series})", "zh": "无数据({series})"},
+    "outlook.episodes": {"en": "Reserve threshold by episode, share of bank assets where "
+                                "SOFR-IORB turns positive (weeks above/weeks; the latest "
+                                "episode is used): {list}",
+                         "zh": "各轮准备金稀缺期的阈值(准备金占银行资产比例,SOFR-IORB 转正处;"
+                               "转正周数/总周数;采用最近一轮):{list}"},
     "runway.note": {"en": "Arithmetic on the current pace, not a forecast.",
                     "zh": "按当前速度的算术推算,不是预测。"},
     "outlook.src.settlements": {

@@ -9,7 +9,8 @@ Lines (USD billions):
 * ``on_rrp``: ON RRP take-up (``RRPONTSYD``); threshold 0 (empty).
 * ``reserves``: reserve balances (``WRESBAL``); threshold: the reserves/bank-assets share
   (``WRESBAL`` / ``TLAACBW027SBOG``) below which SOFR - IORB turns positive, estimated by
-  :func:`reserve_threshold` with a bootstrap interval, times the latest bank assets.
+  :func:`reserve_threshold` with a bootstrap interval on the latest scarce-reserve episode
+  (:data:`EPISODES`), times the latest bank assets.
 * ``srf``: Standing Repo Facility take-up (``RPONTTLD``, the Desk's repo operations);
   threshold: the facility's $500bn aggregate limit.
 * ``discount_window``: primary credit (``WLCFLPCL``); no threshold (its use is shown).
@@ -21,6 +22,12 @@ import numpy as np
 import pandas as pd
 
 SRF_LIMIT_BN = 500.0
+#: The scarce-reserve episodes the threshold is fitted on, each on its own: 2018 to the
+#: March 2020 purchases (SOFR above IOER from 2018, the September 2019 spike), and from
+#: 2022 (the runoff; SOFR above IORB from September 2025). The runway uses the latest
+#: episode that has a fit on the as-of date.
+EPISODES: tuple[tuple[str, str | None], ...] = (("2018-01-01", "2020-03-13"),
+                                                ("2022-01-01", None))
 #: A pace below this (USD billions a week) is no movement: no weeks left are computed.
 MIN_PACE_BN = 0.01
 WEEKS = (4, 13)
@@ -154,18 +161,40 @@ def reserve_threshold(reserves: pd.Series, assets: pd.Series, sofr: pd.Series,
             "first": df.index[0], "last": df.index[-1]}
 
 
+def thresholds_by_episode(reserves: pd.Series, assets: pd.Series, sofr: pd.Series,
+                          policy: pd.Series) -> list[dict]:
+    """:func:`reserve_threshold` on each of :data:`EPISODES` (those with a fit), each with
+    its ``episode_start`` and ``episode_end`` (None: open)."""
+    out = []
+    for lo, hi in EPISODES:
+        def cut(x: pd.Series) -> pd.Series:
+            keep = x.index >= pd.Timestamp(lo)
+            if hi is not None:
+                keep &= x.index <= pd.Timestamp(hi)
+            return x[keep]
+
+        th = reserve_threshold(cut(reserves), assets, cut(sofr), policy)
+        if th is not None:
+            out.append({**th, "episode_start": pd.Timestamp(lo),
+                        "episode_end": None if hi is None else pd.Timestamp(hi)})
+    return out
+
+
 def runway(series: dict[str, pd.Series], policy: pd.Series) -> dict:
     """Every line from the series public on the as-of date (USD billions; rates pct).
 
     ``series`` holds RRPONTSYD, WRESBAL, TLAACBW027SBOG, SOFR, RPONTTLD (or RPONTSYD),
-    WLCFLPCL where known.
+    WLCFLPCL where known. The reserves threshold is the latest episode's
+    (:func:`thresholds_by_episode`); every episode's estimate is returned under
+    ``reserve_episodes``.
     """
     get = series.get
     lines = [line("on_rrp", get("RRPONTSYD"), 0.0, falling=True, source="RRPONTSYD")]
-    th = None
+    th, episodes = None, []
     res, assets, sofr = get("WRESBAL"), get("TLAACBW027SBOG"), get("SOFR")
     if res is not None and assets is not None and sofr is not None and not policy.empty:
-        th = reserve_threshold(res, assets, sofr, policy)
+        episodes = thresholds_by_episode(res, assets, sofr, policy)
+        th = episodes[-1] if episodes else None
     level = lo = hi = None
     if th is not None and assets is not None and len(assets.dropna()):
         bank = float(assets.dropna().iloc[-1])
@@ -178,4 +207,4 @@ def runway(series: dict[str, pd.Series], policy: pd.Series) -> dict:
     lines.append(line("srf", get(srf_id), SRF_LIMIT_BN, falling=False, source=srf_id))
     lines.append(line("discount_window", get("WLCFLPCL"), None, falling=False,
                       source="WLCFLPCL"))
-    return {"lines": lines, "reserve_threshold": th}
+    return {"lines": lines, "reserve_threshold": th, "reserve_episodes": episodes}

@@ -64,6 +64,14 @@ def _line(ln: dict, lang: str) -> dict:
     return out
 
 
+def _threshold(th: dict) -> dict:
+    return {"share_pct": _num(th["share_pct"], 3), "lo_pct": _num(th["lo_pct"], 3),
+            "hi_pct": _num(th["hi_pct"], 3), "weeks": th["weeks"],
+            "positive_weeks": th["positive_weeks"], "first": _day(th["first"]),
+            "last": _day(th["last"]), "episode_start": _day(th.get("episode_start")),
+            "episode_end": _day(th.get("episode_end"))}
+
+
 def outlook_document(as_of: pd.Timestamp, n: int, cal: dict, run: dict, effects: dict,
                      *, lang: str = "en", data_end: Any = None) -> dict[str, Any]:
     """The JSON-ready outlook document.
@@ -125,11 +133,8 @@ def outlook_document(as_of: pd.Timestamp, n: int, cal: dict, run: dict, effects:
         "effects": {"start": _day(effects.get("start")), "end": _day(effects.get("end")),
                     "net_threshold_bn": effects["threshold_bn"], "table": table},
         "runway": {"lines": [_line(ln, lang) for ln in run["lines"]],
-                   "reserve_threshold": None if th is None else {
-                       "share_pct": _num(th["share_pct"], 3), "lo_pct": _num(th["lo_pct"], 3),
-                       "hi_pct": _num(th["hi_pct"], 3), "weeks": th["weeks"],
-                       "positive_weeks": th["positive_weeks"], "first": _day(th["first"]),
-                       "last": _day(th["last"])},
+                   "reserve_threshold": None if th is None else _threshold(th),
+                   "reserve_episodes": [_threshold(e) for e in run.get("reserve_episodes", [])],
                    "note": t(NOT_A_FORECAST, lang)},
         "sources": {"settlements": t("outlook.src.settlements", lang),
                     "maturing": t("outlook.src.maturing", lang),
@@ -207,6 +212,12 @@ def render_text(doc: dict[str, Any]) -> str:
         out.append(f"  {ln['name']} ({ln['series']}, {ln['date']}): "
                    f"{ln['level_bn']:,.1f}; {t('outlook.threshold', lang)} {th}; "
                    f"{t('outlook.distance', lang)} {dist}; " + "; ".join(weeks))
+    eps = doc["runway"]["reserve_episodes"]
+    if eps:
+        out.append("  " + t("outlook.episodes", lang, list="; ".join(
+            f"{e['episode_start'][:7]}..{(e['episode_end'] or '')[:7]} "
+            f"{e['share_pct']:.2f}% [{e['lo_pct']:.2f}–{e['hi_pct']:.2f}] "
+            f"({e['positive_weeks']}/{e['weeks']})" for e in eps)))
     out.append("  " + doc["runway"]["note"])
     return "\n".join(out)
 
