@@ -188,6 +188,21 @@ def sec_share_counts(data: Path) -> list[pd.DataFrame]:
     return frames
 
 
+#: Long daily and weekly history before the bundle's files begin (see its README).
+HISTORY_DIR = "history"
+#: History is kept from this date: the stage replay starts in 2003 and its baselines look back.
+HISTORY_FROM = pd.Timestamp("2000-01-01")
+#: History files not named by a catalog id.
+HISTORY_IDS = {"OFR_REPO-TRI_AR_OO-P": "OFR_REPO_TRI"}
+
+
+def history_file(path: Path) -> pd.DataFrame:
+    """One ``history/`` file (date, value) from :data:`HISTORY_FROM` on, empty values dropped."""
+    df = pd.read_csv(path)
+    df["date"] = pd.to_datetime(df["date"])
+    return df[df["date"] >= HISTORY_FROM].dropna().reset_index(drop=True)
+
+
 def join_extensions(name: str, base: pd.DataFrame, extensions: list[pd.DataFrame],
                     rtol: float = 1e-6, atol: float = 5e-4) -> pd.DataFrame:
     """``base`` (date, value) continued by each extension's rows after its last date.
@@ -223,7 +238,18 @@ def build(data: Path) -> pd.DataFrame:
             continue
         exts = [pd.read_csv(p) for p in fred
                 if (m := FRED_EXTENSION.match(p.stem)) and m["id"] == path.stem]
-        df = join_extensions(path.stem, pd.read_csv(path), exts)
+        base = pd.read_csv(path)
+        hist = data / HISTORY_DIR / path.name
+        if hist.exists():  # the long history first, the bundle's file continues it
+            base, exts = history_file(hist), [base, *exts]
+        df = join_extensions(path.stem, base, exts)
+        frames.append(_frame(spec, df["date"], df["value"], spec.mirror_scale))
+    for path in sorted((data / HISTORY_DIR).glob("*.csv")):
+        sid = HISTORY_IDS.get(path.stem, path.stem)
+        if (data / "fred" / path.name).exists():
+            continue  # joined above
+        spec = CATALOG[sid]
+        df = history_file(path)
         frames.append(_frame(spec, df["date"], df["value"], spec.mirror_scale))
     for sid, rels in {**TREASURY_FILES, **NYFED_FILES}.items():
         df = join_extensions(sid, pd.read_csv(data / rels[0]),

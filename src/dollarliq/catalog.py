@@ -27,7 +27,8 @@ UNIT_NAMES = {
     "shares": ("shares", "股"),
 }
 
-SOURCES = ("fred", "nyfed", "treasury", "fedboard", "ofr", "cboe", "yahoo", "shiller",
+SOURCES = ("fred", "nyfed", "treasury", "fedboard", "ofr", "ofr_stfm", "cboe", "yahoo",
+           "shiller",
            "edgar")
 
 
@@ -357,6 +358,44 @@ _SPECS: list[SeriesSpec] = [
                  tags=("megacap", "shares"))
       for t, n, z in [("MSFT", "Microsoft", "微软"), ("META", "Meta Platforms", "Meta"),
                       ("AVGO", "Broadcom", "博通")]],
+    # --- Funding history before SOFR (FRED; the embedded snapshot carries them from 2000)
+    _fred("DFEDTAR", "Fed funds target rate (before 2008-12-16)", "联邦基金目标利率(2008-12-16前)",
+          "pct", "pct", 1.0, "D", "day the target applies to", SAME_DAY, tags=("policy", "history"),
+          notes="Discontinued 2008-12-15; the target range (DFEDTARL/DFEDTARU) continues it."),
+    _fred("TEDRATE", "TED spread: 3-month LIBOR minus 3-month T-bill", "TED利差", "pct", "bp",
+          100.0, "D", "London business day", NEXT_BDAY, tags=("funding", "history"),
+          notes="Discontinued 2022-01 with USD LIBOR."),
+    _fred("USD3MTD156N", "3-month USD LIBOR (ICE)", "3个月美元LIBOR", "pct", "pct", 1.0, "D",
+          "London business day", NEXT_BDAY, tags=("funding", "history"),
+          notes="Ends 2021-08-31 in the embedded data (FRED kept it to 2022-01)."),
+    _fred("DTB3", "3-month Treasury bill, secondary market (discount basis)",
+          "3个月国库券二级市场利率(贴现基础)", "pct", "pct", 1.0, "D", "business day",
+          NEXT_BDAY, tags=("rates", "history")),
+    _fred("DGS3MO", "3-month Treasury constant-maturity yield", "3个月美债恒定期限收益率", "pct",
+          "pct", 1.0, "D", "business day", NEXT_BDAY, tags=("rates", "history")),
+    _fred("RIFSPPFAAD90NB", "90-day AA financial commercial paper rate",
+          "90天AA级金融商业票据利率", "pct", "pct", 1.0, "D", "business day", NEXT_BDAY,
+          tags=("funding", "history"), notes="The same rate as FRED DCPF3M; many days unpublished "
+          "from 2020 on."),
+    _fred("DCPN3M", "3-month AA nonfinancial commercial paper rate",
+          "3个月AA级非金融商业票据利率", "pct", "pct", 1.0, "D", "business day", NEXT_BDAY,
+          tags=("funding", "history"), notes="Ends 2017-01-12 in the embedded data."),
+    _fred("DPSACBW027SBOG", "Commercial bank deposits (H.8, SA)", "商业银行存款(H.8,季调)",
+          "usd_bn", "usd_bn", 1.0, "W-WED", "week ending Wednesday", H8,
+          tags=("buffer", "history")),
+    _fred("TERMAUC", "Term Auction Facility credit, monthly average (H.3)",
+          "定期拍卖工具(TAF)信贷,月均", "usd_bn", "usd_bn", 1.0, "M", "month average", MONTHLY,
+          tags=("backstop", "history"), notes="Program 2007-12..2010-03; monthly, not the "
+          "weekly H.4.1 line."),
+    SeriesSpec(id="OFR_REPO_TRI", source="ofr_stfm", source_id="REPO-TRI_AR_OO-P",
+               name_en="Tri-party repo rate, overnight/open average (OFR short-term funding "
+                       "monitor)", name_zh="三方回购隔夜平均利率(OFR短期融资监测)",
+               native_unit="pct", unit="pct", scale=1.0, freq="D",
+               obs_convention="business day", release=NEXT_BDAY, start="2014-08-22",
+               tags=("rates", "history"),
+               notes="Snapshot only (2014-08-22..2025-01-21): the OFR short-term funding "
+                     "monitor API is not fetched by update. A volume-weighted mean, close to "
+                     "but not the NY Fed's TGCR median."),
     # --- Long-run S&P composite (Shiller), monthly; snapshot only
     SeriesSpec(id="SHILLER_PD", source="shiller", source_id="SP_DV_1871_2010",
                name_en="S&P composite price/dividend ratio (Shiller, 1871-2010)",
