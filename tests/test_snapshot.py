@@ -17,7 +17,7 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 
 def test_snapshot_is_small_and_inside_the_package():
     assert SNAPSHOT_PATH.exists()
-    assert SNAPSHOT_PATH.stat().st_size < 10 * 1024 * 1024
+    assert SNAPSHOT_PATH.stat().st_size < 3 * 1024 * 1024
 
 
 def test_snapshot_never_publishes_before_the_observation_date():
@@ -119,3 +119,38 @@ def test_auction_records_rebuild_identically_from_the_bundle(tmp_path):
     out = tmp_path / "auctions.parquet"
     mod.write_auctions(mod.auction_records(SHARED_DATA), out)
     pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(AUCTIONS_PATH))
+
+
+def test_the_funding_history_reaches_back_to_2000():
+    """The history folder's files from 2000, joined where the bundle's files continue them:
+    the point target to 2008-12-15, the range from 2008-12-16 (a definitional break, not a
+    gap); values as the bundle's README cites them."""
+    df = pd.read_parquet(SNAPSHOT_PATH)
+    tar, top = _series(df, "DFEDTAR"), _series(df, "DFEDTARU")
+    assert tar.index.max() == pd.Timestamp("2008-12-15")
+    assert top.index.min() == pd.Timestamp("2008-12-16")
+    assert top.index.max() == pd.Timestamp("2026-08-21")  # the bundle's file continues it
+    assert tar["2008-09-15"] == 2.0
+    for sid in ("DFF", "DFEDTAR", "TEDRATE", "USD3MTD156N", "DTB3", "RIFSPPFAAD90NB",
+                "TLAACBW027SBOG", "RPONTSYD"):
+        assert _series(df, sid).index.min() < pd.Timestamp("2000-01-10"), sid
+    assert _series(df, "DFF")["2008-09-16"] == pytest.approx(1.98)
+    assert _series(df, "TEDRATE")["2008-09-17"] == pytest.approx(303.0)  # bp
+    rp = _series(df, "RPONTSYD")
+    for day, bn in [("2008-09-18", 2.862), ("2019-09-17", 40.85), ("2020-03-16", 100.8)]:
+        assert rp[day] == pytest.approx(bn, abs=1e-9), day
+    bank = _series(df, "TLAACBW027SBOG")  # history to 2017-12-27, the bundle from 2018-01-03
+    assert {pd.Timestamp("2017-12-27"), pd.Timestamp("2018-01-03")} <= set(bank.index)
+
+
+def test_desk_operations_before_the_standing_facility_are_not_its_take_up():
+    """RPONTSYD carries the Desk's 2019-20 operations (40.85 on 2019-09-17); the standing
+    repo facility's indicator starts on the facility's first day, so they are no evidence."""
+    from dollarliq.indicators import SRF_START, build_panel
+
+    df = pd.read_parquet(SNAPSHOT_PATH)
+    long = df[df["series_id"] == "RPONTSYD"]
+    panel = build_panel(long, end=pd.Timestamp("2021-09-30"), start=pd.Timestamp("2019-09-02"))
+    srf = panel.daily["srf_usd_bn"]
+    assert srf[:SRF_START - pd.Timedelta(days=1)].isna().all()
+    assert srf[SRF_START:].notna().any()

@@ -29,6 +29,10 @@ PERSISTENT_WINDOW = 10  # non-calendar observations in the persistent-spread med
 RESERVES_HISTORY_BDAYS = 1260  # five years of business days
 DEMAND_CURVE_BDAYS = 504  # two years of business days
 IORB_START = pd.Timestamp("2021-07-29")
+#: The standing repo facility's first day. Before it the same overnight repo operations were
+#: the Desk's open-market operations (routine before 2008, offered to all its counterparties in
+#: 2019-09..2020-07): not take-up of a backstop, so not evidence for the rules.
+SRF_START = pd.Timestamp("2021-07-28")
 
 #: Inputs of the engine (catalog ids).
 INPUT_IDS = ["WALCL", "WRESBAL", "WTREGEN", "WDTGAL", "TGA_DTS", "RRPONTSYD", "SOFR", "SOFR1",
@@ -397,7 +401,7 @@ def build_panel(long: pd.DataFrame, *, end: pd.Timestamp,
     k("vix_idx", o["VIXCLS"], ("VIXCLS",))
     hy = k("hy_oas_bp", o["BAMLH0A0HYM2"], ("BAMLH0A0HYM2",))
     k("stlfsi_idx", o["STLFSI4"], ("STLFSI4",))
-    k("srf_usd_bn", o["RPONTSYD"], ("RPONTSYD",))
+    k("srf_usd_bn", o["RPONTSYD"][o["RPONTSYD"].index >= SRF_START], ("RPONTSYD",))
     for stem, sid in BACKSTOPS.items():
         k(f"{stem}_usd_bn", o[sid], (sid,))
         # A fresh draw: the change from the previous H.4.1 week, known from its release.
