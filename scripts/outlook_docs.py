@@ -136,7 +136,7 @@ def backtest_table() -> list[str]:
             f"{f['res_min'][0]:%Y-%m-%d}"
             + (f", at or below the threshold from {f['res_cross']:%Y-%m-%d}"
                if f["res_cross"] is not None else ", never at the threshold")
-            + (f"; Fed repo take-up high ${_f(f['repo_max'][1])}bn on "
+            + (f"; the Desk's repo operations (RPONTTLD) peaked at ${_f(f['repo_max'][1])}bn on "
                f"{f['repo_max'][0]:%Y-%m-%d}" if f["repo_max"] is not None else "")
             + ".")
     return out + [""] + follow

@@ -11,8 +11,8 @@ Lines (USD billions):
   (``WRESBAL`` / ``TLAACBW027SBOG``) below which SOFR - IORB turns positive, estimated by
   :func:`reserve_threshold` with a bootstrap interval on the latest scarce-reserve episode
   (:data:`EPISODES`), times the latest bank assets.
-* ``srf``: Standing Repo Facility take-up (``RPONTTLD``, the Desk's repo operations);
-  threshold: the facility's $500bn aggregate limit.
+* ``srf``: Standing Repo Facility take-up (``RPONTTLD``, the Desk's repo operations, from
+  the facility's first day ``indicators.SRF_START``); threshold: its $500bn aggregate limit.
 * ``discount_window``: primary credit (``WLCFLPCL``); no threshold (its use is shown).
 """
 
@@ -203,8 +203,13 @@ def runway(series: dict[str, pd.Series], policy: pd.Series) -> dict:
         hi = th["hi_pct"] / 100 * bank if np.isfinite(th["hi_pct"]) else None
     lines.append(line("reserves", res, level, falling=True, threshold_lo=lo,
                       threshold_hi=hi, source="WRESBAL"))
+    from dollarliq.indicators import SRF_START
+
     srf_id = "RPONTTLD" if get("RPONTTLD") is not None else "RPONTSYD"
-    lines.append(line("srf", get(srf_id), SRF_LIMIT_BN, falling=False, source=srf_id))
+    srf = get(srf_id)
+    if srf is not None:  # earlier operations were open-market operations, not the backstop
+        srf = srf[srf.index >= SRF_START]
+    lines.append(line("srf", srf, SRF_LIMIT_BN, falling=False, source=srf_id))
     lines.append(line("discount_window", get("WLCFLPCL"), None, falling=False,
                       source="WLCFLPCL"))
     return {"lines": lines, "reserve_threshold": th, "reserve_episodes": episodes}
