@@ -2,13 +2,14 @@
 requests (httpx), the CLI's documents and messages, the dashboard in the real Chromium.
 
 The server runs with ``--port 0`` (the kernel picks a free port; the start-up line names it),
-a temporary DOLLARLIQ_HOME (the snapshot is the data) and a FRED_API_KEY set to a marker that
-must never appear in any answer. The last tests run the background update in-process on the
+a temporary DOLLARLIQ_HOME (the snapshot is the data), today fixed at 2026-12-05 through
+``DOLLARLIQ_TODAY`` and a FRED_API_KEY set to a marker that must never appear in any answer. The last tests run the background update in-process on the
 recorded bodies of ``test_update`` and post its alerts to a receiver on 127.0.0.1.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -33,6 +34,7 @@ pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
 KEY_MARKER = "fredkeymarker0123456789abcdef"  # a stand-in value, not a real key
 START_TIMEOUT_S = 60
+TODAY = "2026-12-05"  # after the snapshot's data end: every input is past its lag
 
 
 @dataclass
@@ -55,7 +57,7 @@ def _schema(name: str) -> dict:
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serve")
     env = {**os.environ, "DOLLARLIQ_HOME": str(tmp / "home"), "FRED_API_KEY": KEY_MARKER,
-           "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
+           "PYTHONUNBUFFERED": "1", "NO_COLOR": "1", "DOLLARLIQ_TODAY": TODAY}
     env.pop("DOLLARLIQ_LANG", None)
     err = (tmp / "stderr.txt").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "dollarliq", "serve", "--port", "0"],
@@ -88,7 +90,68 @@ def server(tmp_path_factory):
 
 def test_it_listens_on_loopback_only_by_default(server):
     assert server.base.startswith("http://127.0.0.1:")
-    assert server.get("/v1/health").json()["status"] == "ok"
+    assert server.get("/v1/health").status_code == 200
+
+
+def _core_data_end() -> dt.date:
+    """The snapshot's data end, read from the store itself (not from the code under test)."""
+    s = Store(":memory:")
+    try:
+        cov = s.coverage()
+    finally:
+        s.close()
+    return max(cov[x].last_obs for x in ("WALCL", "WRESBAL", "RRPONTSYD", "SOFR"))
+
+
+def _strict(text: str | bytes):
+    """A strict JSON parser: NaN, Infinity and -Infinity are errors, not numbers."""
+    def refuse(name):
+        raise ValueError(f"not strict JSON: {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_health_is_stale_when_the_core_inputs_are_past_their_lag(server):
+    r = server.get("/v1/health")
+    assert r.status_code == 200
+    h = _strict(r.content)
+    end = _core_data_end()
+    assert h["status"] == "stale" and h["today"] == TODAY
+    assert h["data_end"] == f"{end:%Y-%m-%d}"
+    assert h["data_age_days"] == (dt.date(2026, 12, 5) - end).days
+    assert set(h["core"]) == {"WALCL", "WRESBAL", "RRPONTSYD", "SOFR"}
+    assert all(c["stale"] for c in h["core"].values())
+    assert h["as_of"] <= TODAY
+
+
+@pytest.mark.parametrize("which", ["latest", "today", "data_end"])
+def test_every_json_answer_parses_strictly_and_validates(server, which):
+    """Today (2026-12-05) is also the date with every input stale: the score cannot be
+    computed there, and it is null, never NaN."""
+    as_of = {"latest": None, "today": TODAY, "data_end": f"{_core_data_end():%Y-%m-%d}"}[which]
+    q = {} if as_of is None else {"as_of": as_of}
+    rep = server.get("/v1/report", params=q)
+    assert rep.status_code == 200, rep.text
+    doc = _strict(rep.content)
+    jsonschema.validate(doc, _schema("report"))
+    assert doc["today"] == TODAY and doc["data_age_days"] >= 0
+    if which == "today":
+        assert all(f["stale"] for f in doc["freshness"] if f["last_obs"])  # all inputs stale
+        assert doc["score"]["value"] is None
+    for path, params, schema in [("/v1/stages", {"start": "2026-05-01", "end": as_of}, "stages"),
+                                 ("/v1/gauges", q, "gauges"),
+                                 ("/v1/series/SOFR", {"start": "2026-05-01", **q}, "series"),
+                                 ("/v1/series/sofr_iorb_bp", {"start": "2026-05-01", **q},
+                                  "series")]:
+        r = server.get(path, params={k: v for k, v in params.items() if v is not None})
+        assert r.status_code == 200, (path, r.text)
+        jsonschema.validate(_strict(r.content), _schema(schema))
+    for path in ("/v1/series", "/v1/health"):
+        _strict(server.get(path).content)
+    if which == "today":
+        b = server.get("/v1/bubble/NVDA", params=q)
+        assert b.status_code == 200, b.text
+        _strict(b.content)
 
 
 def test_report_has_the_cli_stage_and_score_and_its_schema(server):

@@ -1,8 +1,8 @@
-"""Calendars and release-date rules.
+"""Calendars, release-date rules and today's date.
 
 Pure date arithmetic: US federal business days (the calendar the Fed, the NY Fed and the
 Treasury publish on) and the rules that turn an observation date into the date the value
-became public.
+became public. :func:`today` is the one place the package reads the current date.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from dollarliq.errors import UsageError, shown
+
+#: Set to an ISO date (YYYY-MM-DD) to fix "today" for every command (reproducible runs, tests).
+TODAY_ENV = "DOLLARLIQ_TODAY"
 
 if TYPE_CHECKING:  # pandas is imported lazily: the light CLI paths never load it
     import numpy as np
@@ -146,6 +149,50 @@ def business_days(start, end, market: str = "fedwire") -> pd.DatetimeIndex:
     days = np.arange(np.datetime64(pd.Timestamp(start).date(), "D"),
                      np.datetime64(pd.Timestamp(end).date(), "D") + 1)
     return pd.DatetimeIndex(days[np.is_busday(days, holidays=_holidays(market))])
+
+
+def today() -> dt.date:
+    """Today's date, the one the package judges data ages and as-of dates against.
+
+    ``$DOLLARLIQ_TODAY`` (an ISO date, YYYY-MM-DD) when set and not empty; otherwise the
+    current date in UTC, so every machine agrees whatever its time zone. Every use of the
+    current date in the package goes through this function; time stamps of events (when a
+    value was fetched, when the server answered) keep the real clock.
+
+    Raises
+    ------
+    UsageError
+        ``$DOLLARLIQ_TODAY`` is set but is not a date.
+    """
+    import os
+
+    text = os.environ.get(TODAY_ENV, "").strip()
+    if not text:
+        return dt.datetime.now(dt.timezone.utc).date()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{TODAY_ENV}={text[:40]!r} is not a date (YYYY-MM-DD)") from None
+
+
+def last_business_day(on: dt.date) -> dt.date:
+    """The last Fedwire business day on or before ``on`` (``on`` itself when it is one)."""
+    import numpy as np
+
+    d = np.busday_offset(np.datetime64(on, "D"), 0, roll="backward",
+                         holidays=_holidays("fedwire"))
+    return dt.date.fromisoformat(str(d))
+
+
+def default_as_of(last_release, today: dt.date) -> dt.date:
+    """The default as-of date of every command: the latest release date of the core inputs
+    (``last_release``), but never after the last business day on or before ``today``.
+
+    A value fetched on a Saturday is dated by its release rule on the next business day,
+    which has not come yet: the default is then the Friday (or the business day before a
+    holiday), and every value released after it waits for its day.
+    """
+    return min(as_date(last_release), last_business_day(today))
 
 
 @dataclass(frozen=True)

@@ -60,9 +60,11 @@ def resolve_as_of(store: Store, as_of: pd.Timestamp | None) -> pd.Timestamp:
     A date after the last release of any input is a usage error (exit 2) naming the data end:
     the engine would otherwise carry every value forward and call it a reading.
     """
+    from dollarliq.dates import default_as_of, today
+
     start = data_start(store)
-    if as_of is None:
-        return latest_release(store)
+    if as_of is None:  # the one default of every command: never after today
+        return pd.Timestamp(default_as_of(latest_release(store), today()))
     as_of = pd.Timestamp(as_of)
     end = data_end(store)
     if as_of > end:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from dollarliq.catalog import get_spec
-from dollarliq.dates import as_date
+from dollarliq.dates import as_date, today
 from dollarliq.errors import NotEnoughData, UsageError
 from dollarliq.store import Store
 
@@ -40,7 +40,7 @@ def check_query(store: Store, ids: Sequence[str], *, as_of=None, start=None,
             raise UsageError(
                 f"as-of date {as_of:%Y-%m-%d} is before the data begin: the first value of "
                 f"{', '.join(canon)} became public on {first:%Y-%m-%d}")
-        if as_of > dt.date.today():
+        if as_of > today():
             end_ = store.data_end(canon)
             raise UsageError(f"as-of date {as_of:%Y-%m-%d} is in the future (the data end on "
                              f"{end_:%Y-%m-%d})")

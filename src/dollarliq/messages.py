@@ -19,8 +19,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.stage": {"en": "Stage", "zh": "阶段"},
     "report.stage_since": {"en": "since {since}", "zh": "自 {since} 起"},
     "report.score": {"en": "Stress score", "zh": "压力评分"},
-    "report.as_of": {"en": "as of {as_of}; data end {data_end}",
-                     "zh": "截至 {as_of};数据截止 {data_end}"},
+    "report.as_of": {"en": "as of {as_of}; data end {data_end}, {ago}",
+                     "zh": "截至 {as_of};数据截止 {data_end},{ago}"},
+    "report.data_old": {"en": "The data end {data_end}, {ago}: `dollarliq update` fetches "
+                              "today's.",
+                        "zh": "数据截止 {data_end},{ago}:运行 `dollarliq update` 获取最新数据。"},
+    "report.score_unavailable": {"en": "unavailable", "zh": "无法计算"},
+    "age.today": {"en": "today", "zh": "今天"},
+    "age.one": {"en": "1 day ago", "zh": "1 天前"},
+    "age.days": {"en": "{n} days ago", "zh": "{n} 天前"},
+    "age.ahead": {"en": "{n} days ahead of today", "zh": "比今天晚 {n} 天"},
+    "freshness.ago": {"en": "{n}d ago", "zh": "{n} 天前"},
+    "freshness.on_as_of": {"en": "+{n}d on {as_of}", "zh": "相对 {as_of} +{n} 天"},
     "report.evidence": {"en": "Evidence", "zh": "证据"},
     "report.indicators": {"en": "Indicators", "zh": "指标"},
     "report.records": {"en": "Records", "zh": "纪录"},
@@ -238,8 +248,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "zh": "更新失败({error});继续使用本地数据"},
     "watch.cycle_failed": {"en": "cycle failed: {error}", "zh": "本轮失败:{error}"},
     "watch.cycle": {"en": "checking: update and report", "zh": "检查中:更新与报告"},
-    "watch.summary": {"en": "{date}: stage {level} ({name}), score {score}; {n} alert(s) {sent}",
-                      "zh": "{date}:阶段 {level}({name}),评分 {score};{n} 条提醒{sent}"},
+    "watch.summary": {"en": "{date}: stage {level} ({name}), score {score}; data end "
+                            "{data_end}, {ago}; {n} alert(s) {sent}",
+                      "zh": "{date}:阶段 {level}({name}),评分 {score};数据截止 {data_end},"
+                            "{ago};{n} 条提醒{sent}"},
     "watch.sent": {"en": "sent", "zh": "已发送"},
     "watch.not_sent": {"en": "(no --notify URL: printed only)", "zh": "(未设 --notify:仅打印)"},
     "watch.next": {"en": "next check in {every}", "zh": "下次检查:{every} 后"},
@@ -351,6 +363,21 @@ def family_name(family: str, lang: str = "en") -> str:
     """A family of evidence in ``lang``; the name itself for a family of another rules file."""
     key = f"family.{family}"
     return t(key, lang) if key in MESSAGES else family
+
+
+def days_ago(n: int | None, lang: str = "en") -> str:
+    """How long ago ``n`` calendar days is: "today", "1 day ago", "58 days ago" (or the
+    Chinese); "" when ``n`` is None."""
+    if n is None:
+        return ""
+    if n < 0:
+        return t("age.ahead", lang, n=-n)
+    return t("age.today" if n == 0 else "age.one" if n == 1 else "age.days", lang, n=n)
+
+
+def score_text(value: float | None, lang: str = "en") -> str:
+    """The stress score as shown: "57", or "unavailable" when it cannot be computed."""
+    return t("report.score_unavailable", lang) if value is None else f"{value:.0f}"
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:

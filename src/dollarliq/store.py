@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from dollarliq.dates import as_date
+from dollarliq.dates import today as current_date
 from dollarliq.errors import StoreError, UsageError
 from dollarliq.paths import STORE_FILENAME, default_home, default_store_path  # noqa: F401
 
@@ -451,7 +452,8 @@ class Store:
 
         self._firsts = None
         now = pd.Timestamp.now(tz="UTC").tz_localize(None) if fetched_at is None else fetched_at
-        today = now.normalize()
+        # a revision is dated the day it became known: today (the one seam) for a fetch now
+        today = pd.Timestamp(current_date()) if fetched_at is None else now.normalize()
         added = revised = 0
         con = self.con
         try:

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from dollarliq.catalog import SeriesSpec
+from dollarliq.dates import today as current_date
 from dollarliq.errors import CredentialsMissing, DollarliqError, StoreError, UsageError
 from dollarliq.http import Fetch, redact
 from dollarliq.sources import get_fetcher, planned_specs
@@ -309,7 +310,7 @@ def run_update(target: Store | Path | str, fetch: Fetch, *,
         One :class:`SeriesOutcome` per planned series. Source failures do not raise; a store
         that cannot be written marks the unwritten series ``not written`` (exit code 5).
     """
-    end = pd.Timestamp(today or pd.Timestamp.today()).normalize()
+    end = pd.Timestamp(today or current_date()).normalize()
     from dollarliq.sources.auctions import PARTS
 
     named = [s for s in series if s.upper() in PARTS] if series else []

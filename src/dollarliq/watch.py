@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from dollarliq.errors import SourceError, UsageError
-from dollarliq.messages import t
+from dollarliq.messages import days_ago, score_text, t
 
 STATE_KEY = "watch.state"
 RECORD_YEARS = 5
@@ -108,15 +108,18 @@ def evaluate(doc: dict[str, Any], state: WatchState, *, record_years: float = RE
     if state.stage != level:
         if state.stage is None:
             body = t("watch.stage_first", lang, level=level, name=name, since=st["since"],
-                     score=f"{doc['score']['value']:.0f}", date=doc["date"])
+                     score=score_text(doc["score"]["value"], lang), date=doc["date"])
         else:
             body = t("watch.stage_changed", lang, old=state.stage,
                      old_name=t(f"stage.{state.stage}", lang), level=level, name=name,
-                     score=f"{doc['score']['value']:.0f}", date=doc["date"])
+                     score=score_text(doc["score"]["value"], lang), date=doc["date"])
         met = [c["text"] for e in doc["evidence"] if e["met"] and e["stage"] == level
                for c in e["conditions"]]
         if met:
             body += "\n" + "\n".join(f"- {m}" for m in met)
+        if doc.get("update_advised"):  # the data are older than their publication lags
+            body += "\n" + t("report.data_old", lang, data_end=doc["data_end"],
+                             ago=days_ago(doc.get("data_age_days"), lang))
         events.append(Event("stage", t("watch.stage_title", lang, level=level, name=name),
                             body, key=f"stage:{level}"))
     seen = set(state.records)

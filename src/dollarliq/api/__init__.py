@@ -43,9 +43,9 @@ import sys as _sys
 import types as _types
 
 from dollarliq.api._core import (  # noqa: F401 - re-exported
-    CORE_IDS, DEFAULT_WINDOW, MAX_REPS, MIN_WINDOW, STALE_DAYS, Report, check_bubble_args,
-    check_scan_args, check_watch_args, data_start, home_path, open_store, parse_as_of,
-    parse_windows, resolve_as_of)
+    CORE_IDS, DEFAULT_WINDOW, MAX_REPS, MIN_WINDOW, Report, check_bubble_args,
+    check_scan_args, check_watch_args, data_start, default_as_of, home_path, open_store,
+    parse_as_of, parse_windows, resolve_as_of)
 from dollarliq.api.bubbles import BubbleTest, bubble_scan, bubble_test, edgar_update, gauges
 from dollarliq.api.dashboard_page import dashboard
 from dollarliq.api.outlook import Outlook, outlook, outlook_days
@@ -56,7 +56,7 @@ from dollarliq.api.updates import WatchCycle, health, update, watch_cycle
 
 __all__ = ["BubbleTest", "Outlook", "Report", "TrackRecord", "WatchCycle", "backtest", "bubble_scan",
            "bubble_test",
-           "dashboard", "gauges", "health", "outlook", "panel", "report", "resolve_as_of", "series",
+           "dashboard", "default_as_of", "gauges", "health", "outlook", "panel", "report", "resolve_as_of", "series",
            "series_list", "stages", "update", "watch_cycle"]
 
 # Also importable from here, as before: the constants, the argument checks, open_store,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dollarliq.bubbles import DEFAULT_LPPLS_FILTER
+from dollarliq.dates import default_as_of
 from dollarliq.errors import NotEnoughData, StoreError, UsageError, shown
 
 if TYPE_CHECKING:  # pandas and the engine load on first use, not on ``import dollarliq``
@@ -28,7 +29,6 @@ CORE_IDS = ("WALCL", "WRESBAL", "RRPONTSYD", "SOFR")
 DEFAULT_WINDOW = 504  # daily closes in a bubble test (two years)
 MIN_WINDOW = 60  # the fewest closes a bubble test accepts
 MAX_REPS = 100_000  # Monte Carlo replications
-STALE_DAYS = 7  # calendar days after which a source's data end is labelled stale
 
 
 # ----------------------------------------------------------------------------- store access
@@ -163,7 +163,9 @@ def resolve_as_of(rows: Rows, as_of: Any, *, core: Sequence[str] = CORE_IDS,
         Instead of requiring every ``core`` series, accept any date on which at least
         one of these series was public (the gauges and tests, which need prices only).
     today : date, optional
-        The current date (default: the system's); a later ``as_of`` is rejected.
+        The current date (default: :func:`dollarliq.dates.today`, ``$DOLLARLIQ_TODAY`` or
+        the UTC date); a later ``as_of`` is rejected, and the default date is never after
+        the last business day on or before it (:func:`default_as_of`).
 
     Returns
     -------
@@ -179,15 +181,17 @@ def resolve_as_of(rows: Rows, as_of: Any, *, core: Sequence[str] = CORE_IDS,
     """
     import pandas as pd
 
+    from dollarliq.dates import today as current_date
+
     d = parse_as_of(as_of)
     lasts = [rows.last_release[s] for s in core if s in rows.last_release]
     if not lasts:
         raise NotEnoughData(f"no data for {', '.join(core)}: run `dollarliq update`")
     data_end = max(rows.last_obs[s] for s in core if s in rows.last_obs)
+    today = today or current_date()
     if d is None:
-        return pd.Timestamp(max(lasts))
-    today = today or dt.date.today()
-    if d > today:
+        d = default_as_of(max(lasts), today)
+    elif d > today:
         raise UsageError(f"as-of date {d:%Y-%m-%d} is in the future (today is "
                          f"{today:%Y-%m-%d}; the data end on {data_end:%Y-%m-%d})")
     if floor is None:
@@ -263,9 +267,10 @@ class Report:
         return int(self.doc["stage"]["level"])
 
     @property
-    def score(self) -> float:
-        """The stress score, 0 (no stress) to 100."""
-        return float(self.doc["score"]["value"])
+    def score(self) -> float | None:
+        """The stress score, 0 (no stress) to 100; None when it cannot be computed."""
+        v = self.doc["score"]["value"]
+        return None if v is None else float(v)
 
     @property
     def as_of(self) -> dt.date:
@@ -289,11 +294,13 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """A deep copy of the JSON document (the CLI's ``report --format json``)."""
-        return json.loads(json.dumps(self.doc))
+        return json.loads(self.to_json(None))
 
     def to_json(self, indent: int | None = 1) -> str:
-        """The document as JSON text (UTF-8, non-ASCII kept)."""
-        return json.dumps(self.doc, ensure_ascii=False, indent=indent)
+        """The document as strict JSON text (UTF-8, non-ASCII kept; unavailable is null)."""
+        from dollarliq.strict_json import dumps
+
+        return dumps(self.doc, indent=indent)
 
     def to_frame(self) -> pd.DataFrame:
         """The indicators as a frame: one row per indicator id with name, unit, value,
@@ -343,7 +350,9 @@ def _code_stamp() -> str:
 
 
 def _report_key(as_of: Any, lang: str, rules: Any, bubble_tests: bool,
-                home: str | Path | None) -> str | None:
+                home: str | Path | None, today: dt.date) -> str | None:
+    """The cache key of a report: everything it depends on, today's date included (the
+    default as-of date and the data's age depend on it)."""
     import hashlib
     import os
 
@@ -359,7 +368,8 @@ def _report_key(as_of: Any, lang: str, rules: Any, bubble_tests: bool,
 
     h = home_path(home)
     db = h / STORE_FILENAME
-    parts = ["report", a, lang, str(bubble_tests), _code_stamp(), str(db), _stamp(db),
+    parts = ["report", a, f"{today:%Y-%m-%d}", lang, str(bubble_tests), _code_stamp(), str(db),
+             _stamp(db),
              _stamp(db.with_name(db.name + ".wal"))]
     if rules is not None:
         rp = Path(rules).resolve()
@@ -384,12 +394,13 @@ def _cache_write(key: str, payload: dict) -> None:
     import os
 
     from dollarliq.paths import cache_dir
+    from dollarliq.strict_json import dumps as strict_dumps
 
     d = cache_dir()
     try:
         d.mkdir(parents=True, exist_ok=True)
         tmp = d / f".report-{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(strict_dumps(payload), encoding="utf-8")
         os.replace(tmp, d / f"report-{key}.json")
         old = sorted(d.glob("report-*.json"), key=lambda q: q.stat().st_mtime)[:-_CACHE_KEEP]
         for q in old:

@@ -77,10 +77,12 @@ class BubbleTest:
         return None if g is None else bool(g["explosive_95"])
 
     def to_dict(self) -> dict[str, Any]:
-        return json.loads(json.dumps(self.doc, default=str))
+        return json.loads(self.to_json(None))
 
     def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.doc, indent=indent, default=str)
+        from dollarliq.strict_json import dumps
+
+        return dumps(self.doc, indent=indent)
 
 
 def bubble_test(ticker: str, *, as_of: Any = None, window: int | None = None, lag: int = 0,
@@ -252,6 +254,7 @@ def edgar_update(tickers: Sequence[str] | None = None, *, since: Any = None,
     import pandas as pd
 
     from dollarliq.catalog import MEGACAPS
+    from dollarliq.dates import today as current_date
     from dollarliq.edgar_update import run_edgar_update
     from dollarliq.http import Fetch, make_client
     from dollarliq.paths import STORE_FILENAME
@@ -264,7 +267,7 @@ def edgar_update(tickers: Sequence[str] | None = None, *, since: Any = None,
         raise UsageError(f"max filings {max_filings}: from 1 to 1000")
     d = parse_as_of(since, "since date")
     start = pd.Timestamp(d) if d is not None else \
-        pd.Timestamp.today().normalize() - pd.Timedelta(days=400)
+        pd.Timestamp(current_date()) - pd.Timedelta(days=400)
     own = client is None
     http = client or make_client()
     try:

@@ -52,7 +52,8 @@ def dashboard(as_of: Any = None, *, lang: str = "en", track_record: bool = False
         d = resolve_as_of(rows, as_of)
         step("engine")
         r = _report_from_rows(rows, d, st.cache_get, lang=language, rules=None,
-                              bubble_tests=False, progress=step, records=st.auctions())
+                              bubble_tests=False, progress=step, records=st.auctions(),
+                              requested=as_of is not None)
     from dollarliq.messages import t as _t
     from dollarliq.reports.outlook import html_section as outlook_html
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,18 +58,23 @@ def report(as_of: Any = None, *, lang: str = "en", rules: Any = None,
     >>> r.stage, r.score
     ('tight', 57.0)
     """
+    from dollarliq.dates import today as current_date
+
     language = check_lang(lang)
     check_store(store)
-    key = None if store is not None else _report_key(as_of, language, rules, bubble_tests, home)
+    today = current_date()
+    key = None if store is not None else _report_key(as_of, language, rules, bubble_tests, home,
+                                                     today)
     if key is not None:
         hit = _cache_read(key)
         if hit is not None:
             return Report(hit["doc"], hit["sparks"])
     with open_store(store, home) as st:
         rows = _read(st, _report_ids())
-        d = resolve_as_of(rows, as_of)
+        d = resolve_as_of(rows, as_of, today=today)
         r = _report_from_rows(rows, d, st.cache_get, lang=language, rules=rules,
-                              bubble_tests=bubble_tests, records=st.auctions())
+                              bubble_tests=bubble_tests, records=st.auctions(), today=today,
+                              requested=as_of is not None)
     if key is not None:
         _cache_write(key, {"doc": r.doc, "sparks": r.sparks})
     return r
@@ -76,9 +82,16 @@ def report(as_of: Any = None, *, lang: str = "en", rules: Any = None,
 
 def _report_from_rows(rows: Rows, as_of: pd.Timestamp, cache_get, *, lang: str, rules: Any,
                       bubble_tests: bool, progress=None,
-                      records: pd.DataFrame | None = None) -> Report:
+                      records: pd.DataFrame | None = None, today: dt.date | None = None,
+                      requested: bool = True) -> Report:
+    """The report on ``as_of``, with its data's age against ``today`` (default: the one
+    seam, :func:`dollarliq.dates.today`); ``requested``: the as-of date was asked for, not
+    the default. The document is strict JSON (:func:`dollarliq.strict_json.clean`)."""
+    from dollarliq.dates import today as current_date
+    from dollarliq.freshness import stamp_report
     from dollarliq.reports.model import build_report
     from dollarliq.reports.terminal import spark_rows
+    from dollarliq.strict_json import clean
 
     res = _engine(rows, as_of, rules)
     doc = build_report(res, lang=lang)
@@ -96,4 +109,5 @@ def _report_from_rows(rows: Rows, as_of: pd.Timestamp, cache_get, *, lang: str, 
         from dollarliq.reports.outlook import short_section
 
         doc["outlook"] = short_section(outlook_from_rows(rows, records, as_of, 20, lang))
-    return Report(doc, spark_rows(res, lang), res)
+    doc = clean(stamp_report(doc, today or current_date(), requested=requested))
+    return Report(doc, clean(spark_rows(res, lang)), res)

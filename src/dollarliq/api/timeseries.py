@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dollarliq.api._core import (_engine, _engine_ids, _read, check_store, check_text,
                                  check_texts, open_store, parse_as_of, resolve_as_of)
+from dollarliq.dates import today as current_date
 from dollarliq.errors import NotEnoughData, UsageError, shown
 
 if TYPE_CHECKING:  # pandas loads on first use, not on ``import dollarliq``
@@ -91,7 +91,7 @@ def series(id: str, start: Any = None, end: Any = None, *, as_of: Any = None,
         if pd.Timestamp(d) < first:
             raise UsageError(f"as-of date {d:%Y-%m-%d} is before the data begin: the first "
                              f"value of {spec.id} became public on {first:%Y-%m-%d}")
-        if d > dt.date.today():
+        if d > current_date():
             raise UsageError(f"as-of date {d:%Y-%m-%d} is in the future (the data end on "
                              f"{rows.last_obs[spec.id]:%Y-%m-%d})")
     long = rows.latest([spec.id], as_of=d)

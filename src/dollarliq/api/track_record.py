@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dollarliq.api._core import _engine, _engine_ids, _read, open_store, parse_as_of, resolve_as_of
+from dollarliq.api._core import (CORE_IDS, _engine, _engine_ids, _read, open_store, parse_as_of,
+                                 resolve_as_of)
 from dollarliq.errors import UsageError
 
 if TYPE_CHECKING:  # pandas and the engine load on first use, not on ``import dollarliq``
@@ -40,16 +41,20 @@ def stages(start: Any = None, end: Any = None, *, rules: Any = None,
         Indexed by business day (``date``): ``level`` (0-3), ``name``, ``name_zh``,
         ``score`` (0-100, one decimal), ``raw_level`` (before hysteresis), ``held`` (True
         when the stage is held only by hysteresis);
-        ``attrs``: ``as_of``, ``rules``.
+        ``attrs``: ``as_of``, ``rules``, ``today``, ``data_end`` (the latest core
+        observation public on the as-of date) and ``data_age_days`` (from it to today).
     """
     import pandas as pd
+
+    from dollarliq.dates import today as current_date
 
     s, e = parse_as_of(start, "start date"), parse_as_of(end, "end date")
     if s is not None and e is not None and e < s:
         raise UsageError(f"end date {e:%Y-%m-%d} is before start date {s:%Y-%m-%d}")
+    today = current_date()
     with open_store(store, home) as st:
         rows = _read(st, _engine_ids())
-    d = resolve_as_of(rows, e)
+    d = resolve_as_of(rows, e, today=today)
     res = _engine(rows, d, rules)
     tab = _from_start(res, s)
     out = pd.DataFrame({"level": tab["level"].astype(int), "name": tab["name"],
@@ -57,8 +62,20 @@ def stages(start: Any = None, end: Any = None, *, rules: Any = None,
                         "raw_level": tab["raw_level"].astype(int),
                         "held": tab["held"].astype(bool)}, index=tab.index)
     out.index.name = "date"
-    out.attrs.update(as_of=f"{res.as_of:%Y-%m-%d}", rules=res.rules.source)
+    out.attrs.update(as_of=f"{res.as_of:%Y-%m-%d}", rules=res.rules.source,
+                     **_data_age(res, today))
     return out
+
+
+def _data_age(res: Any, today: Any) -> dict[str, Any]:
+    """``today``, ``data_end`` (the latest core observation public on the as-of date) and
+    ``data_age_days`` (from it to today) of an engine result."""
+    from dollarliq.freshness import data_age
+
+    long = res.long[res.long["value"].notna()]
+    last = long.groupby("series_id")["obs_date"].max()
+    age = data_age({s: last[s] for s in CORE_IDS if s in last.index}, today, CORE_IDS)
+    return {k: age[k] for k in ("today", "data_end", "data_age_days")}
 
 # ----------------------------------------------------------------------------- backtest
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dollarliq.api._core import (CORE_IDS, STALE_DAYS, Report, _read, check_lang, check_store,
-                                 check_update_args, check_watch_args, home_path, open_store,
-                                 parse_as_of, resolve_as_of)
+from dollarliq.api._core import (CORE_IDS, Report, _read, check_lang, check_store,
+                                 check_update_args, check_watch_args, default_as_of, home_path,
+                                 open_store, parse_as_of, resolve_as_of)
 from dollarliq.api.reporting import _report_from_rows, _report_ids
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def watch_cycle(*, urls: Sequence[str] = (), sources: Sequence[str] | None = Non
         rows = _read(st, _report_ids())
         d = resolve_as_of(rows, None)
         r = _report_from_rows(rows, d, st.cache_get, lang=language, rules=None,
-                              bubble_tests=False)
+                              bubble_tests=False, requested=False)
         state = load_state(st)
     ev = evaluate(r.doc, state, record_years=record_years, lang=language)
     # Each receiver gets what it is owed once; one that fails keeps it for the next cycle.
@@ -163,20 +163,32 @@ def update(sources: Sequence[str] | None = None, *, series: Sequence[str] | None
 
 def health(*, today: dt.date | None = None, store: Store | None = None,
            home: str | Path | None = None) -> dict[str, Any]:
-    """Data end per source, the last update and staleness.
+    """Data end per source, the last update, and how old the data are against today.
+
+    Parameters
+    ----------
+    today : date, optional
+        The date ages are counted to (default: :func:`dollarliq.dates.today`).
+    store, home : optional
+        An open store, or the folder of the user store.
 
     Returns
     -------
     dict
-        ``{"today", "last_update" (UTC ISO time or None: snapshot only), "as_of" (the
-        default as-of date), "sources": {source: {"series", "data_end", "last_release",
-        "age_days", "stale"}}}``; ``age_days`` counts calendar days from the source's data
-        end to ``today``, and a source is stale when that is more than
-        :data:`STALE_DAYS`.
+        ``{"status", "today", "last_update" (UTC ISO time or None: snapshot only), "as_of"
+        (the default as-of date), "data_end" (the latest core observation), "data_age_days",
+        "core": {series: {"data_end", "age_days", "stale"}}, "sources": {source: {"series",
+        "data_end", "last_release", "age_days", "stale"}}}``. Ages are calendar days from a
+        data end to ``today``; a series is stale when it is past its normal publication lag
+        (:mod:`dollarliq.freshness`), a source when even its newest series is. ``status`` is
+        ``"stale"`` when a core input (Fed assets, reserves, ON RRP, SOFR) is stale or
+        missing, else ``"ok"``.
     """
     from dollarliq.catalog import CATALOG
+    from dollarliq.dates import today as current_date
+    from dollarliq.freshness import age_days, data_age, past_lag
 
-    today = today or dt.date.today()
+    today = today or current_date()
     with open_store(store, home) as st:
         cov = st.coverage()
         last = st.last_fetch() if st.path is not None else None
@@ -184,19 +196,27 @@ def health(*, today: dt.date | None = None, store: Store | None = None,
     for sid, info in cov.items():
         spec = CATALOG.get(sid)
         src = spec.source if spec is not None else "other"
-        b = by.setdefault(src, {"series": 0, "data_end": None, "last_release": None})
+        b = by.setdefault(src, {"series": 0, "data_end": None, "last_release": None,
+                                "newest": sid})
         b["series"] += 1
         if b["data_end"] is None or info.last_obs > b["data_end"]:
-            b["data_end"] = info.last_obs
+            b["data_end"], b["newest"] = info.last_obs, sid
         if b["last_release"] is None or info.last_as_of > b["last_release"]:
             b["last_release"] = info.last_as_of
     out = {}
     for src, b in sorted(by.items()):
         out[src] = {"series": b["series"], "data_end": f"{b['data_end']:%Y-%m-%d}",
                     "last_release": f"{b['last_release']:%Y-%m-%d}",
-                    "age_days": (today - b["data_end"]).days,
-                    "stale": (today - b["data_end"]).days > STALE_DAYS}
-    core = [cov[s].last_as_of for s in CORE_IDS if s in cov]
-    return {"today": f"{today:%Y-%m-%d}",
+                    "age_days": age_days(b["data_end"], today),
+                    "stale": past_lag(b["newest"], b["data_end"], today)}
+    age = data_age({s: cov[s].last_obs for s in CORE_IDS if s in cov}, today, CORE_IDS)
+    core = {s: {"data_end": f"{cov[s].last_obs:%Y-%m-%d}",
+                "age_days": age_days(cov[s].last_obs, today),
+                "stale": s in age["stale_core"]} for s in CORE_IDS if s in cov}
+    lasts = [cov[s].last_as_of for s in CORE_IDS if s in cov]
+    as_of = default_as_of(max(lasts), today) if lasts else None
+    return {"status": "stale" if age["data_stale"] else "ok", "today": age["today"],
             "last_update": None if last is None else last.isoformat(timespec="seconds"),
-            "as_of": f"{max(core):%Y-%m-%d}" if core else None, "sources": out}
+            "as_of": None if as_of is None else f"{as_of:%Y-%m-%d}",
+            "data_end": age["data_end"], "data_age_days": age["data_age_days"],
+            "core": core, "sources": out}

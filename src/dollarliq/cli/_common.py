@@ -268,6 +268,14 @@ def write_out(out: Path, data: str | bytes | Callable[[Path], Any], *,
         err_console.print(note or f"wrote {out} ({_size(size)})", markup=False)
 
 
+def json_text(doc: Any, indent: int | None = 1) -> str:
+    """The one JSON writer of the command line: strict JSON (unavailable values are null,
+    never NaN; :mod:`dollarliq.strict_json`), UTF-8 text with a final newline."""
+    from dollarliq.strict_json import dumps
+
+    return dumps(doc, indent=indent) + "\n"
+
+
 def write_frame(df: Any, fmt: str, out: Path | None, *, index: bool = True,
                 note: str | None = None) -> None:
     """A frame as CSV (stdout or ``out``; floats without binary noise,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import enum
-import json
 import sys
 from pathlib import Path
 
 import typer
 
+from dollarliq.cli._common import json_text
 from dollarliq.cli._common import (app, check_out, console, handle_errors, parse_dates,
                                    write_frame, write_out)
 
@@ -80,7 +80,7 @@ def backtest(
             console.print(part)
         return
     if fmt is BacktestFmt.json:
-        text = json.dumps(tr.to_dict(), ensure_ascii=False, indent=1) + "\n"
+        text = json_text(tr.to_dict())
     elif fmt is BacktestFmt.markdown:
         args = ["dollarliq backtest"] + [f"--{k} {v}" for k, v in
                                          (("start", start), ("end", end)) if v]

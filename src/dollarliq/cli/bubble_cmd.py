@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import typer
 
 from dollarliq.bubbles import DEFAULT_LPPLS_FILTER, LPPLS_FILTER_HELP
 from dollarliq.cli._common import TextOrJson as Fmt
+from dollarliq.cli._common import json_text
 from dollarliq.cli._common import (bubble_app, check_out, console, handle_errors, is_quiet,
                                    parse_dates, write_out)
 
@@ -48,7 +48,7 @@ def bubble_test(
     res = api.bubble_test(ticker, as_of=d["as_of"], window=window, lag=lag, reps=reps,
                           method=method.value, lppls_filter=lppls_filter).doc
     if fmt is Fmt.json:
-        sys.stdout.write(json.dumps(res, indent=1, default=str) + "\n")
+        sys.stdout.write(json_text(res))
         return
     console.print(f"[bold]{res['series']}[/bold]: last {res['window_obs']} closes"
                   + (f", as known on {res['as_of']}" if res["as_of"] else ""))

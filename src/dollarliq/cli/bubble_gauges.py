@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import typer
 
+from dollarliq.cli._common import json_text
 from dollarliq.cli._common import bubble_app, console, err_console, handle_errors, parse_dates
 
 
@@ -124,7 +124,7 @@ def gauges(
     d = parse_dates(as_of=as_of)
     section = api.gauges(as_of=d["as_of"])
     if fmt == "json":
-        sys.stdout.write(json.dumps(section, indent=1) + "\n")
+        sys.stdout.write(json_text(section))
         return
     sys.stdout.write(wrap_lines(render_text(section), console.width) + "\n")
 

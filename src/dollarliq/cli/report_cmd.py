@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import enum
-import json
 import sys
 from pathlib import Path
 
 import typer
 
+from dollarliq.cli._common import json_text
 from dollarliq.cli._common import (Lang, app, check_out, console, handle_errors, parse_dates,
                                    write_frame, write_out)
 from dollarliq.cli._common import TextOrJson as ReportFmt
@@ -82,7 +82,7 @@ def stages(
     if fmt is StagesFmt.json:
         from dollarliq.reports.documents import stages_document
 
-        text = json.dumps(stages_document(tab), ensure_ascii=False) + "\n"
+        text = json_text(stages_document(tab), indent=None)
         if out is None:
             sys.stdout.write(text)
         else:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-import json
 import sys
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
+from dollarliq.cli._common import json_text
 from dollarliq.cli._common import (check_out, console, err_console, fmt_value,
                                    handle_errors, parse_dates, series_app, write_frame,
                                    write_out)
@@ -40,7 +40,7 @@ def series_list(
         raise UsageError("series list: --format table, csv or json")
     rows = api.series_list(source)
     if fmt is Fmt.json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(json_text(rows))
         return
     if fmt is Fmt.csv:
         import csv
@@ -143,7 +143,7 @@ def series_show(
             "observations": [{"date": f"{o:%Y-%m-%d}", "value": v, "released": f"{a:%Y-%m-%d}"}
                              for _, o, v, a in rows],
         }
-        text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+        text = json_text(doc)
         sys.stdout.write(text) if out is None else write_out(out, text)
         return
     if fmt is Fmt.csv:

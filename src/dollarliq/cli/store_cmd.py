@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import typer
-from dollarliq.cli._common import console, handle_errors, store_app
+
+from dollarliq.cli._common import console, handle_errors, json_text, store_app
 
 
 @store_app.command("info")
@@ -60,7 +60,7 @@ def store_info(
                                 if len(auctions) else None),
     }
     if json_out:
-        sys.stdout.write(json.dumps(info, indent=1) + "\n")
+        sys.stdout.write(json_text(info))
         return
     def text(v: object) -> str:
         if isinstance(v, dict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from dollarliq.cli._common import TextOrJson as Fmt
+from dollarliq.cli._common import json_text
 from dollarliq.cli._common import app, console, err_console, handle_errors, is_quiet, parse_dates
 
 
@@ -60,12 +61,10 @@ def update(
             progress=lambda spec: bar.update(task, advance=1,
                                              description=f"{spec.source}: {spec.id}"))
     if fmt == Fmt.json:
-        import json
         import sys
 
-        sys.stdout.write(json.dumps({"exit_code": result.exit_code,
-                                     "series": [summary_row(o) for o in result.outcomes]},
-                                    indent=1) + "\n")
+        sys.stdout.write(json_text({"exit_code": result.exit_code,
+                                    "series": [summary_row(o) for o in result.outcomes]}))
     elif verbose and not quiet:
         console.print(summary_table(result))
     if not quiet:

@@ -61,7 +61,7 @@ def watch(
     """
     from dollarliq.api import check_watch_args
     from dollarliq.errors import DollarliqError
-    from dollarliq.messages import lang_from_env, t
+    from dollarliq.messages import days_ago, lang_from_env, score_text, t
     from dollarliq.watch import parse_every
 
     quiet = is_quiet(quiet)
@@ -86,7 +86,9 @@ def watch(
                 st = doc["stage"]
                 console.print(t("watch.summary", language, date=doc["date"], level=st["level"],
                                 name=st["name_zh"] if language == "zh" else st["name"],
-                                score=f"{doc['score']['value']:.0f}", n=len(events),
+                                score=score_text(doc["score"]["value"], language),
+                                data_end=doc["data_end"],
+                                ago=days_ago(doc.get("data_age_days"), language), n=len(events),
                                 sent=t("watch.sent" if notify_urls else "watch.not_sent",
                                        language)), markup=False, soft_wrap=True)
                 if not notify_urls:

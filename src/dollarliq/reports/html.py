@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from dollarliq.engine import EngineResult
-from dollarliq.messages import t
+from dollarliq.messages import days_ago, score_text, t
 from dollarliq.reports.model import fmt_u, indicator_name
 from dollarliq.reports.style import STAGE_COLORS
 
@@ -49,6 +49,8 @@ header { padding:16px 20px; color:#fff; }
 header h1 { margin:0 0 4px 0; font-size:1.35rem; }
 header .stage { font-size:1.7rem; font-weight:700; }
 header .meta { opacity:.9; font-size:.9rem; }
+header .old { margin-top:.4rem; font-weight:600; background:#fff3; padding:.2rem .5rem;
+  border-radius:4px; display:inline-block; }
 main { display:grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap:14px;
        padding:14px; max-width:1500px; margin:0 auto; }
 section { background:var(--card); border:1px solid var(--line); border-radius:8px;
@@ -188,16 +190,22 @@ def _banner(doc: dict, lang: str) -> str:
     name = st["name_zh"] if lang == "zh" else st["name"]
     other = st["name"] if lang == "zh" else st["name_zh"]
     color = STAGE_COLORS.get(st["level"], "#333")
+    score = doc["score"]["value"]
+    ago = days_ago(doc.get("data_age_days"), lang)
+    old = (f'<div class="old" id="data-age">'
+           f"{_e(t('report.data_old', lang, data_end=doc['data_end'], ago=ago))}</div>"
+           if doc.get("update_advised") else "")
     return (
         f'<header style="background:{color}">'
         f"<h1>{_e(t('report.title', lang))}</h1>"
         f'<div class="stage" id="stage">{_e(t("report.stage", lang))} {st["level"]}: '
         f"{_e(name)} ({_e(other)})</div>"
         f'<div class="meta"><span id="score">{_e(t("report.score", lang))} '
-        f"{doc['score']['value']:.0f}/100</span> · "
+        + _e(score_text(score, lang)) + ("/100" if score is not None else "")
+        + "</span> · "
         f"{_e(t('report.stage_since', lang, since=st['since']))} · "
-        f"{_e(t('report.as_of', lang, as_of=doc['as_of'], data_end=doc['data_end']))}</div>"
-        "</header>")
+        f"{_e(t('report.as_of', lang, as_of=doc['as_of'], data_end=doc['data_end'], ago=ago))}"
+        f"</div>{old}</header>")
 
 
 def _section(title: str, body: str, *, wide: bool = False, sid: str = "") -> str:

@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from dollarliq.messages import t
+from dollarliq.messages import days_ago, score_text, t
 from dollarliq.reports.layout import Col, FitTable, bullets
 from dollarliq.reports.style import STAGE_COLORS, fmt, fmt_u
 
@@ -107,7 +107,9 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
     banner.append(f"{t('report.stage', lang)} {st['level']}: {name} ({other})",
                   style=_stage_style(st["level"]))
     banner.append(f"   {t('report.stage_since', lang, since=st['since'])}")
-    banner.append(f"   {t('report.score', lang)} {doc['score']['value']:.0f}/100")
+    score = doc["score"]["value"]
+    banner.append(f"   {t('report.score', lang)} {score_text(score, lang)}"
+                  + ("/100" if score is not None else ""))
     if st.get("set_on") and st.get("set_by"):
         rules = ", ".join(st.get("set_by_names") or st["set_by"])
         if st.get("held"):
@@ -117,8 +119,13 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
     if st.get("core_stale"):
         banner.append("\n" + t("report.core_stale", lang, ids=", ".join(st["core_stale"])),
                       style="red")
+    ago = days_ago(doc.get("data_age_days"), lang)
+    if doc.get("update_advised"):  # the data are older than their publication lags allow
+        banner.append("\n" + t("report.data_old", lang, data_end=doc["data_end"], ago=ago),
+                      style="bold red")
     head = Panel(banner, title=t("report.title", lang),
-                 subtitle=t("report.as_of", lang, as_of=doc["as_of"], data_end=doc["data_end"]))
+                 subtitle=t("report.as_of", lang, as_of=doc["as_of"], data_end=doc["data_end"],
+                            ago=ago))
 
     ev_rows = []
     for e in sorted(doc["evidence"], key=lambda e: (not e["met"], e["met"] is None,
@@ -176,14 +183,27 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
         ol = doc["outlook"]
         parts.append(Text(t("outlook.section", lang) + " (dollarliq outlook)", style="bold"))
         parts.append(bullets([*ol["lines"], ol["note"]]))
-    stale = [f for f in doc["freshness"] if f["last_obs"]]
     fr = Text(t("report.freshness", lang) + ": ", style="bold")
-    fr.append(", ".join(f"{f['series']} {f['last_obs']} (+{f['age_days']}d"
-                        + (", " + t("rule.stale", lang) if f.get("stale") else "") + ")"
-                        for f in stale), style="dim")
+    fr.append(", ".join(_freshness_item(f, doc, lang) for f in doc["freshness"]
+                        if f["last_obs"]), style="dim")
     parts.append(fr)
     parts.append(Text(doc["notice"], style="italic"))
     return Group(*parts)
+
+
+def _freshness_item(f: dict[str, Any], doc: dict[str, Any], lang: str) -> str:
+    """"WALCL 2026-08-19 (108d ago)": the age against today; with an as-of date asked for,
+    also against it ("+2d on 2025-11-03"); "stale: not evidence" when stale on the as-of
+    date."""
+    parts = []
+    if f.get("age_today_days") is not None:
+        parts.append(t("freshness.ago", lang, n=f["age_today_days"]))
+    if doc.get("as_of_requested") or f.get("age_today_days") is None:
+        parts.append(t("freshness.on_as_of", lang, n=f["age_days"], as_of=doc["as_of"]))
+    text = "; ".join(parts)
+    if f.get("stale"):
+        text += ", " + t("rule.stale", lang)
+    return f"{f['series']} {f['last_obs']} ({text})"
 
 
 def render_bubble(section: dict[str, Any], lang: str = "en") -> Text:

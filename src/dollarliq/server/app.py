@@ -32,6 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dollarliq.errors import (DollarliqError, NotEnoughData, SourceError, StoreError,
                               UnknownSeries, UsageError, shown)
+from dollarliq import strict_json
 from dollarliq.server import uses
 from dollarliq.bubbles import DEFAULT_LPPLS_FILTER, LPPLS_FILTER_HELP
 from dollarliq.server.state import Answer, Answers, Updater
@@ -100,7 +101,8 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 
 def _json(doc: Any) -> bytes:
-    return json.dumps(doc, ensure_ascii=False, indent=None).encode("utf-8")
+    """The one serialiser of the API's JSON answers: strict JSON (unavailable is null)."""
+    return strict_json.dumps(doc).encode("utf-8")
 
 
 def _send(ans: Answer, media_type: str = JSON) -> Response:

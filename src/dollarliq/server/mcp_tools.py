@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from dollarliq.errors import DollarliqError
+from dollarliq.strict_json import clean
 from dollarliq.server import uses
 from dollarliq.bubbles import DEFAULT_LPPLS_FILTER, LPPLS_FILTER_HELP
 from dollarliq.server.state import Answers
@@ -47,8 +48,8 @@ def build_server(answers: Answers | None = None):
     tools: list[Tool] = []
 
     def run(key: tuple, fn) -> dict[str, Any]:
-        try:
-            return cache.get(key, fn).value
+        try:  # strict JSON: an unavailable value is None (null), never NaN
+            return clean(cache.get(key, fn).value)
         except DollarliqError as exc:
             raise ToolError(" ".join(str(exc).split())) from None
 

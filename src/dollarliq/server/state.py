@@ -24,11 +24,14 @@ from typing import Any
 
 from dollarliq.errors import StoreError
 
-Revision = tuple[tuple[int, int] | None, tuple[int, int] | None]
+Revision = tuple[tuple[int, int] | None, tuple[int, int] | None, str]
 
 
 def store_revision(path: Path | None = None) -> Revision:
-    """(size, mtime_ns) of the store file and of its write-ahead log; None where absent."""
+    """(size, mtime_ns) of the store file and of its write-ahead log (None where absent), and
+    today's date: an answer holds the data's age against today, so a new day is a new
+    revision."""
+    from dollarliq.dates import today
     from dollarliq.store import default_store_path
 
     p = path or default_store_path()
@@ -40,7 +43,7 @@ def store_revision(path: Path | None = None) -> Revision:
             return None
         return (st.st_size, st.st_mtime_ns)
 
-    return (stamp(p), stamp(p.with_name(p.name + ".wal")))
+    return (stamp(p), stamp(p.with_name(p.name + ".wal")), today().isoformat())
 
 
 @dataclass(frozen=True)

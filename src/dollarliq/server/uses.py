@@ -144,10 +144,12 @@ def dashboard(lang: str | None = None) -> str:
 
 
 def health() -> dict[str, Any]:
-    """Data end per source, last update and staleness (:func:`dollarliq.api.health`), and
-    whether a store file exists or the embedded snapshot is the data."""
+    """Data end per source, last update and the data's age against today
+    (:func:`dollarliq.api.health`: ``status`` is ``"stale"`` when a core input is past its
+    publication lag, else ``"ok"``), and whether a store file exists or the embedded snapshot
+    is the data."""
     from dollarliq.paths import default_store_path
 
     doc = api.health()
-    return {"status": "ok",
+    return {"status": doc.pop("status"),
             "store": "file" if default_store_path().exists() else "snapshot only", **doc}

@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from dollarliq.catalog import SeriesSpec
+from dollarliq.dates import today
 from dollarliq.errors import PayloadError
 from dollarliq.http import Fetch
 from dollarliq.sources.base import Observation, Query, parse_number, release_dates, scaled
@@ -181,7 +182,7 @@ class FiscalDataFetcher:
                     end: pd.Timestamp | None = None) -> Query:
         """JSON pages of the operating cash balance table filtered on record_date."""
         lo = pd.Timestamp(start) if start is not None else pd.Timestamp(spec.start or FIRST_DATE)
-        hi = pd.Timestamp(end) if end is not None else pd.Timestamp.today().normalize()
+        hi = pd.Timestamp(end) if end is not None else pd.Timestamp(today())
         path = ENDPOINTS.get(spec.source_id, f"/v1/accounting/dts/{spec.source_id}")
         params: dict[str, Any] = {
             "filter": f"record_date:gte:{_day(lo)},record_date:lte:{_day(hi)}",

@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from dollarliq.catalog import SeriesSpec
+from dollarliq.dates import today
 from dollarliq.errors import CredentialsMissing, PayloadError, SourceError
 from dollarliq.http import Fetch, redact
 from dollarliq.sources.base import Observation, Query, parse_number, release_dates
@@ -104,7 +105,7 @@ class FredFetcher:
             if end is not None:
                 params["observation_end"] = _day(end)
             if vintages:
-                rt_end = realtime_end if realtime_end is not None else pd.Timestamp.today()
+                rt_end = realtime_end if realtime_end is not None else pd.Timestamp(today())
                 rt_start = realtime_start if realtime_start is not None else (
                     pd.Timestamp(start) if start is not None else EARLIEST)
                 params["realtime_start"] = _day(rt_start)

@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from dollarliq.catalog import SeriesSpec
+from dollarliq.dates import today
 from dollarliq.errors import PayloadError, UsageError
 from dollarliq.http import Fetch
 from dollarliq.sources.base import Observation, Query, parse_number, release_dates, scaled
@@ -64,7 +65,7 @@ def _day(ts: pd.Timestamp) -> str:
 def _window(spec: SeriesSpec, start: pd.Timestamp | None, end: pd.Timestamp | None,
             first: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     lo = pd.Timestamp(start) if start is not None else pd.Timestamp(spec.start or first)
-    hi = pd.Timestamp(end) if end is not None else pd.Timestamp.today().normalize()
+    hi = pd.Timestamp(end) if end is not None else pd.Timestamp(today())
     return lo.normalize(), hi.normalize()
 
 

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from dollarliq.catalog import SeriesSpec
+from dollarliq.dates import today as current_date
 from dollarliq.errors import PayloadError, SourceError
 from dollarliq.http import Fetch
 from dollarliq.sources.base import Observation, Query, release_dates, scaled
@@ -245,7 +246,7 @@ class YahooFetcher:
                     end: pd.Timestamp | None = None) -> Query:
         """Daily bars of ``spec.source_id`` from ``start`` to ``end`` inclusive."""
         lo = pd.Timestamp(start) if start is not None else pd.Timestamp(spec.start or FIRST_DATE)
-        hi = pd.Timestamp(end) if end is not None else pd.Timestamp.today().normalize()
+        hi = pd.Timestamp(end) if end is not None else pd.Timestamp(current_date())
         params = {"interval": "1d", "period1": _epoch(lo),
                   "period2": _epoch(hi + pd.Timedelta(days=1)),
                   "events": "div,splits", "includeAdjustedClose": "true"}
@@ -254,7 +255,7 @@ class YahooFetcher:
 
     def history_query(self, spec: SeriesSpec, end: pd.Timestamp | None = None) -> Query:
         """The whole daily history of ``spec.source_id`` (``range=max``) up to ``end``."""
-        hi = pd.Timestamp(end) if end is not None else pd.Timestamp.today().normalize()
+        hi = pd.Timestamp(end) if end is not None else pd.Timestamp(current_date())
         params = {"interval": "1d", "range": "max", "events": "div,splits",
                   "includeAdjustedClose": "true"}
         return Query(spec=spec, start=None, end=hi.normalize(), url=chart_url(spec.source_id),
