@@ -4,7 +4,8 @@ Usage:
     python scripts/render_docs.py            # rewrite the marked blocks in place
     python scripts/render_docs.py --check    # exit 1 and print a diff when a block differs
 
-The runs use the embedded snapshot (a temporary ``DOLLARLIQ_HOME``, no cache, no colour). A
+The runs use the embedded snapshot (a temporary ``DOLLARLIQ_HOME``, no cache, no colour) and
+today fixed at :data:`DOCS_TODAY`. A
 document marks what is generated; the text between a marker and ``<!-- end -->`` is replaced:
 
 ``<!-- run: dollarliq ARGS [| head N | tail N | grep REGEX | section TITLE] -->``
@@ -46,6 +47,9 @@ SRC = ROOT / "src"
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 PYTHON_DOC = ROOT / "docs" / "python.md"
 WIDTH = 100
+#: Today for every shown output (``DOLLARLIQ_TODAY``): the day the embedded snapshot was
+#: built, so the ages and the default as-of date the documents show do not move with the clock.
+DOCS_TODAY = "2026-12-05"
 
 #: A marker and its block; a marker quoted in backticks is text about markers, not one.
 MARK = re.compile(r"(?<!`)<!-- (run|get|value): (.*?) -->(.*?)<!-- end -->", re.S)
@@ -55,7 +59,8 @@ def _env(home: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("FRED_API_KEY", "DOLLARLIQ_SEC_CONTACT", "DOLLARLIQ_LANG", "LINES")}
     env.update({"DOLLARLIQ_HOME": home, "DOLLARLIQ_NO_CACHE": "1", "NO_COLOR": "1",
-                "COLUMNS": str(WIDTH), "PYTHONPATH": str(SRC), "TERM": "dumb"})
+                "COLUMNS": str(WIDTH), "PYTHONPATH": str(SRC), "TERM": "dumb",
+                "DOLLARLIQ_TODAY": DOCS_TODAY})
     return env
 
 

@@ -1,8 +1,9 @@
 """``dollarliq mcp``: the real subprocess on stdio, driven by the MCP SDK's own client.
 
 One session (the process starts once) lists the tools and makes the calls; the tests check
-what came back. The server runs with a temporary DOLLARLIQ_HOME (the snapshot is the data)
-and a FRED_API_KEY marker that must never appear in a result.
+what came back. The server runs with a temporary DOLLARLIQ_HOME (the snapshot is the data),
+today fixed at 2026-12-05 (``DOLLARLIQ_TODAY``: after the data end, every input stale) and a
+FRED_API_KEY marker that must never appear in a result.
 """
 
 from __future__ import annotations
@@ -17,6 +18,22 @@ import jsonschema
 import pytest
 
 KEY_MARKER = "fredkeymarker0123456789abcdef"  # a stand-in value, not a real key
+TODAY = "2026-12-05"
+
+
+def _data_end() -> str:
+    """The snapshot's data end (the latest core observation), read from the store itself."""
+    from dollarliq.store import Store
+
+    s = Store(":memory:")
+    try:
+        cov = s.coverage()
+    finally:
+        s.close()
+    return f"{max(cov[x].last_obs for x in ('WALCL', 'WRESBAL', 'RRPONTSYD', 'SOFR'))}"
+
+
+DATA_END = _data_end()
 TOOLS = {"report", "stages", "series", "series_list", "backtest", "bubble_test", "gauges",
          "outlook"}
 CALLS = {
@@ -30,7 +47,22 @@ CALLS = {
     "gauges": ("gauges", {"as_of": "2023-12-29"}),
     "outlook": ("outlook", {"as_of": "2019-09-10", "days": 5}),
     "outlook_bad_days": ("outlook", {"as_of": "2019-09-10", "days": 0}),
+    # Strict JSON and the output schemas on the latest date, today, the data end.
+    "report_latest": ("report", {}),
+    "report_today": ("report", {"as_of": TODAY}),
+    "report_today_zh": ("report", {"as_of": TODAY, "lang": "zh"}),
+    "report_data_end": ("report", {"as_of": DATA_END}),
+    "stages_today": ("stages", {"as_of": TODAY, "start": "2026-09-01"}),
+    "series_today": ("series", {"series_id": "sofr_iorb_bp", "as_of": TODAY,
+                                "start": "2026-09-01"}),
+    "series_list_today": ("series_list", {"as_of": TODAY}),
+    "gauges_today": ("gauges", {"as_of": TODAY}),
+    "gauges_latest": ("gauges", {}),
+    "bubble_today": ("bubble_test", {"ticker": "NVDA", "as_of": TODAY}),
+    "outlook_today": ("outlook", {"as_of": TODAY}),
 }
+SCHEMAS = {"report": "report", "stages": "stages", "series": "series", "gauges": "gauges",
+           "outlook": "outlook"}
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +72,7 @@ def session(tmp_path_factory):
 
     home = tmp_path_factory.mktemp("mcp") / "home"
     env = {**os.environ, "DOLLARLIQ_HOME": str(home), "FRED_API_KEY": KEY_MARKER,
-           "NO_COLOR": "1"}
+           "NO_COLOR": "1", "DOLLARLIQ_TODAY": TODAY}
     env.pop("DOLLARLIQ_LANG", None)
     params = StdioServerParameters(command=sys.executable, args=["-m", "dollarliq", "mcp"],
                                    env=env)
@@ -197,3 +229,42 @@ def test_a_huge_input_comes_back_cut_to_a_readable_line(raw, tool, args):
     assert ans["id"] == 3 and ans["result"]["isError"] is True, str(ans)[:300]
     text = ans["result"]["content"][0]["text"]
     assert len(text) < 400, text[:400]
+
+
+def _strict(text: str):
+    """A strict JSON parser: NaN, Infinity and -Infinity are errors, not numbers."""
+    def refuse(name):
+        raise ValueError(f"not strict JSON: {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("name", [n for n in CALLS if n.endswith(("_latest", "_today",
+                                                                    "_data_end", "_zh"))])
+def test_every_tool_answers_strict_json_valid_against_its_output_schema(session, name):
+    tool, _ = CALLS[name]
+    res = session[name]
+    assert not res.is_error, res.content
+    doc = res.structured_content
+    assert _strict(res.content[0].text) == doc  # the text content, parsed strictly
+    _strict(json.dumps(doc))
+    out = next(t for t in session["tools"] if t.name == tool).output_schema
+    jsonschema.validate(doc, out)
+    if tool in SCHEMAS:
+        want = json.loads(files("dollarliq").joinpath(f"data/{SCHEMAS[tool]}.schema.json")
+                          .read_text())
+        jsonschema.validate(doc, want)
+
+
+def test_the_report_for_today_answers_with_the_data_age(session):
+    import datetime as dt
+
+    doc = session["report_today"].structured_content
+    assert doc["as_of"] == TODAY and doc["today"] == TODAY
+    assert doc["score"]["value"] is None  # every input stale: unavailable, not NaN
+    assert doc["data_end"] == DATA_END
+    assert doc["data_age_days"] == (dt.date(2026, 12, 5) - dt.date.fromisoformat(DATA_END)).days
+    latest = session["report_latest"].structured_content
+    assert latest["data_end"] == DATA_END and latest["update_advised"] is True
+    st = session["stages_today"].structured_content
+    assert st["today"] == TODAY and st["data_age_days"] == doc["data_age_days"]
