@@ -107,11 +107,17 @@ def stamp_report(doc: dict[str, Any], today: dt.date, *, requested: bool) -> dic
         fresh.append(g)
     last = {f["series"]: f["last_obs"] for f in fresh if f.get("last_obs")}
     age = data_age(last, today)
-    out = dict(doc)
-    out["freshness"] = fresh
-    out.update(today=age["today"], data_age_days=age["data_age_days"],
-               data_stale=age["data_stale"], stale_core=age["stale_core"],
-               as_of_requested=bool(requested),
-               update_advised=age["data_stale"] and (
-                   not requested or bool(doc.get("stage", {}).get("core_stale"))))
+    stamp = {"today": age["today"], "data_age_days": age["data_age_days"],
+             "data_stale": age["data_stale"], "stale_core": age["stale_core"],
+             "as_of_requested": bool(requested),
+             "update_advised": age["data_stale"] and (
+                 not requested or bool(doc.get("stage", {}).get("core_stale")))}
+    out: dict[str, Any] = {}
+    for k, v in doc.items():  # the ages right after the data end
+        if k in stamp:
+            continue
+        out[k] = fresh if k == "freshness" else v
+        if k == "data_end":
+            out.update(stamp)
+    out.update({k: v for k, v in stamp.items() if k not in out})
     return out
