@@ -253,6 +253,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("files", nargs="*", type=Path, help="documents (default: all)")
     a = ap.parse_args(argv)
     sys.path.insert(0, str(SRC))
+    saved = dict(os.environ)  # restored after: a caller in the same process keeps its own
+    try:
+        return _main(a)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _main(a: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as home:
         os.environ.update(_env(home))
         stack = contextlib.ExitStack()
