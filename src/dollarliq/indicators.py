@@ -39,7 +39,8 @@ INPUT_IDS = ["WALCL", "WRESBAL", "WTREGEN", "WDTGAL", "TGA_DTS", "RRPONTSYD", "S
              "SOFR25", "SOFR75", "SOFR99", "IORB", "IOER", "DFEDTARU", "EFFR", "DFF", "TGCR",
              "BGCR", "RRP_RATE", "VIXCLS", "BAMLH0A0HYM2", "STLFSI4", "RPONTSYD",
              "WLCFLPCL", "SWPT", "H41RESPPALDKNWW", "H41RESPPALGTRFNWW", "WORAL",
-             "TLAACBW027SBOG", "TREAST", "WSHOMCB"]
+             "TLAACBW027SBOG", "TREAST", "WSHOMCB", "DFEDTAR", "TEDRATE", "RIFSPPFAAD90NB",
+             "DTB3"]
 #: Backstop lines (H.4.1 Wednesday levels, USD bn): indicator stem -> catalog id.
 BACKSTOPS = {"primary_credit": "WLCFLPCL", "swap_lines": "SWPT", "btfp": "H41RESPPALDKNWW",
              "fima_repo": "H41RESPPALGTRFNWW", "fed_repo": "WORAL"}
@@ -350,6 +351,11 @@ def build_panel(long: pd.DataFrame, *, end: pd.Timestamp,
         "sofr_top_bp": spread_bp(o["SOFR"], o["DFEDTARU"]),
         "tgcr_rrp_bp": spread_bp(o["TGCR"], o["RRP_RATE"]),
         "iorb_pct": floor,
+        # The corridor years (to 2008-12-15): fed funds against its point target.
+        "dff_target_bp": spread_bp(o["DFF"][np.isin(o["DFF"].index, grid)], o["DFEDTAR"]),
+        # Unsecured bank funding: the TED spread (LIBOR − bill, bp) and AA financial CP − bill.
+        "ted_bp": o["TEDRATE"],
+        "cp_tbill_bp": spread_bp(o["RIFSPPFAAD90NB"], o["DTB3"]),
     }
     obs["sofr_above_iorb_share_pct"] = share_above_obs(
         {p: o[f"SOFR{p}"] for p in ("1", "25", "75", "99")}, o["SOFR"], floor)
@@ -394,7 +400,8 @@ def build_panel(long: pd.DataFrame, *, end: pd.Timestamp,
     rrp = k("rrp_usd_bn", o["RRPONTSYD"], ("RRPONTSYD",))
     rate_inputs = {"sofr": ("SOFR",), "effr": ("EFFR",), "tgcr": ("TGCR",), "bgcr": ("BGCR",),
                    "sofr99": ("SOFR99",), "sofr_top": ("SOFR",), "tgcr_rrp": ("TGCR",),
-                   "iorb": ("IORB",), "sofr_above": ("SOFR",)}
+                   "iorb": ("IORB",), "sofr_above": ("SOFR",), "dff_target": ("DFF",),
+                   "ted": ("TEDRATE",), "cp_tbill": ("RIFSPPFAAD90NB",)}
     for name in list(obs):
         stem = next(s for s in sorted(rate_inputs, key=len, reverse=True) if name.startswith(s))
         k(name, obs[name], rate_inputs[stem])
@@ -469,6 +476,10 @@ def build_panel(long: pd.DataFrame, *, end: pd.Timestamp,
         derive(label.replace("_bp", "_plain_excess_bp"), known_on(evu, grid)["value"], [label])
         derive(label.replace("_bp", "_excess_max5d_bp"), _persistence(d[name], 5), [name])
     derive("sofr_iorb_max5d_bp", _persistence(d["sofr_iorb_bp"], 5), ["sofr_iorb_bp"])
+    # Fed funds off its target, robust to a single calendar day: the median absolute gap of
+    # the last 5 business days (bp).
+    derive("dff_target_abs_med5d_bp", d["dff_target_bp"].abs().rolling(5, min_periods=3).median(),
+           ["dff_target_bp"])
     return Panel(daily=d, obs=obs, spreads=spreads,
                  known_dates={c: kd[c] for c in kd.columns}, stale=st.astype(bool))
 

@@ -59,6 +59,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "family.drains": {"en": "drains", "zh": "流出"},
     "family.backstops": {"en": "backstops", "zh": "后备工具"},
     "family.markets": {"en": "markets", "zh": "市场"},
+    "family.unsecured": {"en": "unsecured bank funding", "zh": "无担保银行融资"},
     "rule.line": {"en": "{name}: {value} {op} {threshold} ({status})",
                   "zh": "{name}:{value} {op} {threshold}({status})"},
     "record.high": {"en": "{name} at {value} on {date}: highest since {since} ({since_value})",

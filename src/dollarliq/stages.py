@@ -43,6 +43,9 @@ class Rule:
     level: int
     conditions: tuple[Condition, ...]
     family: str = ""
+    #: The monetary regimes (ids) in which the rule has a measure; empty: every regime.
+    #: Outside them the rule is not applicable: neither met, nor unavailable.
+    regimes: tuple[str, ...] = ()
 
     @property
     def indicator(self) -> str:
@@ -55,6 +58,19 @@ class ScoreComponent:
     calm: float
     stressed: float
     weight: float
+    #: The regimes in which the part has a measure; empty: every regime (see :class:`Rule`).
+    regimes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Regime:
+    """A monetary regime: the dates on which one set of measures of the price of money and
+    its buffers applies (``end`` None: still in force)."""
+
+    id: str
+    name: str
+    start: pd.Timestamp
+    end: pd.Timestamp | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,8 @@ class RuleSet:
     min_families: dict[int, int] | None = None
     #: A record is printed only when it looks back at least this many days.
     record_lookback_days: int = RECORD_MIN_LOOKBACK_DAYS
+    #: The monetary regimes, in date order (empty: one regime, every rule applies).
+    regimes: tuple[Regime, ...] = ()
 
 
 def load_rules(path: Path | str | None = None) -> RuleSet:
@@ -89,9 +107,14 @@ def load_rules(path: Path | str | None = None) -> RuleSet:
                 conds = [Condition(r["indicator"], r["op"], float(r["threshold"]))]
                 conds += [Condition(c["indicator"], c["op"], float(c["threshold"]))
                           for c in r.get("and", [])]
-                rules.append(Rule(r["id"], lvl, tuple(conds), str(r.get("family", r["id"]))))
+                rules.append(Rule(r["id"], lvl, tuple(conds), str(r.get("family", r["id"])),
+                                  tuple(r.get("regimes", ()))))
         score = tuple(ScoreComponent(c["indicator"], float(c["calm"]), float(c["stressed"]),
-                                     float(c["weight"])) for c in cfg.get("score", []))
+                                     float(c["weight"]), tuple(c.get("regimes", ())))
+                      for c in cfg.get("score", []))
+        regimes = tuple(Regime(str(g["id"]), str(g["name"]), pd.Timestamp(g["start"]),
+                               pd.Timestamp(g["end"]) if "end" in g else None)
+                        for g in cfg.get("regime", []))
         down = int(cfg.get("hysteresis", {}).get("down_days", 10))
         lookback = int(cfg.get("records", {}).get("min_lookback_days",
                                                   RECORD_MIN_LOOKBACK_DAYS))
@@ -99,8 +122,9 @@ def load_rules(path: Path | str | None = None) -> RuleSet:
         from dollarliq.errors import UsageError
 
         raise UsageError(f"rules file {p.name}: bad or missing field {exc}") from exc
-    rs = RuleSet(tuple(rules), min_rules, score, down, p.name, min_families, lookback)
+    rs = RuleSet(tuple(rules), min_rules, score, down, p.name, min_families, lookback, regimes)
     check_indicators(rs)
+    check_regimes(rs)
     return rs
 
 
@@ -129,6 +153,41 @@ def check_indicators(rs: RuleSet) -> None:
                              f"{ind!r}{hint}")
 
 
+def check_regimes(rs: RuleSet) -> None:
+    """Every regime a rule or score part names is declared. Raises UsageError (exit 2)."""
+    from dollarliq.errors import UsageError
+
+    known = {g.id for g in rs.regimes}
+    for where, regs in [*((r.id, r.regimes) for r in rs.rules),
+                        *((c.indicator, c.regimes) for c in rs.score)]:
+        for g in regs:
+            if g not in known:
+                raise UsageError(f"rules file {rs.source}: {where} names unknown regime {g!r} "
+                                 f"(declared: {', '.join(sorted(known)) or 'none'})")
+
+
+def regime_of(index: pd.DatetimeIndex, rs: RuleSet) -> pd.Series:
+    """The id of the monetary regime in force on each day ("" outside every declared one)."""
+    out = pd.Series("", index=index, dtype=object, name="regime")
+    for g in rs.regimes:
+        on = (index >= g.start) & ((index <= g.end) if g.end is not None else True)
+        out[on] = g.id
+    return out
+
+
+def _applies(regimes: tuple[str, ...], regime: pd.Series) -> pd.Series:
+    """True on the days whose regime is one of ``regimes`` (every day when none is named)."""
+    if not regimes:
+        return pd.Series(True, index=regime.index)
+    return regime.isin(regimes)
+
+
+def rule_applicable(index: pd.DatetimeIndex, rs: RuleSet) -> pd.DataFrame:
+    """One boolean column per rule: the rule has a measure in that day's regime."""
+    reg = regime_of(index, rs)
+    return pd.DataFrame({r.id: _applies(r.regimes, reg) for r in rs.rules}, index=index)
+
+
 def rule_flags(daily: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
     """One boolean column per rule: met on that day (False where unavailable)."""
     out = {}
@@ -138,7 +197,7 @@ def rule_flags(daily: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
             x = daily[c.indicator] if c.indicator in daily else pd.Series(np.nan, daily.index)
             m &= c.met(x)
         out[rule.id] = m
-    return pd.DataFrame(out, index=daily.index)
+    return pd.DataFrame(out, index=daily.index) & rule_applicable(daily.index, rs)
 
 
 def rule_available(daily: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
@@ -202,8 +261,10 @@ def apply_hysteresis(raw: pd.Series, down_days: int) -> pd.Series:
 def score(daily: pd.DataFrame, rs: RuleSet) -> tuple[pd.Series, pd.DataFrame]:
     """Composite stress score 0–100 and each indicator's contribution (points of the score)."""
     parts, weights = {}, {}
+    reg = regime_of(daily.index, rs)
     for c in rs.score:
         x = daily[c.indicator] if c.indicator in daily else pd.Series(np.nan, daily.index)
+        x = x.where(_applies(c.regimes, reg))  # no measure in this regime: not a part
         s = ((x - c.calm) / (c.stressed - c.calm)).clip(0.0, 1.0) * 100.0
         parts[c.indicator] = s
         weights[c.indicator] = pd.Series(np.where(x.notna(), c.weight, 0.0), daily.index)
@@ -227,6 +288,8 @@ class StageFrame:
     flags: pd.DataFrame
     contributions: pd.DataFrame
     available: pd.DataFrame | None = None
+    #: Per rule and day: the rule has a measure in the day's regime (else "not applicable").
+    applicable: pd.DataFrame | None = None
 
 
 def evidence_dates(level: pd.Series, raw: pd.Series) -> pd.Series:
@@ -263,4 +326,5 @@ def decide(daily: pd.DataFrame, rs: RuleSet | None = None,
     table["name_zh"] = table["level"].map(lambda v: STAGE_NAMES[int(v)][1])
     table["held"] = table["level"] > table["raw_level"]
     table["set_on"] = evidence_dates(level, raw)
-    return StageFrame(table, flags, contrib, avail)
+    table["regime"] = regime_of(table.index, rs)
+    return StageFrame(table, flags, contrib, avail, rule_applicable(table.index, rs))

@@ -176,7 +176,10 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
     evidence = []
     flags = res.stages.flags.iloc[-1]
     avail = res.stages.available.iloc[-1] if res.stages.available is not None else None
+    appl = res.stages.applicable.iloc[-1] if res.stages.applicable is not None else None
     for rule in res.rules.rules:
+        if appl is not None and not appl[rule.id]:
+            continue  # no measure in today's regime: not applicable, not "unavailable"
         conds = []
         for c in rule.conditions:
             v = _num(row.get(c.indicator))
