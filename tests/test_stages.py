@@ -111,7 +111,14 @@ def test_rules_file_is_readable_and_complete():
     rs = load_rules()
     assert {r.level for r in rs.rules} == {1, 2, 3}
     assert rs.min_families[3] == 2  # crisis: two families of evidence at once
-    assert {r.family for r in rs.rules} == {"price", "buffers", "backstops", "markets"}
+    assert {r.family for r in rs.rules} == {"price", "buffers", "backstops", "markets",
+                                            "unsecured"}
+    # Regimes tile the days from 2003 without gap or overlap.
+    regs = rs.regimes
+    assert [g.id for g in regs] == ["corridor", "floor_ioer", "floor_sofr"]
+    assert regs[0].start == pd.Timestamp("2003-01-02") and regs[-1].end is None
+    for a, b in zip(regs, regs[1:]):
+        assert b.start == a.end + pd.Timedelta(days=1)
     # Fed asset growth is no longer evidence: QE is not an emergency.
     assert not any(c.indicator.startswith("walcl") for r in rs.rules for c in r.conditions)
 
@@ -166,7 +173,8 @@ def test_stages_command_csv_and_json(home):
     res = CliRunner().invoke(app, ["stages", "--start", "2019-09-16", "--end", "2019-09-18"])
     assert res.exit_code == 0, res.output
     lines = res.stdout.strip().splitlines()
-    assert lines[0] == "date,level,name,score,raw_level,held"
+    assert lines[0] == "date,level,name,score,raw_level,held,regime"
+    assert {ln.split(",")[-1] for ln in lines[1:]} == {"floor_sofr"}
     assert [ln.split(",")[2] for ln in lines[1:]] == ["tight", "drained", "drained"]
     res = CliRunner().invoke(app, ["stages", "--start", "2021-06-28", "--end", "2021-06-30",
                                    "--format", "json"])
@@ -247,8 +255,9 @@ def test_stages_csv_has_the_held_column(home):
     res = CliRunner().invoke(app, ["stages", "--start", "2023-04-24", "--end", "2023-04-26"])
     assert res.exit_code == 0, res.output
     lines = res.output.strip().splitlines()
-    assert lines[0] == "date,level,name,score,raw_level,held"
-    assert all(line.endswith(",1") for line in lines[1:])
+    assert lines[0] == "date,level,name,score,raw_level,held,regime"
+    assert {ln.split(",")[-1] for ln in lines[1:]} == {"floor_sofr"}
+    assert all(line.split(",")[5] == "1" for line in lines[1:])
 
 
 # ----------------------------------------------------------------------------- staleness
@@ -281,7 +290,9 @@ def test_a_rule_without_data_is_unavailable_not_unmet(store):
     doc = build_report(run_engine(store, as_of=T("2025-11-03")))
     srf = next(e for e in doc["evidence"] if e["rule"] == "standing_repo_used")
     assert srf["met"] is None and srf["available"] is False
-    assert srf["conditions"][0]["met"] is None and "no data" in srf["conditions"][0]["text"]
+    # The snapshot's Desk operations (Treasury leg) end 2025-01-23: stale, not evidence.
+    assert srf["conditions"][0]["met"] is None
+    assert "stale, observed 2025-01-23" in srf["conditions"][0]["text"]
 
 
 # ----------------------------------------------------------------------------- records
@@ -347,3 +358,50 @@ def test_held_and_stale_reports_validate_against_the_schema(home, day):
     jsonschema.validate(doc, schema)
     assert doc["stage"]["held"] is (day == "2023-04-26")
     assert bool(doc["stale"]) and not doc["stage"]["core_stale"]
+
+
+def test_a_rule_outside_its_regimes_is_not_applicable_not_met():
+    """A rule that names regimes never counts outside them, even when its value is past the
+    threshold; inside them it does. The score drops a part outside its regimes."""
+    from dollarliq.stages import decide, rule_applicable
+
+    rs = load_rules()
+    days = pd.bdate_range("2008-12-10", "2008-12-22")
+    daily = pd.DataFrame({"ted_bp": 150.0, "dff_target_abs_med5d_bp": 40.0}, index=days)
+    sf = decide(daily, rs)
+    corridor = days <= pd.Timestamp("2008-12-15")
+    assert sf.flags["fed_funds_far_off_target"].tolist() == corridor.tolist()
+    assert sf.flags["unsecured_funding_squeeze"].all()  # TED: corridor and the IOER floor
+    appl = rule_applicable(days, rs)
+    assert not appl.loc[~corridor, "fed_funds_off_target"].any()
+    assert not appl["sofr_above_iorb"].any()
+    assert sf.table["regime"].tolist() == ["corridor" if c else "floor_ioer" for c in corridor]
+    assert (sf.table["raw_level"] == 2).all()
+    # after the corridor, only TED (weight 1, at 150 of calm 20..stressed 200) is a part
+    assert sf.table["score"][~corridor].round(6).tolist() == [round(130 / 180 * 100, 6)] * 5
+
+
+def test_an_unknown_regime_in_a_rules_file_is_exit_2(tmp_path):
+    from dollarliq.errors import UsageError
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace(
+        'threshold = 10.0, regimes = ["corridor"]', 'threshold = 10.0, regimes = ["coridor"]'),
+        encoding="utf-8")
+    with pytest.raises(UsageError, match="unknown regime 'coridor'"):
+        load_rules(bad)
+
+
+def test_stages_replay_from_2003_shows_the_regimes(home):
+    """`stages --start 2003-01-02 --end 2009-12-31 --format csv`: exit 0, every business day,
+    a regime column that switches from the corridor on 2008-12-16."""
+    import io
+
+    res = CliRunner().invoke(app, ["stages", "--start", "2003-01-02", "--end", "2009-12-31",
+                                   "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    t = pd.read_csv(io.StringIO(res.stdout), index_col="date", parse_dates=True)
+    assert t.index[0] == pd.Timestamp("2003-01-02") and t.index[-1] == pd.Timestamp("2009-12-31")
+    assert set(t["regime"]) == {"corridor", "floor_ioer"}
+    assert t.loc[:"2008-12-15", "regime"].eq("corridor").all()
+    assert t.loc["2008-12-16":, "regime"].eq("floor_ioer").all()

@@ -17,6 +17,11 @@ from dollarliq.stages import RuleSet, StageFrame, decide, load_rules
 from dollarliq.store import Store
 
 GRID_START = pd.Timestamp("2010-01-04")  # history kept for percentiles and demand curves
+#: The first day of the history replay (the first regime of stages.toml): the stages of
+#: 2003-2018 are decided on the measures of their own regime (``stages --start``).
+HISTORY_START = pd.Timestamp("2003-01-02")
+#: Inputs that must be public for the history replay to begin.
+HISTORY_CORE_IDS = ("WALCL", "DFF")
 
 
 @dataclass(frozen=True)
@@ -96,11 +101,13 @@ def compute(long: pd.DataFrame, *, as_of: pd.Timestamp, start: pd.Timestamp,
     long : pandas.DataFrame
         First-release rows public on ``as_of`` (series_id, obs_date, value, as_of).
     as_of, start : pandas.Timestamp
-        The as-of date and the first day on which every core input was public.
+        The as-of date and the first day decided: the day on which every core input was
+        public, or an earlier day of the history replay (:data:`HISTORY_START`); the panel
+        begins at ``start`` when that is before :data:`GRID_START`.
     rules : RuleSet, optional
         The stage rules (default: the packaged ``stages.toml``).
     """
-    panel = build_panel(long, end=as_of, start=GRID_START)
+    panel = build_panel(long, end=as_of, start=min(GRID_START, pd.Timestamp(start)))
     rs = rules or load_rules()
     sf = decide(panel.usable(), rs, valid_from=start)
     return EngineResult(as_of, start, panel, sf, long, rs)

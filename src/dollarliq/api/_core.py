@@ -218,15 +218,27 @@ def data_start(rows: Rows, core: Sequence[str] = CORE_IDS) -> pd.Timestamp:
 
 # ----------------------------------------------------------------------------- the engine
 
-def _engine(rows: Rows, as_of: pd.Timestamp, rules: Any = None):
-    """Indicators and stages for every business day up to ``as_of`` (pure, from ``rows``)."""
+def history_start(rows: Rows) -> pd.Timestamp:
+    """The first day of the history replay: the first regime's start, or later when Fed
+    assets or fed funds were first public later (``engine.HISTORY_CORE_IDS``)."""
+    import pandas as pd
+
+    from dollarliq.engine import HISTORY_CORE_IDS, HISTORY_START
+
+    return max(pd.Timestamp(HISTORY_START), data_start(rows, HISTORY_CORE_IDS))
+
+
+def _engine(rows: Rows, as_of: pd.Timestamp, rules: Any = None, *, history: bool = False):
+    """Indicators and stages for every business day up to ``as_of`` (pure, from ``rows``);
+    from :func:`history_start` with ``history``, else from :func:`data_start`."""
     from dollarliq.engine import compute
     from dollarliq.indicators import INPUT_IDS
     from dollarliq.stages import load_rules
 
     rs = rules if rules is not None and not isinstance(rules, (str, Path)) else load_rules(rules)
     long = rows.first_release(INPUT_IDS, as_of=as_of)
-    return compute(long, as_of=as_of, start=data_start(rows), rules=rs)
+    start = history_start(rows) if history else data_start(rows)
+    return compute(long, as_of=as_of, start=start, rules=rs)
 
 
 def _engine_ids() -> list[str]:

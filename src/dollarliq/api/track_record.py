@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dollarliq.api._core import (CORE_IDS, _engine, _engine_ids, _read, open_store, parse_as_of,
-                                 resolve_as_of)
+from dollarliq.api._core import (CORE_IDS, _engine, _engine_ids, _read, data_start, open_store,
+                                 parse_as_of, resolve_as_of)
 from dollarliq.errors import UsageError
 
 if TYPE_CHECKING:  # pandas and the engine load on first use, not on ``import dollarliq``
@@ -40,7 +40,9 @@ def stages(start: Any = None, end: Any = None, *, rules: Any = None,
     pandas.DataFrame
         Indexed by business day (``date``): ``level`` (0-3), ``name``, ``name_zh``,
         ``score`` (0-100, one decimal), ``raw_level`` (before hysteresis), ``held`` (True
-        when the stage is held only by hysteresis);
+        when the stage is held only by hysteresis), ``regime`` (the monetary regime of
+        ``stages.toml`` whose measures decided the day). A start before the data of the
+        SOFR era begin (2018-04) replays from 2003 (``engine.HISTORY_START``) instead.
         ``attrs``: ``as_of``, ``rules``, ``today``, ``data_end`` (the latest core
         observation public on the as-of date) and ``data_age_days`` (from it to today).
     """
@@ -54,13 +56,19 @@ def stages(start: Any = None, end: Any = None, *, rules: Any = None,
     today = current_date()
     with open_store(store, home) as st:
         rows = _read(st, _engine_ids())
-    d = resolve_as_of(rows, e, today=today)
-    res = _engine(rows, d, rules)
+    # Before the SOFR-era data begin, the history replay: from 2003, each regime's measures.
+    history = s is not None and pd.Timestamp(s) < data_start(rows)
+    if history and e is not None and pd.Timestamp(e) < data_start(rows):
+        d = pd.Timestamp(e)  # an end inside the history: the replay up to it
+    else:
+        d = resolve_as_of(rows, e, today=today)
+    res = _engine(rows, d, rules, history=history)
     tab = _from_start(res, s)
     out = pd.DataFrame({"level": tab["level"].astype(int), "name": tab["name"],
                         "name_zh": tab["name_zh"], "score": tab["score"].astype(float).round(1),
                         "raw_level": tab["raw_level"].astype(int),
-                        "held": tab["held"].astype(bool)}, index=tab.index)
+                        "held": tab["held"].astype(bool), "regime": tab["regime"]},
+                       index=tab.index)
     out.index.name = "date"
     out.attrs.update(as_of=f"{res.as_of:%Y-%m-%d}", rules=res.rules.source,
                      **_data_age(res, today))
