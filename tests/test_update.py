@@ -57,7 +57,8 @@ def stored_rows(series_id: str | None = None) -> pd.DataFrame:
 
 
 def cli(*args: str):
-    return CliRunner().invoke(app, list(args))
+    # Wide enough for the one-row-per-series table (a narrow terminal gets blocks instead).
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "160"})
 
 
 def update(*extra: str):
