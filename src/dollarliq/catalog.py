@@ -410,6 +410,9 @@ if len(CATALOG) != len(_SPECS):  # pragma: no cover - guards against a typo in t
 
 
 #: The tech megacaps the bubble gauges and tests follow (the price series tagged "megacap").
+#: The core liquidity inputs (Fed assets, reserves, ON RRP, SOFR): no stage without them; the
+#: default as-of date is their latest release and "the data end" their latest observation.
+CORE_IDS: tuple[str, ...] = ("WALCL", "WRESBAL", "RRPONTSYD", "SOFR")
 MEGACAPS: tuple[str, ...] = tuple(s.id for s in _SPECS
                                   if s.source == "yahoo" and "megacap" in s.tags)
 #: Megacaps whose share count comes from SEC XBRL (``SHARES_<T>``) and from earnings

@@ -9,7 +9,7 @@ states (report header and JSON, dashboard banner, ``watch``, ``/v1/health``, MCP
   a monthly one). Data past their lag against today are old: ``dollarliq update`` fetches
   newer ones.
 * **The data end**: the latest observation of the core liquidity inputs
-  (:data:`dollarliq.indicators.CORE_IDS`); the data are stale when any core input is past
+  (:data:`dollarliq.catalog.CORE_IDS`); the data are stale when any core input is past
   its lag against today.
 
 Pure functions; pandas loads on first use.
@@ -21,11 +21,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from dollarliq.catalog import CORE_IDS
 from dollarliq.dates import as_date
-
-#: The core liquidity inputs (Fed assets, reserves, ON RRP, SOFR): their latest
-#: observation is "the data end" (the same list as :data:`dollarliq.indicators.CORE_IDS`).
-CORE_IDS = ("WALCL", "WRESBAL", "RRPONTSYD", "SOFR")
 
 
 def age_days(last_obs: Any, on: Any) -> int | None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from dollarliq.catalog import CORE_IDS as _CORE_IDS
 from dollarliq.dates import business_days
 
 BDAYS_PER_WEEK = 5
@@ -49,8 +50,8 @@ ELASTICITY_BDAYS = 250
 #: Allowance before an input counts as stale, beyond its normal publication lag: business
 #: days for daily series, calendar days for weekly and monthly ones.
 STALE_ALLOWANCE = {"D": 5, "W": 10, "M": 31}
-#: Inputs without which no stage can be decided.
-CORE_IDS = ["WALCL", "WRESBAL", "RRPONTSYD", "SOFR"]
+#: Inputs without which no stage can be decided (:data:`dollarliq.catalog.CORE_IDS`).
+CORE_IDS = list(_CORE_IDS)
 
 
 # --- observation series ------------------------------------------------------------------

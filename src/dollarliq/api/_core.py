@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dollarliq.bubbles import DEFAULT_LPPLS_FILTER
+from dollarliq.catalog import CORE_IDS  # noqa: F401 - re-exported (api.CORE_IDS)
 from dollarliq.dates import default_as_of
 from dollarliq.errors import NotEnoughData, StoreError, UsageError, shown
 
@@ -24,8 +25,6 @@ if TYPE_CHECKING:  # pandas and the engine load on first use, not on ``import do
     from dollarliq.frame import Rows
     from dollarliq.store import Store
 
-#: The core liquidity inputs: the default as-of date is their latest release.
-CORE_IDS = ("WALCL", "WRESBAL", "RRPONTSYD", "SOFR")
 DEFAULT_WINDOW = 504  # daily closes in a bubble test (two years)
 MIN_WINDOW = 60  # the fewest closes a bubble test accepts
 MAX_REPS = 100_000  # Monte Carlo replications

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from dollarliq.catalog import CATALOG
+from dollarliq.catalog import CATALOG, CORE_IDS
 from dollarliq.engine import EngineResult
 from dollarliq.indicators import INDICATORS, INPUT_IDS, obs_series, record_since
 from dollarliq.messages import family_name, rule_name, t
@@ -256,7 +256,7 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
                           "age_days": int((res.as_of - last.obs_date).days),
                           "source": CATALOG[sid].source,
                           "stale": bool(stale_days(od, freq, lag).iloc[0])})
-    core = ("WALCL", "WRESBAL", "RRPONTSYD", "SOFR")
+    core = CORE_IDS
     core_ends = [f["last_obs"] for f in freshness if f["series"] in core and f["last_obs"]]
     core_stale = [f["series"] for f in freshness if f["series"] in core and f.get("stale")]
 
