@@ -799,20 +799,21 @@ class StoreWriter:
         The snapshot beneath the store (a row equal to the snapshot's is not stored again).
     fetched_at : pd.Timestamp | None
         Download time stamped on every row (UTC, naive); default: now.
-    wait : float
-        Seconds to wait for another writer to finish.
+    wait : float | None
+        Seconds to wait for another writer to finish (default :data:`WRITE_LOCK_WAIT`, or
+        ``$DOLLARLIQ_LOCK_WAIT``).
     """
 
     def __init__(self, path: Path | str, *, snapshot: Path | None = SNAPSHOT_PATH,
                  fetched_at: pd.Timestamp | None = None,
-                 wait: float = WRITE_LOCK_WAIT) -> None:
+                 wait: float | None = None) -> None:
         import pandas as pd
 
         self.path = Path(path)
         self.snapshot = snapshot
         self.fetched_at = (pd.Timestamp.now(tz="UTC").tz_localize(None)
                            if fetched_at is None else fetched_at)
-        self.wait = wait
+        self.wait = lock_wait(WRITE_LOCK_WAIT) if wait is None else wait
 
     def write(self, frames: Sequence[pd.DataFrame],
               done: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
