@@ -722,6 +722,7 @@ class _Session:
                 _remove(old)  # left by a writer that was killed: no live writer has one
             if self.path.exists() and not _empty_file(self.path):
                 shutil.copyfile(self.path, self.work)
+                shutil.copymode(self.path, self.work)  # the store keeps its permissions
                 wal = _wal(self.path)  # left by an older dollarliq that wrote in place
                 if wal.exists():
                     shutil.copyfile(wal, _wal(self.work))
