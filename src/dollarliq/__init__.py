@@ -20,7 +20,8 @@ from importlib import import_module as _import_module
 __version__ = "0.1.0"
 
 _API = ("BubbleTest", "Outlook", "Report", "TrackRecord", "WatchCycle", "backtest",
-        "bubble_test", "dashboard", "edgar_update", "gauges", "health", "outlook", "panel",
+        "bubble_test", "dashboard", "edgar_update", "gauges", "health", "history_context",
+        "outlook", "panel",
         "report", "series",
         "series_list", "stages", "update", "watch_cycle")
 _ERRORS = ("DollarliqError", "UsageError", "UnknownSeries", "SourceError", "NotEnoughData",
@@ -30,7 +31,7 @@ if _typing.TYPE_CHECKING:  # pragma: no cover - for type checkers and editors on
     from dollarliq.api import (BubbleTest, Outlook, Report, TrackRecord,  # noqa: F401
                                WatchCycle,
                                backtest, bubble_test, dashboard, edgar_update, gauges,
-                               health, outlook, panel,
+                               health, history_context, outlook, panel,
                                report, series, series_list, stages, update, watch_cycle)
     from dollarliq.errors import (DollarliqError, NotEnoughData, SourceError,  # noqa: F401
                                   StoreError, UnknownSeries, UsageError)

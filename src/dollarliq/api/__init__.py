@@ -48,6 +48,7 @@ from dollarliq.api._core import (  # noqa: F401 - re-exported
     parse_as_of, parse_windows, resolve_as_of)
 from dollarliq.api.bubbles import BubbleTest, bubble_scan, bubble_test, edgar_update, gauges
 from dollarliq.api.dashboard_page import dashboard
+from dollarliq.api.history_context import history_context
 from dollarliq.api.outlook import Outlook, outlook, outlook_days
 from dollarliq.api.reporting import report
 from dollarliq.api.timeseries import panel, series, series_list
@@ -55,6 +56,7 @@ from dollarliq.api.track_record import TrackRecord, backtest, stages
 from dollarliq.api.updates import WatchCycle, health, update, watch_cycle
 
 __all__ = ["BubbleTest", "Outlook", "Report", "TrackRecord", "WatchCycle", "backtest", "bubble_scan",
+           "history_context",
            "bubble_test",
            "dashboard", "default_as_of", "gauges", "health", "outlook", "panel", "report", "resolve_as_of", "series",
            "series_list", "stages", "update", "watch_cycle"]

@@ -27,12 +27,16 @@ def report(
     fmt: ReportFmt = typer.Option(ReportFmt.text, "--format", help="text or json."),
     lang: Lang = typer.Option(None, "--lang", help="en or zh (default: DOLLARLIQ_LANG or en)."),
     rules: str = typer.Option(None, "--rules", help="Another stage rules file (TOML)."),
+    history: bool = typer.Option(False, "--history",
+                                 help="Add today against 2003-2026: percentiles and the closest "
+                                      "past days (text only; a second or two more)."),
 ) -> None:
     """The liquidity stage, stress score, indicators, evidence and records on a date.
 
     Example:
         dollarliq report --as-of 2025-11-03
         dollarliq report --format json --lang zh
+        dollarliq report --history
     """
     from dollarliq import api
     from dollarliq.messages import lang_from_env
@@ -46,6 +50,11 @@ def report(
     from dollarliq.reports.terminal import render
 
     console.print(render(r.doc, sparks=r.sparks, width=console.width))
+    if history:
+        from dollarliq.reports.history import history_lines
+
+        for line in history_lines(api.history_context(as_of=d["as_of"])):
+            console.print(line, highlight=False, markup=False)
 
 
 @app.command("stages")
