@@ -23,7 +23,7 @@ def store_info(
         dollarliq store info
     """
     from dollarliq.catalog import CATALOG
-    from dollarliq.indicators import CORE_IDS
+    from dollarliq.catalog import CORE_IDS
     from dollarliq.reports.layout import FitTable
     from dollarliq.store import SNAPSHOT_PATH, default_store_path, open_store
 
