@@ -205,6 +205,42 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "停放在美联储隔夜逆回购工具中的资金:第一道防线,可以离开美联储为市场提供资金。"},
     "dash.score_history": {"en": "Stress score and stage over time",
                            "zh": "压力评分与阶段走势"},
+    "history.title": {"en": "Today against history ({as_of}, regime {regime})",
+                      "zh": "今日与历史对照({as_of},体制 {regime})"},
+    "history.short": {"en": "Against 2003-2026: {readings}.",
+                      "zh": "对照 2003-2026 年:{readings}。"},
+    "history.pct": {"en": "{name} percentile {pct}", "zh": "{name} 第 {pct} 百分位"},
+    "history.reading": {"en": "{name}: {value}, percentile {pct} ({span})",
+                        "zh": "{name}:{value},第 {pct} 百分位({span})"},
+    "history.no_value": {"en": "{name}: no fresh value today ({span})",
+                         "zh": "{name}:今日无新数值({span})"},
+    "history.within": {"en": "{n} days from {start}, within {regimes}",
+                       "zh": "自 {start} 起 {n} 天,限于 {regimes}"},
+    "history.across": {"en": "{n} days from {start}, across regimes {regimes}",
+                       "zh": "自 {start} 起 {n} 天,跨体制 {regimes}"},
+    "history.analogues": {"en": "Closest past days (on {features}):",
+                          "zh": "最相近的历史日期(依据 {features}):"},
+    "history.analogue": {
+        "en": "{date} ({regime}): {stage}, score {score}; to {until}: at most {max_stage} "
+              "(first on {max_date}), score up to {max_score}",
+        "zh": "{date}({regime}):{stage},评分 {score};至 {until}:最高 {max_stage}"
+              "(首次于 {max_date}),评分最高 {max_score}"},
+    "history.analogue_short": {"en": "{date}, then at most {max_stage} to {until}",
+                               "zh": "{date},其后至 {until} 最高为{max_stage}"},
+    "history.analogues_short": {"en": "Closest past days: {days} (report --history).",
+                                "zh": "最相近的历史日期:{days}(report --history)。"},
+    "history.note": {
+        "en": "History, not a forecast: what followed the closest past days within {days} "
+              "business days (about three months).",
+        "zh": "这是历史,不是预测:最相近的历史日期之后 {days} 个工作日(约三个月)内的情形。"},
+    "dash.history": {"en": "Today against 2003-2026", "zh": "今日与 2003-2026 年对照"},
+    "dash.timeline": {"en": "Stage timeline 2003-2026, episodes shaded",
+                      "zh": "2003-2026 年阶段时间线(阴影为事件期)"},
+    "dash.timeline_note": {
+        "en": "Each business day replayed with only what was public that day; grey bands are "
+              "the dated episodes (funding darker, market-only lighter).",
+        "zh": "每个工作日仅用当日已公开的数据重算;灰色带为已标定的事件期(融资事件较深,"
+              "仅市场事件较浅)。"},
     "dash.no_records": {"en": "No records on this date.", "zh": "当日无纪录。"},
     "dash.no_data": {"en": "no data", "zh": "无数据"},
     "dash.per_sp500": {"en": "Per S&P 500 point: ${value}bn, {record}.",

@@ -261,11 +261,15 @@ class Report:
     engine : EngineResult | None
         The indicator panel and stage table it was computed from (None when the report
         came from the per-revision cache).
+    history : EngineResult | None
+        The 2003-2026 replay the ``history`` section was computed from (the dashboard's
+        stage timeline); None when the report came from the cache or was made without it.
     """
 
     doc: dict[str, Any]
     sparks: list[dict[str, Any]] = field(default_factory=list, repr=False)
     engine: Any = field(default=None, repr=False, compare=False)
+    history: Any = field(default=None, repr=False, compare=False)
 
     @property
     def stage(self) -> str:

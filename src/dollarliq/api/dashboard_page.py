@@ -31,7 +31,8 @@ def dashboard(as_of: Any = None, *, lang: str = "en", track_record: bool = False
     track_record : bool
         Add the backtest's track record section.
     progress : callable, optional
-        ``progress(step)`` is called before the steps "engine", "gauges" and "render".
+        ``progress(step)`` is called before the steps "engine", "gauges", "history" and
+        "render".
     extra_sections : sequence of (title, HTML fragment)
         Appended after the built-in sections (the title is escaped, the fragment not).
 
@@ -70,5 +71,5 @@ def dashboard(as_of: Any = None, *, lang: str = "en", track_record: bool = False
     from dollarliq.reports.html import render_dashboard
 
     page = render_dashboard(r.engine, r.doc, r.doc["bubble"], language,
-                            extra_sections=sections)
+                            extra_sections=sections, history=r.history)
     return page, r

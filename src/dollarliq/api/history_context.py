@@ -50,14 +50,20 @@ def history_context(as_of: Any = None, *, n_analogues: int = 3, store: Store | N
         business days after, and the day of that stage); ``note``: history, not a forecast.
         A reading without a value today is listed with ``value`` and ``percentile`` None.
     """
-    import numpy as np
-    import pandas as pd
-
     d = parse_as_of(as_of, "as-of date")
     with open_store(store, home) as st:
         rows = _read(st, _engine_ids())
     day = resolve_as_of(rows, d)
-    res = _engine(rows, day, history=True)
+    return context_from_engine(_engine(rows, day, history=True), n_analogues=n_analogues)
+
+
+def context_from_engine(res: Any, *, n_analogues: int = 3) -> dict[str, Any]:
+    """Pure: :func:`history_context` from the engine's 2003-2026 replay ``res`` (an
+    ``EngineResult`` computed with ``history=True``), so a report computes the replay once
+    and uses it for this section and the dashboard's timeline."""
+    import numpy as np
+    import pandas as pd
+
     t = res.stages.table
     daily = res.panel.usable().reindex(t.index)
     frame = daily.assign(score=t["score"])
@@ -84,7 +90,7 @@ def history_context(as_of: Any = None, *, n_analogues: int = 3, store: Store | N
             "crosses_regime": len(set(regime[hist.index])) > 1,
         })
 
-    feats = frame[list(ANALOGUE_FEATURES)]
+    feats = frame[[c for c in ANALOGUE_FEATURES if c in frame]]
     z = (feats - feats.mean()) / feats.std()
     now = z.iloc[-1]
     use = [c for c in z.columns if pd.notna(now[c])]
@@ -115,8 +121,18 @@ def history_context(as_of: Any = None, *, n_analogues: int = 3, store: Store | N
     return {"as_of": f"{today:%Y-%m-%d}", "regime": str(regime.iloc[-1]),
             "readings": readings, "analogues": analogues,
             "analogue_features": [c for c in ANALOGUE_FEATURES if c in use],
-            "note": "History, not a forecast: what followed the closest past days within "
-                    f"{FOLLOW_BD} business days (about three months)."}
+            "note": _note("en")}
+
+
+def _note(lang: str) -> str:
+    from dollarliq.messages import t
+
+    return t("history.note", lang, days=FOLLOW_BD)
+
+
+def localise(ctx: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The context with its note in ``lang`` (the report's language)."""
+    return {**ctx, "note": _note(lang)}
 
 
 def _num(x: Any) -> float | None:

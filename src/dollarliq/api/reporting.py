@@ -83,10 +83,12 @@ def report(as_of: Any = None, *, lang: str = "en", rules: Any = None,
 def _report_from_rows(rows: Rows, as_of: pd.Timestamp, cache_get, *, lang: str, rules: Any,
                       bubble_tests: bool, progress=None,
                       records: pd.DataFrame | None = None, today: dt.date | None = None,
-                      requested: bool = True) -> Report:
+                      requested: bool = True, history: bool = True) -> Report:
     """The report on ``as_of``, with its data's age against ``today`` (default: the one
     seam, :func:`dollarliq.dates.today`); ``requested``: the as-of date was asked for, not
-    the default. The document is strict JSON (:func:`dollarliq.strict_json.clean`)."""
+    the default; ``history``: add today against 2003-2026 (the ``history`` section, from one
+    replay of the engine since 2003, kept as ``Report.history``). The document is strict
+    JSON (:func:`dollarliq.strict_json.clean`)."""
     from dollarliq.dates import today as current_date
     from dollarliq.freshness import stamp_report
     from dollarliq.reports.model import build_report
@@ -109,5 +111,13 @@ def _report_from_rows(rows: Rows, as_of: pd.Timestamp, cache_get, *, lang: str, 
         from dollarliq.reports.outlook import short_section
 
         doc["outlook"] = short_section(outlook_from_rows(rows, records, as_of, 20, lang))
+    hres = None
+    if history:  # the 2003-2026 replay, once per report (the report itself is cached)
+        from dollarliq.api.history_context import context_from_engine, localise
+
+        if progress is not None:
+            progress("history")
+        hres = _engine(rows, as_of, rules, history=True)
+        doc["history"] = localise(context_from_engine(hres), lang)
     doc = clean(stamp_report(doc, today or current_date(), requested=requested))
-    return Report(doc, clean(spark_rows(res, lang)), res)
+    return Report(doc, clean(spark_rows(res, lang)), res, hres)

@@ -76,7 +76,7 @@ def watch_cycle(*, urls: Sequence[str] = (), sources: Sequence[str] | None = Non
         rows = _read(st, _report_ids())
         d = resolve_as_of(rows, None)
         r = _report_from_rows(rows, d, st.cache_get, lang=language, rules=None,
-                              bubble_tests=False, requested=False)
+                              bubble_tests=False, requested=False, history=False)
         state = load_state(st)
     ev = evaluate(r.doc, state, record_years=record_years, lang=language)
     # Each receiver gets what it is owed once; one that fails keeps it for the next cycle.

@@ -42,7 +42,7 @@ def dashboard(
     d = parse_dates(as_of=as_of)
     check_out(out)  # before any work; a missing folder is not created
     language = lang_from_env(lang.value if lang else None)
-    steps = ["engine", "gauges", "render"]
+    steps = ["engine", "gauges", "history", "render"]
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console, disable=quiet, transient=True) as bar:
         task = bar.add_task(t("dash.rendering", language), total=len(steps) + 1)

@@ -28,8 +28,10 @@ def report(
     lang: Lang = typer.Option(None, "--lang", help="en or zh (default: DOLLARLIQ_LANG or en)."),
     rules: str = typer.Option(None, "--rules", help="Another stage rules file (TOML)."),
     history: bool = typer.Option(False, "--history",
-                                 help="Add today against 2003-2026: percentiles and the closest "
-                                      "past days (text only; a second or two more)."),
+                                 help="Today against 2003-2026 in full: each reading's "
+                                      "percentile and the closest past days with what "
+                                      "followed (the default page shows the short form; the "
+                                      "JSON always carries it)."),
 ) -> None:
     """The liquidity stage, stress score, indicators, evidence and records on a date.
 
@@ -50,10 +52,11 @@ def report(
     from dollarliq.reports.terminal import render
 
     console.print(render(r.doc, sparks=r.sparks, width=console.width))
-    if history:
-        from dollarliq.reports.history import history_lines
+    ctx = r.doc.get("history")
+    if ctx is not None:
+        from dollarliq.reports.history import history_lines, short_lines
 
-        for line in history_lines(api.history_context(as_of=d["as_of"])):
+        for line in (history_lines if history else short_lines)(ctx, language):
             console.print(line, highlight=False, markup=False)
 
 

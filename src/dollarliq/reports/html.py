@@ -351,6 +351,70 @@ def _score(res: EngineResult, lang: str, charts: _Charts, marks: tuple) -> str:
                     wide=True)
 
 
+#: Shade of the dated episodes on the 2003-2026 timeline: funding darker, market-only lighter.
+EPISODE_SHADE = {"funding": "rgba(68,80,94,0.22)", "market": "rgba(68,80,94,0.10)"}
+
+
+def _episode_bands(start: pd.Timestamp, end: pd.Timestamp) -> list[dict]:
+    """One grey band per dated episode (``data/episodes.csv``) between ``start`` and ``end``,
+    the end day included."""
+    from dollarliq.backtest import load_episodes
+
+    out = []
+    for ep in load_episodes():
+        if ep.end < start or ep.start > end:
+            continue
+        out.append({"type": "rect", "xref": "x", "yref": "paper", "name": ep.id,
+                    "x0": f"{ep.start:%Y-%m-%d}",
+                    "x1": f"{ep.end + pd.Timedelta(days=1):%Y-%m-%d}", "y0": 0, "y1": 1,
+                    "fillcolor": EPISODE_SHADE.get(ep.kind, EPISODE_SHADE["market"]),
+                    "line": {"width": 0}, "layer": "below"})
+    return out
+
+
+def _timeline(hres: EngineResult, lang: str, charts: _Charts) -> str:
+    """The stage and score of every business day of the 2003-2026 replay, the episodes
+    shaded."""
+    tab = hres.stages.table
+    traces = [_line(t("report.score", lang), tab["score"], "#1d232a", width=1.2),
+              _line(t("report.stage", lang), tab["level"].astype(float), "#c0392b", width=1.2,
+                    yaxis="y2", line_shape="hv")]
+    lay = _layout(t("report.score", lang),
+                  shapes=_episode_bands(tab.index[0], tab.index[-1]))
+    lay["xaxis"]["range"] = [f"{tab.index[0]:%Y-%m-%d}",
+                             f"{tab.index[-1] + pd.Timedelta(days=45):%Y-%m-%d}"]
+    lay["yaxis"]["range"] = [0, 100]
+    lay["yaxis2"] = {"overlaying": "y", "side": "right", "range": [-0.2, 3.2], "dtick": 1,
+                     "showgrid": False, "title": {"text": t("report.stage", lang)}}
+    return _section(t("dash.timeline", lang), charts.add({"data": traces, "layout": lay})
+                    + f'<p class="note">{_e(t("dash.timeline_note", lang))}</p>',
+                    wide=True, sid="timeline")
+
+
+def _history(ctx: dict, lang: str) -> str:
+    """Today's readings as percentiles of 2003-2026 and the closest past days (the report's
+    ``history`` section), labelled history, not a forecast."""
+    from dollarliq.reports.history import history_lines, reading_name
+
+    rows = []
+    for r in ctx["readings"]:
+        span = (t("history.across" if r["crosses_regime"] else "history.within", lang,
+                  n=r["compared_days"], start=r["compared_from"],
+                  regimes=", ".join(r["regimes"])))
+        val = "–" if r["value"] is None else f"{r['value']:.1f}"
+        pct = "–" if r["percentile"] is None else f"{r['percentile']:.0f}"
+        rows.append(f"<tr><td>{_e(reading_name(r['id'], lang))}</td>"
+                    f'<td class="num">{_e(val)}</td><td class="num">{_e(pct)}</td>'
+                    f'<td class="dim">{_e(span)}</td></tr>')
+    lines = history_lines(ctx, lang)
+    first = len(ctx["readings"]) + 1  # the analogues' heading, its lines, then the note
+    body = (f"<table><tbody>{''.join(rows)}</tbody></table>"
+            f"<p>{_e(lines[first])}</p><ul class=\"analogues\">"
+            + "".join(f"<li>{_e(x.strip())}</li>" for x in lines[first + 1:-1])
+            + f'</ul><p class="note">{_e(ctx["note"])}</p>')
+    return _section(t("dash.history", lang), body, wide=True, sid="history")
+
+
 def _evidence(doc: dict, lang: str) -> str:
     items = []
     st = doc["stage"]
@@ -487,7 +551,7 @@ def _bubble(section: dict | None, lang: str, charts: _Charts) -> str:
 # --- the page --------------------------------------------------------------------------------
 def render_dashboard(res: EngineResult, report_doc: dict, bubble_section: dict | None,
                      lang: str = "en", *, extra_sections: Sequence[tuple[str, str]] = (),
-                     plotly_js: str | None = None) -> str:
+                     plotly_js: str | None = None, history: EngineResult | None = None) -> str:
     """The dashboard page for ``res.as_of``, one self-contained HTML string.
 
     Parameters
@@ -507,6 +571,10 @@ def render_dashboard(res: EngineResult, report_doc: dict, bubble_section: dict |
         The title is escaped; the fragment is inserted as given.
     plotly_js : str | None
         The Plotly library source to inline (default: the installed plotly's bundle).
+    history : EngineResult | None
+        The 2003-2026 replay (``Report.history``): adds the stage timeline since 2003 with
+        the episodes shaded. The report's ``history`` section, when present, adds today
+        against history.
     """
     if plotly_js is None:
         from plotly.offline import get_plotlyjs
@@ -527,6 +595,10 @@ def render_dashboard(res: EngineResult, report_doc: dict, bubble_section: dict |
         _score(res, lang, charts, marks),
         _bubble(bubble_section, lang, charts),
     ]
+    if report_doc.get("history"):
+        sections.append(_history(report_doc["history"], lang))
+    if history is not None:
+        sections.append(_timeline(history, lang, charts))
     for title, fragment in extra_sections:
         sections.append(_section(title, fragment, wide=True))
     title = f"dollarliq · {t('report.title', lang)} · {report_doc['as_of']}"
