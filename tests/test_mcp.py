@@ -118,6 +118,9 @@ def test_report_for_2019_09_17_is_the_api_report(session, monkeypatch):
     want = api.report(as_of="2019-09-17")
     assert doc["stage"] == want.doc["stage"] and doc["score"] == want.doc["score"]
     assert doc["stage"]["level"] >= 2  # the September 2019 repo spike: drained or worse
+    # Today against 2003-2026, as the API computes it (history, not a forecast).
+    assert doc["history"] == want.doc["history"] and doc["history"]["as_of"] == "2019-09-17"
+    assert len(doc["history"]["analogues"]) == 3 and "not a forecast" in doc["history"]["note"]
     # The text content carries the same document, for clients without structured content.
     assert json.loads(res.content[0].text)["stage"] == doc["stage"]
 

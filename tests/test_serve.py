@@ -167,6 +167,10 @@ def test_report_has_the_cli_stage_and_score_and_its_schema(server):
     assert doc["stage"] == want["stage"]
     assert doc["score"] == want["score"]
     assert doc["as_of"] == "2025-11-03" and doc["stage"]["name"] == "tight"
+    # Today against 2003-2026: the CLI's section, on the asked day.
+    assert doc["history"] == want["history"] and doc["history"]["as_of"] == "2025-11-03"
+    assert doc["history"]["readings"][0]["compared_from"] == "2003-01-02"
+    assert len(doc["history"]["analogues"]) == 3
     # Asked again: the same answer (from memory: the store has not changed).
     assert server.get("/v1/report", params={"as_of": "2025-11-03"}).content == r.content
 
