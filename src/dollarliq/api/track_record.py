@@ -189,6 +189,10 @@ def _evaluate(rows: Rows, res: Any, start: dt.date | None, eps: Any):
     prev = _engine(rows, res.as_of, load_rules(PREVIOUS_RULES)).stages.table
     ofr_long = rows.first_release(list(OFR_IDS), as_of=res.as_of)
     cards = scorecards_for(res, prev, ofr_long, eps, table.index)
+    from dollarliq.track.scoring import history_for
+
+    hist = history_for(_engine(rows, res.as_of, res.rules, history=True), ofr_long, eps)
     return evaluate(table, eps, yardstick_series={k: known[k] for k in YARDSTICKS if k in known},
                     prices={k: known[k] for k in ASSETS if k in known}, as_of=res.as_of,
-                    data_start=res.data_start, rules=res.rules.source, scorecards=cards)
+                    data_start=res.data_start, rules=res.rules.source, scorecards=cards,
+                    history=hist)

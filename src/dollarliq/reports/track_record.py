@@ -66,7 +66,8 @@ def _event_note(e: EventRow) -> str:
 def summary_lines(r: BacktestResult) -> list[str]:
     """The headline, in plain sentences."""
     rt, p = r.rates, r.params
-    out = [
+    out = [*history_summary(r.history)] if r.history is not None else []
+    out += [
         f"Replay {r.start:%Y-%m-%d} to {r.end:%Y-%m-%d} ({len(r.table)} business days, rules "
         f"{r.rules or 'default'}), every day point-in-time: "
         + ", ".join(f"{STAGE_NAMES[k][0]} {v}" for k, v in r.stage_days.items()) + " days.",
@@ -297,6 +298,173 @@ def _md_table(head: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+# ----------------------------------------------------------------------------- 2003-2026
+
+HIST_HEAD = ["signal", "span", "cut", "AUC (episodes equal)", "95% episode bootstrap",
+             "per episode: AUC, delay bd", "caught", "flag spells", "false-alarm spells / yr",
+             "precision by episode"]
+YEAR_HEAD = ["year", "funding episodes", "score AUC", "STLFSI4 AUC", "drained: caught",
+             "drained: delay bd", "drained spells", "false-alarm spells"]
+
+
+def _h(x: float | None) -> str:
+    return "." if x is None or not np.isfinite(x) else f"{x:.2f}"
+
+
+def _delay(d: int | None, near_bd: int) -> str:
+    """A detection delay in business days; the earliest day looked at reads "<= -near"."""
+    if d is None:
+        return "missed"
+    return f"<= {d:+d}" if d <= -near_bd else f"{d:+d}"
+
+
+def history_summary(h) -> list[str]:
+    """The 2003-2026 headline: the score against STLFSI4, in and out of sample."""
+    from dollarliq.track.history import IN_SAMPLE, OUT_OF_SAMPLE, find
+
+    out = []
+    for span in (IN_SAMPLE[0], OUT_OF_SAMPLE[0]):
+        sc, st = find(h.rows, "stress score", span), find(h.rows, "STLFSI4 (revised)", span)
+        dr = find(h.rows, "stage, flag >= drained", span)
+        if sc is None or st is None or dr is None:
+            continue
+        ci = ("" if sc.auc_ci is None
+              else f" [{sc.auc_ci[0]:.2f}, {sc.auc_ci[1]:.2f}]")
+        out.append(
+            f"2003-2026 replay, {span}, {len(sc.episodes)} major funding episodes weighted "
+            f"equally: stress score AUC {_h(sc.auc)}{ci}, STLFSI4 (revised) {_h(st.auc)}; "
+            f"drained caught {dr.caught} of {len(dr.episodes)}, {dr.spells} drained spells, "
+            f"{dr.false_alarm_spells} false alarms ({dr.false_alarms_per_year:.2f} a year), "
+            f"precision by episode {_h(dr.precision)}.")
+    return out
+
+
+def history_rows(h, kind: str, span_prefix: tuple[str, ...]) -> list[list[str]]:
+    """Rows of the 2003-2026 scorecard for one kind of episode and the spans named."""
+    out = []
+    for x in h.rows:
+        if x.kind != kind or not x.span.startswith(span_prefix):
+            continue
+        per = "; ".join(f"{e} {_h(a)}, {_delay(d, h.params.near_bd)}"
+                        for e, a, d in zip(x.episodes, x.auc_by_episode, x.delay_bd))
+        out.append([x.signal, x.span, "." if x.cut is None else f"{x.cut:.2f}", _h(x.auc),
+                    "." if x.auc_ci is None else f"[{x.auc_ci[0]:.2f}, {x.auc_ci[1]:.2f}]",
+                    per or ".", f"{x.caught} of {len(x.delay_bd)}", str(x.spells),
+                    f"{x.false_alarms_per_year:.2f} ({x.false_alarm_spells})", _h(x.precision)])
+    return out
+
+
+def year_rows(h) -> list[list[str]]:
+    """The rolling origin: each year judged in turn (nothing refitted)."""
+    by: dict[str, dict[str, Any]] = {}
+    for x in h.rows:
+        if x.span.startswith("year ") and x.kind == "funding":
+            by.setdefault(x.span, {})[x.signal] = x
+    out = []
+    for span, d in by.items():
+        sc, st, stl = (d.get("stress score"), d.get("stage, flag >= drained"),
+                       d.get("STLFSI4 (revised)"))
+        if st is None:
+            continue
+        out.append([span[5:], ", ".join(st.episodes) or "none",
+                    _h(sc.auc) if sc else ".", _h(stl.auc) if stl else ".",
+                    f"{st.caught} of {len(st.episodes)}" if st.episodes else ".",
+                    ", ".join(_delay(v, h.params.near_bd) for v in st.delay_bd) or ".",
+                    str(st.spells), str(st.false_alarm_spells)])
+    return out
+
+
+def history_lines(h) -> list[str]:
+    """Every choice of the 2003-2026 scorecard, and what was written after seeing what."""
+    p = h.params
+    return [
+        f"Replay {h.start:%Y-%m-%d}..{h.end:%Y-%m-%d}, one engine pass from 2003 (`dollarliq "
+        "stages --start 2003-01-02`), each day decided on its own regime's measures "
+        "(stages.toml) with only the data public on that day.",
+        "Spans: in sample 2003-01-02..2014-12-31, out of sample 2015-01-01..the data end. The "
+        "only thing fitted here is the cut of each continuous signal (the stress score and "
+        "every baseline): the cut with the best day F1 on the in-sample funding labels, kept "
+        "fixed out of sample. The stage flag (>= drained) is not fitted here.",
+        "Episodes: the major funding and market episodes of `src/dollarliq/data/episodes.csv`, "
+        "committed before any rule change of the history replay; minor and calendar episodes "
+        "(2015 lift-off, 2016 money-fund reform, year-ends) are not scored. Funding and market "
+        "episodes are scored apart (episode type).",
+        f"Labels: positive inside a major window of the kind scored, left out within "
+        f"{p.grey_bd} business days of one, negative otherwise.",
+        "AUC, episodes weighted equally: for each episode of the span, its days against the "
+        "span's negative days (other episodes' days left out); the mean over episodes. The "
+        f"interval resamples episodes with replacement ({p.n_boot} draws, seed {p.seed}); with "
+        "4 to 6 episodes per span it is wide.",
+        f"Detection delay: business days from the episode's start to the first flagged day "
+        f"from {p.near_bd} business days before it to the window's end (negative: before the "
+        f"start; <= -{p.near_bd}: already flagged on the first day looked at); missed when none.",
+        f"Spells: runs of flagged days. False alarm: a spell with no major episode of any kind "
+        f"within {p.alarm_bd} business days; counted per year of the span (261 business days). "
+        f"Precision by episode: the share of spells within {p.alarm_bd} business days of a "
+        "major episode of the kind scored.",
+        "Baselines, each with its 5-day maximum: STLFSI4 is the revised series (the data carry "
+        "no vintages), carried from its weekly dates, so it knows more than it did at the time; "
+        "the OFR FSI as first released; the VIX; the TED spread; AA financial CP - 3-month "
+        "bill; the price of money in each regime's own measure: |fed funds - target| in the "
+        "corridor (the rule's measure; the signed deviation reads lower because fed funds fell "
+        "below the target in 2007-2008), EFFR - IOER in 2008-12..2018-03, SOFR - IORB from "
+        "2018-04. TED and LIBOR end in 2021-2022, so their later spans are partial.",
+        "Rolling origin: nothing in the stage engine is refitted year by year. The stage "
+        "thresholds are fixed from the literature and 2018-2021, and the pre-2018 ones were "
+        "set before the history replay was first scored. So the yearly table judges each year "
+        "in turn with the same rules, and its AUC needs no cut; it is not a refit-and-predict "
+        "exercise.",
+        "Which rules were written after seeing which episodes: the rules of 2018 on (the SOFR "
+        "floor) were written with 2018-2021 in sample (September 2019, March 2020); the "
+        "discount-window rule was revised after March 2023 had been seen; the repo take-up "
+        "rule after the 2025 month-end squeeze. So the out-of-sample span 2015 on is a clean "
+        "test of the corridor and early-floor rules only in 2015-2018 (fed funds off target, "
+        "TED, CP - bill; they do not apply after 2018-04-01) and of nothing in the SOFR era. "
+        "Those pre-2018 rules were committed (with the regimes of stages.toml) before the "
+        "pre-2018 replay was first run. Nothing was retuned after reading these figures.",
+    ]
+
+
+def _history_markdown(h) -> list[str]:
+    days = "; ".join(f"{reg}: " + ", ".join(f"{STAGE_NAMES[k][0]} {v}"
+                                            for k, v in sorted(c.items()))
+                     for reg, c in h.stage_days_by_regime.items())
+    return [
+        "## 2003-2026: in sample 2003-2014, out of sample 2015 on",
+        "",
+        "### Goals, measured",
+        "",
+        *[f"- {g}: {v}. **{'Met' if ok else 'Not met'}.**" for g, v, ok in h.goals],
+        "",
+        f"Stage days by regime: {days}.",
+        "",
+        "### Choices",
+        "",
+        *[f"- {x}" for x in history_lines(h)],
+        "",
+        "### Funding episodes, in and out of sample, with the baselines",
+        "",
+        _md_table(HIST_HEAD, history_rows(h, "funding", ("in sample", "out of sample"))),
+        "",
+        "### Funding episodes by regime",
+        "",
+        _md_table(HIST_HEAD, history_rows(h, "funding", ("regime",))),
+        "",
+        "### Market episodes (kept apart), in and out of sample",
+        "",
+        _md_table(HIST_HEAD, history_rows(h, "market", ("in sample", "out of sample"))),
+        "",
+        "### Market episodes by regime",
+        "",
+        _md_table(HIST_HEAD, history_rows(h, "market", ("regime",))),
+        "",
+        "### Each year in turn (funding episodes; nothing refitted)",
+        "",
+        _md_table(YEAR_HEAD, year_rows(h)),
+        "",
+    ]
+
+
 def render_markdown(r: BacktestResult, *, command: str = "dollarliq backtest --format markdown"
                     ) -> str:
     parts = [
@@ -310,7 +478,8 @@ def render_markdown(r: BacktestResult, *, command: str = "dollarliq backtest --f
         "",
         *[f"- {s}" for s in summary_lines(r)],
         "",
-        "## Episodes",
+        *(_history_markdown(r.history) if r.history is not None else []),
+        "## Episodes (2018-04 on)",
         "",
         _md_table(EPISODE_HEAD, episode_rows(r)),
         "",

@@ -46,6 +46,8 @@ class BacktestResult:
     stage_days: dict[int, int]
     #: Out-of-sample scorecards (funding and market episodes) with the baselines.
     scorecards: tuple = ()
+    #: The 2003-2026 scorecard (:mod:`dollarliq.track.history`), None when not computed.
+    history: Any = None
 
 
 def evaluate(table: pd.DataFrame, episodes: tuple[Episode, ...], *,
@@ -53,7 +55,7 @@ def evaluate(table: pd.DataFrame, episodes: tuple[Episode, ...], *,
              prices: dict[str, pd.Series] | None = None,
              params: BacktestParams = BacktestParams(),
              as_of: pd.Timestamp | None = None, data_start: pd.Timestamp | None = None,
-             rules: str = "", scorecards: tuple = ()) -> BacktestResult:
+             rules: str = "", scorecards: tuple = (), history: Any = None) -> BacktestResult:
     """Score a stage table (level, score per business day) against episodes and yardsticks."""
     if table.empty:
         raise NotEnoughData("no replay days in the requested span")
@@ -69,7 +71,7 @@ def evaluate(table: pd.DataFrame, episodes: tuple[Episode, ...], *,
         table.index[0], table.index[-1], as_of if as_of is not None else table.index[-1],
         data_start if data_start is not None else table.index[0], rules, params, table,
         scores, spl, rates(scores, spl), yard, ys, tuple(events),
-        {k: int(counts.get(k, 0)) for k in STAGE_NAMES}, scorecards)
+        {k: int(counts.get(k, 0)) for k in STAGE_NAMES}, scorecards, history)
 
 
 def run_backtest(store, *, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None,
@@ -110,8 +112,31 @@ def run_backtest(store, *, start: pd.Timestamp | None = None, end: pd.Timestamp 
         prev = run_engine(store, as_of=res.as_of, rules=load_rules(PREVIOUS_RULES)).stages.table
         ofr_long = store.first_release(list(OFR_IDS), as_of=res.as_of)
         cards = scorecards_for(res, prev, ofr_long, eps, table.index)
+        from dollarliq.engine import HISTORY_CORE_IDS, HISTORY_START, compute
+        from dollarliq.indicators import INPUT_IDS
+
+        firsts = [store.first_as_of([sid]) for sid in HISTORY_CORE_IDS]
+        h0 = max([HISTORY_START, *(pd.Timestamp(f) for f in firsts if f is not None)])
+        hist = compute(store.first_release(INPUT_IDS, as_of=res.as_of), as_of=res.as_of,
+                       start=h0, rules=res.rules)
+        history = history_for(hist, ofr_long, eps)
+    else:
+        history = None
     return evaluate(table, eps, yardstick_series=ys, prices=px, params=params, as_of=res.as_of,
-                    data_start=res.data_start, rules=res.rules.source, scorecards=cards)
+                    data_start=res.data_start, rules=res.rules.source, scorecards=cards,
+                    history=history)
+
+
+def history_for(hist, ofr_long: pd.DataFrame, episodes: tuple[Episode, ...]):
+    """The 2003-2026 scorecard of the history replay ``hist`` (an engine result from
+    2003) with the OFR FSI as first released (pure)."""
+    from dollarliq.indicators import known_on, obs_series
+    from dollarliq.track.history import history_scorecard
+
+    table = hist.stages.table
+    o = obs_series(ofr_long, "OFR_FSI")
+    ofr = known_on(o, table.index)["value"] if len(o) else None
+    return history_scorecard(table, hist.panel.daily, episodes, ofr_fsi=ofr)
 
 
 OFR_IDS = ("OFR_FSI", "OFR_FSI_FUNDING")
@@ -225,8 +250,29 @@ def to_dict(r: BacktestResult) -> dict[str, Any]:
             "rows": [_score_row(x) for x in sc.rows],
             "leave_one_episode_out": [_score_row(x) for x in sc.loeo]}
             for sc in r.scorecards],
+        "history": None if r.history is None else _history_dict(r.history),
         "notice": NOTICE,
     }
+
+
+def _history_dict(h) -> dict[str, Any]:
+    p = h.params
+    return {
+        "start": _d(h.start), "end": _d(h.end),
+        "params": {"grey_bd": p.grey_bd, "near_bd": p.near_bd, "alarm_bd": p.alarm_bd,
+                   "n_boot": p.n_boot, "seed": p.seed},
+        "goals": [{"goal": g, "measured": v, "met": ok} for g, v, ok in h.goals],
+        "stage_days_by_regime": {r: {STAGE_NAMES[k][0]: v for k, v in sorted(c.items())}
+                                 for r, c in h.stage_days_by_regime.items()},
+        "rows": [{"signal": x.signal, "span": x.span, "kind": x.kind, "cut": _f(x.cut),
+                  "auc": _f(x.auc, 3),
+                  "auc_ci": None if x.auc_ci is None else [_f(v, 3) for v in x.auc_ci],
+                  "episodes": [{"id": e, "auc": _f(a, 3), "delay_bd": d}
+                               for e, a, d in zip(x.episodes, x.auc_by_episode, x.delay_bd)],
+                  "spells": x.spells, "false_alarm_spells": x.false_alarm_spells,
+                  "years": _f(x.years, 2),
+                  "false_alarm_spells_per_year": _f(x.false_alarms_per_year, 3),
+                  "precision_by_episode": _f(x.precision, 3)} for x in h.rows]}
 
 
 def _score_row(x) -> dict[str, Any]:
