@@ -127,3 +127,26 @@ def test_the_lehman_delay_is_the_replay_read_back(full_history):
     st = find(full_history.rows, "stage, flag >= drained", "in sample 2003-01..2014-12")
     got = dict(zip(st.episodes, st.delay_bd))["lehman_2008"]
     assert got == int(flagged[0]) - 10
+
+
+def test_the_goals_read_the_replay():
+    # crisis only in 2008-10 and once in 2017-12 (held), drained around the Lehman window,
+    # 2013 ample, 2017 tight on most days
+    t = _table(4000, "2003-01-02")  # to 2018-04
+    d = t.index
+    t["held"] = False
+    lv = t.columns.get_loc("level")
+    leh = (d >= "2008-09-15") & (d <= "2008-10-31")
+    t.iloc[np.flatnonzero(leh), lv] = 2
+    t.iloc[np.flatnonzero((d >= "2008-10-01") & (d <= "2008-10-03")), lv] = 3
+    odd = int(d.searchsorted(T("2017-12-01")))
+    t.iloc[odd, lv] = 3
+    t.iloc[odd, t.columns.get_loc("held")] = True
+    t.iloc[np.flatnonzero(d.year == 2017)[:200], lv] = 1
+    g = {name[:12]: (text, ok) for name, text, ok in
+         history_scorecard(t, pd.DataFrame(index=d), (), params=P).goals}
+    assert g["Crisis appea"] == ("4 crisis days, 1 outside those months (in 2017-12; 1 of "
+                                 "them held by the hysteresis after the raw stage had fallen)",
+                                 False)
+    text, ok = g["2008-09-15.."]
+    assert not ok and "Lehman window 100% drained or crisis" in text and "2017 23%" in text

@@ -398,7 +398,8 @@ def history_lines(h) -> list[str]:
         f"Detection delay: business days from the episode's start to the first flagged day "
         f"from {p.near_bd} business days before it to the window's end (negative: before the "
         f"start; <= -{p.near_bd}: already flagged on the first day looked at); missed when none.",
-        f"Spells: runs of flagged days. False alarm: a spell with no major episode of any kind "
+        f"Spells: runs of flagged days over the whole replay, each counted in the span (or "
+        f"year) where it begins. False alarm: a spell with no major episode of any kind "
         f"within {p.alarm_bd} business days; counted per year of the span (261 business days). "
         f"Precision by episode: the share of spells within {p.alarm_bd} business days of a "
         "major episode of the kind scored.",
@@ -461,6 +462,14 @@ def _history_markdown(h) -> list[str]:
         "### Each year in turn (funding episodes; nothing refitted)",
         "",
         _md_table(YEAR_HEAD, year_rows(h)),
+        "",
+        "### Spells of stage >= drained, 2003-2026",
+        "",
+        _md_table(["first day", "last day", "highest stage", "regime",
+                   f"major episodes within {h.params.alarm_bd} business days"],
+                  [[f"{a:%Y-%m-%d}", f"{b:%Y-%m-%d}", STAGE_NAMES[m][0], reg,
+                    ", ".join(near) or "none: false alarm"]
+                   for a, b, m, reg, near in h.drained_spells]),
         "",
     ]
 

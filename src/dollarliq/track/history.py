@@ -18,7 +18,8 @@ Pure functions of aligned daily series (the replay's stage table and indicator p
   (:func:`dollarliq.track.oos.best_cut`), never refitted on later days.
 - **Detection delay.** Business days from an episode's start to the first flagged day from
   ``near_bd`` before the start to the window's end (< 0: before the start); missed if none.
-- **Spells.** Runs of flagged days. A spell is a false alarm when no major episode of any
+- **Spells.** Runs of flagged days over the whole replay, each counted in the span where
+  it begins (a span does not cut a spell in two). A spell is a false alarm when no major episode of any
   kind lies within ``alarm_bd`` business days of it; false-alarm spells are counted per year
   of the span. Precision by episode: the share of spells within ``alarm_bd`` business days
   of a major episode of the kind scored.
@@ -90,6 +91,9 @@ class HistoryScorecard:
     #: The goals, measured: name -> (value text, met or not).
     goals: tuple[tuple[str, str, bool], ...]
     stage_days_by_regime: dict[str, dict[int, int]]
+    #: Spells of stage >= drained: (first day, last day, highest level, regime of the first
+    #: day, major episodes within ``alarm_bd`` business days).
+    drained_spells: tuple[tuple[pd.Timestamp, pd.Timestamp, int, str, tuple[str, ...]], ...] = ()
 
 
 def history_signals(table: pd.DataFrame, daily: pd.DataFrame,
@@ -192,7 +196,7 @@ def score_span(name: str, span: str, mask: np.ndarray, x: np.ndarray, flag: np.n
         near_any[sl] = True
         if ep.kind == kind:
             near_kind[sl] = True
-    spl = _spells(flag & mask)
+    spl = [(a0, b0) for a0, b0 in _spells(flag) if mask[a0]]  # a spell counts where it begins
     fa = sum(not near_any[a0:b0 + 1].any() for a0, b0 in spl)
     good = sum(bool(near_kind[a0:b0 + 1].any()) for a0, b0 in spl)
     years = mask.sum() / 261.0
@@ -246,7 +250,20 @@ def history_scorecard(table: pd.DataFrame, daily: pd.DataFrame, episodes: tuple[
                                        labels["funding"]))
     by_reg = {str(r): {int(k): int(v) for k, v in g.value_counts().items()}
               for r, g in table.groupby("regime")["level"]}
-    return HistoryScorecard(p, idx[0], idx[-1], tuple(rows), goals(table, rows), by_reg)
+    return HistoryScorecard(p, idx[0], idx[-1], tuple(rows), goals(table, rows), by_reg,
+                            drained_spell_list(table, episodes, p.alarm_bd))
+
+
+def drained_spell_list(table: pd.DataFrame, episodes, alarm_bd: int):
+    """Each spell of stage >= drained with the major episodes within ``alarm_bd`` days."""
+    idx = table.index
+    lv = table["level"].to_numpy()
+    wins = list(_windows(idx, episodes, None))
+    out = []
+    for a, b in _spells(lv >= 2):
+        near = tuple(ep.id for ep, s, e in wins if s - alarm_bd <= b and e + alarm_bd >= a)
+        out.append((idx[a], idx[b], int(lv[a:b + 1].max()), str(table["regime"].iloc[a]), near))
+    return tuple(out)
 
 
 def find(rows, signal: str, span: str, kind: str = "funding") -> HistoryRow | None:
@@ -284,9 +301,15 @@ def goals(table: pd.DataFrame, rows) -> tuple[tuple[str, str, bool], ...]:
     crisis = lv >= 3
     ok_win = (((lv.index >= "2008-09-01") & (lv.index <= "2009-03-31"))
               | ((lv.index >= "2020-03-01") & (lv.index <= "2020-03-31")))
-    outside = int((crisis & ~ok_win).sum())
+    bad = crisis & ~ok_win
+    outside = int(bad.sum())
+    months = sorted({f"{d:%Y-%m}" for d in lv.index[bad.to_numpy()]})
+    held = (int((bad & table["held"].astype(bool)).sum()) if "held" in table
+            else "unknown")
     out.append(("Crisis appears only around 2008-09..2009-03 and 2020-03",
-                f"{int(crisis.sum())} crisis days, {outside} outside those months",
+                f"{int(crisis.sum())} crisis days, {outside} outside those months"
+                + (f" (in {', '.join(months)}; {held} of them held by the hysteresis after "
+                   "the raw stage had fallen)" if months else ""),
                 outside == 0))
     leh = lv[(lv.index >= "2008-09-15") & (lv.index <= "2008-10-31")]
     sh = float((leh >= 2).mean()) if len(leh) else float("nan")

@@ -272,7 +272,10 @@ def _history_dict(h) -> dict[str, Any]:
                   "spells": x.spells, "false_alarm_spells": x.false_alarm_spells,
                   "years": _f(x.years, 2),
                   "false_alarm_spells_per_year": _f(x.false_alarms_per_year, 3),
-                  "precision_by_episode": _f(x.precision, 3)} for x in h.rows]}
+                  "precision_by_episode": _f(x.precision, 3)} for x in h.rows],
+        "drained_spells": [{"start": _d(a), "end": _d(b), "max_stage": STAGE_NAMES[m][0],
+                            "regime": reg, "near_episodes": list(near)}
+                           for a, b, m, reg, near in h.drained_spells]}
 
 
 def _score_row(x) -> dict[str, Any]:
