@@ -483,7 +483,7 @@ def render_markdown(r: BacktestResult, *, command: str = "dollarliq backtest --f
         "",
         f"Generated from the data as of {r.as_of:%Y-%m-%d}. {NOTICE}",
         "",
-        "## Headline",
+        "## Headline (the 2003-2026 replay first, then the SOFR-era replay from 2018-04)",
         "",
         *[f"- {s}" for s in summary_lines(r)],
         "",
@@ -492,17 +492,17 @@ def render_markdown(r: BacktestResult, *, command: str = "dollarliq backtest --f
         "",
         _md_table(EPISODE_HEAD, episode_rows(r)),
         "",
-        "## Scorecard: funding episodes, in and out of sample, with the baselines",
+        "## SOFR-era scorecard (cuts fitted 2018-04..2021-12, judged 2022 on): funding episodes, with the baselines",
         "",
         *[f"- {x}" for x in scorecard_lines(r)],
         "",
         *([_md_table(SCORE_HEAD, scorecard_rows(r.scorecards[0].rows)), "",
            "### Leave one funding episode out", "",
            _md_table(SCORE_HEAD, scorecard_rows(r.scorecards[0].loeo)), "",
-           "## Scorecard: market episodes", "",
+           "## SOFR-era scorecard: market episodes", "",
            _md_table(SCORE_HEAD, scorecard_rows(r.scorecards[1].rows)), ""]
           if len(r.scorecards) >= 2 else []),
-        "## Spells of stage >= drained",
+        "## Spells of stage >= drained (2018-04 on)",
         "",
         _md_table(SPELL_HEAD, spell_rows(r)) if r.spells else "None.",
         "",
@@ -591,6 +591,25 @@ def _yard_figure(r: BacktestResult):
     return fig
 
 
+def _history_html(h) -> str:
+    """The 2003-2026 scorecard as HTML: goals, choices and the tables of the Markdown page."""
+    goals = "".join(f"<li>{html.escape(g)}: {html.escape(v)}. <b>{'Met' if ok else 'Not met'}"
+                    "</b></li>" for g, v, ok in h.goals)
+    choices = "".join(f"<li>{html.escape(x)}</li>" for x in history_lines(h))
+    return (
+        "<h3>2003-2026: in sample 2003-2014, out of sample 2015 on</h3>"
+        f"<ul>{goals}</ul>"
+        "<h4>Funding episodes, with the baselines</h4>"
+        + _html_table(HIST_HEAD, history_rows(h, "funding", ("in sample", "out of sample")))
+        + "<h4>Funding episodes by regime</h4>"
+        + _html_table(HIST_HEAD, history_rows(h, "funding", ("regime",)))
+        + "<h4>Market episodes (kept apart)</h4>"
+        + _html_table(HIST_HEAD, history_rows(h, "market", ("in sample", "out of sample")))
+        + "<h4>Each year in turn (nothing refitted)</h4>"
+        + _html_table(YEAR_HEAD, year_rows(h))
+        + f'<details><summary>Choices</summary><ul class="note">{choices}</ul></details>')
+
+
 def html_section(r: BacktestResult) -> str:
     """The track record as an HTML fragment (Plotly charts as divs + scripts; no library)."""
     figs = [_timeline_figure(r), _yard_figure(r)]
@@ -609,7 +628,8 @@ def html_section(r: BacktestResult) -> str:
         "<h3>Stage timeline and episodes</h3>"
         '<p class="note">Shaded: major episodes (red) and year-ends (grey).</p>'
         f"{charts[0]}"
-        "<h3>Episodes</h3>" + _html_table(EPISODE_HEAD, episode_rows(r))
+        + (_history_html(r.history) if r.history is not None else "")
+        + "<h3>Episodes (2018-04 on)</h3>" + _html_table(EPISODE_HEAD, episode_rows(r))
         + ("<h3>Scorecard: funding episodes, in and out of sample</h3>"
            + _html_table(SCORE_HEAD, scorecard_rows(r.scorecards[0].rows))
            + "".join(f"<p class=\"note\">{html.escape(x)}</p>" for x in scorecard_lines(r))

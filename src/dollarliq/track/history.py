@@ -281,9 +281,6 @@ def goals(table: pd.DataFrame, rows) -> tuple[tuple[str, str, bool], ...]:
                     "is at least STLFSI4's", f"score {s.auc:.2f}, STLFSI4 {b.auc:.2f}",
                     bool(s.auc >= b.auc)))
     lv = table["level"]
-    dr = lv >= 2
-    f = np.concatenate([[False], dr.to_numpy(), [False]])
-    n_sp = int((np.diff(f.astype(int)) == 1).sum())
     allr = [find(rows, "stage, flag >= drained", sp, "funding") for sp in
             (IN_SAMPLE[0], OUT_OF_SAMPLE[0])]
     allr = [r for r in allr if r is not None]
@@ -295,7 +292,8 @@ def goals(table: pd.DataFrame, rows) -> tuple[tuple[str, str, bool], ...]:
         prec = good / tot if tot else float("nan")
         out.append(("Drained is precise by episode (>= 0.5) with at most one false-alarm spell "
                     "per three years",
-                    f"precision {prec:.2f} ({tot} spells, {n_sp} counted over the whole replay), "
+                    f"precision {prec:.2f} ({good:.0f} of {tot} drained spells within the alarm "
+                    "window of a major funding episode), "
                     f"{fa} false-alarm spells in {yrs:.1f} years ({fa / yrs:.2f} a year)",
                     bool(prec >= 0.5 and fa / yrs <= 1 / 3)))
     crisis = lv >= 3
