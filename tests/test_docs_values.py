@@ -36,7 +36,8 @@ def stages(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DOLLARLIQ_HOME", str(tmp_path_factory.mktemp("home")))
         mp.delenv("FRED_API_KEY", raising=False)
-        yield dl.stages("2019-09-01", "2025-11-20")
+        days = [d for r in ROWS for d in _days(r[0])]
+        yield dl.stages(f"{min(days):%Y-%m-%d}", f"{max(days):%Y-%m-%d}")
 
 
 def test_the_table_is_there():
@@ -62,16 +63,27 @@ def _values(as_of: str) -> dict[str, float]:
     return out
 
 
+#: Figures the table quotes: a pattern with the number, the indicator, its format. Each is
+#: read from the report on the first date of the row that quotes it.
+FIGURES = [
+    (r"VIX (\d+\.\d)\b", "vix_idx", "{:.1f}"),
+    (r"high-yield spread ([+-]\d+) bp", "hy_oas_chg_20d_bp", "{:+.0f}"),
+    (r"reserves (\d+\.\d)% of bank assets", "reserves_share_bank_assets_pct", "{:.1f}"),
+    (r"ON RRP \$(\d+)bn", "rrp_usd_bn", "{:.0f}"),
+    (r"([+-]\d+) bp over SOFR's baseline", "sofr_iorb_excess_max5d_bp", "{:+.0f}"),
+    (r"EFFR did not move \(([+-]\d+) bp\)", "effr_iorb_excess_max5d_bp", "{:+.0f}"),
+    (r"persistent SOFR − IORB ([+-]\d+) bp", "sofr_iorb_persistent_bp", "{:+.0f}"),
+]
+
+
 def test_the_figures_quoted_in_the_table(stages):
-    rows = {r[0]: r[2] for r in ROWS}
-    v = _values("2020-03-09")
-    assert f"VIX {v['vix_idx']:.1f}" in rows["2020-03-09"]
-    assert f"high-yield spread {v['hy_oas_chg_20d_bp']:+.0f} bp" in rows["2020-03-09"]
-    v = _values("2025-11-03")
-    why = rows["2025-10-31, 11-03"]
-    assert f"reserves {v['reserves_share_bank_assets_pct']:.1f}% of bank assets" in why
-    assert f"ON RRP ${v['rrp_usd_bn']:.0f}bn" in why
-    assert f"{v['sofr_iorb_excess_max5d_bp']:+.0f} bp over SOFR's baseline" in why
-    assert f"({v['effr_iorb_excess_max5d_bp']:+.0f} bp)" in why
-    v = _values("2025-11-14")
-    assert f"persistent SOFR − IORB {v['sofr_iorb_persistent_bp']:+.0f} bp" in rows["2025-11-14"]
+    seen = 0
+    for when, _, why in ROWS:
+        for pattern, ind, form in FIGURES:
+            for shown in re.findall(pattern, why):
+                as_of = f"{_days(when)[0]:%Y-%m-%d}"
+                value = _values(as_of).get(ind)
+                assert value is not None, (as_of, ind)
+                assert form.format(value) == shown, (as_of, ind, value, shown)
+                seen += 1
+    assert seen >= 6
