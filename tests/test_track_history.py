@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from dollarliq.track.episodes import Episode
-from dollarliq.track.history import (HistoryParams, OUT_OF_SAMPLE, episode_bootstrap, find,
-                                     history_scorecard)
+from dollarliq.track.history import (ROLLING, HistoryParams, OUT_OF_SAMPLE, episode_bootstrap,
+                                     find, history_scorecard)
 
 T = pd.Timestamp
 P = HistoryParams(grey_bd=2, near_bd=3, alarm_bd=5, n_boot=400)
@@ -75,6 +75,24 @@ def test_a_cut_is_fitted_in_sample_only():
     # and the later values are flagged with that cut: one long spell, a false alarm
     assert find(h2.rows, "VIX", OUT_OF_SAMPLE[0]).false_alarm_spells == 1
     assert find(h1.rows, "VIX", OUT_OF_SAMPLE[0]).false_alarm_spells == 0
+
+
+def test_the_rolling_cut_is_fitted_on_earlier_years_only():
+    t = _table(900, "2012-01-02")  # to 2015-06
+    d = t.index
+    x = np.zeros(900)
+    x[100:110] = 50.0
+    t["score"] = x
+    eps = (_ep("A", d[100], d[109]),)
+    h1 = history_scorecard(t, pd.DataFrame(index=d), eps, params=P)
+    y = x.copy()
+    y[(d >= T("2014-01-01")) & (d < T("2014-01-10"))] = 70.0  # a later false alarm
+    t["score"] = y
+    h2 = history_scorecard(t, pd.DataFrame(index=d), eps, params=P)
+    assert find(h1.rows, ROLLING, "year 2012") is None  # no funding day before 2012
+    assert find(h1.rows, ROLLING, "year 2014").cut == find(h2.rows, ROLLING, "year 2014").cut
+    assert find(h2.rows, ROLLING, "year 2014").false_alarm_spells == 1
+    assert find(h1.rows, ROLLING, "year 2014").false_alarm_spells == 0
 
 
 def test_the_episode_bootstrap_resamples_episodes():

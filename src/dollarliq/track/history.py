@@ -23,6 +23,9 @@ Pure functions of aligned daily series (the replay's stage table and indicator p
   kind lies within ``alarm_bd`` business days of it; false-alarm spells are counted per year
   of the span. Precision by episode: the share of spells within ``alarm_bd`` business days
   of a major episode of the kind scored.
+- **Rolling origin.** The stage rules are not refitted (their thresholds are fixed in
+  ``stages.toml``); the one quantity fitted here, the stress score's cut, is refitted each
+  year on every earlier day and judged on that year (:data:`ROLLING`).
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ PRICE_OF_MONEY = {"corridor": "dff_target_bp", "floor_ioer": "effr_iorb_bp",
                   "floor_sofr": "sofr_iorb_bp"}
 ABSOLUTE = ("corridor",)
 KINDS = ("funding", "market")
+#: The stress score flagged at a cut refitted each year on the years before it.
+ROLLING = "stress score, cut refitted on the years before"
 
 
 @dataclass(frozen=True)
@@ -248,6 +253,16 @@ def history_scorecard(table: pd.DataFrame, daily: pd.DataFrame, episodes: tuple[
             for span, m in yrs:
                 rows.append(score_span(name, span, m, xv, fv, cut, idx, episodes, "funding", p,
                                        labels["funding"]))
+    # Rolling origin for the one fitted quantity of the score: its cut, refitted each year on
+    # every day before it (expanding window), judged on that year.
+    xs = sig["stress score"][0].to_numpy(float)
+    for span, m in yrs:
+        train = np.asarray(idx < pd.Timestamp(f"{span[5:]}-01-01"))
+        cut = best_cut(xs[train], labels["funding"][train]) if train.any() else None
+        if cut is None:
+            continue
+        rows.append(score_span(ROLLING, span, m, xs, xs >= cut, cut, idx, episodes, "funding",
+                               p, labels["funding"]))
     by_reg = {str(r): {int(k): int(v) for k, v in g.value_counts().items()}
               for r, g in table.groupby("regime")["level"]}
     return HistoryScorecard(p, idx[0], idx[-1], tuple(rows), goals(table, rows), by_reg,
