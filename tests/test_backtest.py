@@ -151,7 +151,8 @@ def test_the_known_episodes_on_the_real_replay(full):
     sc = {s.episode.id: s for s in full.episodes}
     assert sc["dash_for_cash_2020"].max_level == 3
     assert sc["repo_sep_2019"].hit and sc["bank_failures_2023"].hit
-    assert not sc["month_end_oct_2025"].hit  # read tight, not drained
+    # Drained on 2025-10-31 by the standing repo rule, written after seeing that day.
+    assert sc["month_end_oct_2025"].hit
     # every drained spell of the replay, recounted from the table: a false alarm is a spell
     # with no major episode within the alarm window (business days of the replay) either side
     idx = full.table.index
@@ -334,3 +335,29 @@ def test_links_other_than_http_are_dropped_from_a_users_episodes_file(full, tmp_
     assert "javascript:" not in page and "vbscript:" not in page
     assert "data:text/html" not in page and "file:///" not in page
     assert f'href="{eps[len(hostile)].url.lower()}"' in page
+
+
+def test_rules_written_after_their_episodes_are_named_and_scored_without_them(full):
+    """The standing repo rules were written after seeing 2025, the discount-window rule after
+    March 2023: the track record names them and scores the rules without them."""
+    from dollarliq.reports.track_record import render_markdown
+    from dollarliq.stages import load_rules
+    from dollarliq.track.scoring import hindsight_variants
+
+    assert full.written_after == {
+        "discount_window_drawn": ("bank_failures_2023",),
+        "standing_repo_used": ("month_end_oct_2025", "year_end_2025"),
+        "standing_repo_used_calendar_day": ("month_end_oct_2025", "year_end_2025")}
+    names = list(hindsight_variants(load_rules()))
+    repo = "without standing_repo_used, standing_repo_used_calendar_day"
+    assert repo in names and "without discount_window_drawn" in names
+    oos = {r.signal: r for r in full.scorecards[0].rows if r.span.startswith("out of sample")}
+    with_repo = oos["stage level, flag >= drained"]
+    without = oos[f"{repo}: stage level, flag >= drained"]
+    caught = {c.episode: c.lead_bd for c in with_repo.catches}
+    caught_without = {c.episode: c.lead_bd for c in without.catches}
+    assert caught["month_end_oct_2025"] == 0 and caught_without["month_end_oct_2025"] is None
+    assert without.flagged < with_repo.flagged
+    md = render_markdown(full)
+    assert "`standing_repo_used` was written after seeing month_end_oct_2025" in md
+    assert f"Out of sample, {repo} (rules written after" in md

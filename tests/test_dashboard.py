@@ -73,7 +73,7 @@ def test_the_page_shows_stage_score_records_bubbles_and_episodes(pages):
 def test_the_chinese_page(pages):
     page = pages["zh"]
     assert 'lang="zh-CN"' in page
-    assert "阶段 1: 紧缺 (tight)" in page
+    assert "阶段 2: 枯竭 (drained)" in page  # held since the 2025-10-31 repo take-up
     assert "2019年9月回购利率飙升" in page and "净流动性及其构成" in page
     assert "不构成投资建议" in page
 

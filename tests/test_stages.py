@@ -42,15 +42,23 @@ def test_march_2020_reaches_crisis(replay):
     assert replay.stages.table.loc["2020-03-16":"2020-03-31", "level"].max() == 3
 
 
-def test_late_2025_reads_tight_not_drained(replay):
-    assert level(replay, "2025-10-31") == 1
-    mid_november = replay.stages.table.loc["2025-11-10":"2025-11-21", "level"]
-    assert len(mid_november) == 9 and (mid_november == 1).all()  # 11-11 is a holiday
+def test_late_2025_reads_tight_with_the_month_end_repo_take_up_drained(replay):
+    """The 2025-10-31 standing repo take-up ($50.35bn on a month end) is drained evidence
+    (a rule written after seeing it); the days after read tight on their own evidence and
+    are held drained by hysteresis for 10 business days."""
+    tab = replay.stages.table
+    assert level(replay, "2025-10-30") == 1 and level(replay, "2025-10-31") == 2
+    after = tab.loc["2025-11-03":"2025-11-14"]
+    assert (after["level"] == 2).all() and (after["raw_level"] == 1).all()
+    assert (after["held_by"] == "hysteresis").all()
+    mid_november = tab.loc["2025-11-17":"2025-11-21", "level"]
+    assert len(mid_november) == 5 and (mid_november == 1).all()
 
 
 def test_the_october_2025_squeeze_is_in_the_evidence_once_published(store):
     doc = build_report(run_engine(store, as_of=T("2025-11-03")))
-    assert doc["stage"]["name"] == "tight"
+    assert doc["stage"]["name"] == "drained" and doc["stage"]["raw_level"] == 1
+    assert doc["stage"]["held_by"] == "hysteresis" and doc["stage"]["set_on"] == "2025-10-31"
     sofr = next(i for i in doc["indicators"] if i["id"] == "sofr_iorb_bp")
     assert sofr["value"] == pytest.approx(32.0) and sofr["obs_date"] == "2025-10-31"
     rule = next(e for e in doc["evidence"] if e["rule"] == "acute_squeeze")
@@ -155,7 +163,7 @@ def test_report_json_validates_against_the_schema(home):
     for key in ("as_of", "data_end", "stage", "score", "indicators", "evidence", "records",
                 "freshness", "notice"):
         assert key in doc
-    assert doc["stage"] == {**doc["stage"], "level": 1, "name": "tight", "name_zh": "紧缺"}
+    assert doc["stage"] == {**doc["stage"], "level": 2, "name": "drained", "name_zh": "枯竭"}
 
 
 def test_report_in_chinese(home):
@@ -173,7 +181,7 @@ def test_stages_command_csv_and_json(home):
     res = CliRunner().invoke(app, ["stages", "--start", "2019-09-16", "--end", "2019-09-18"])
     assert res.exit_code == 0, res.output
     lines = res.stdout.strip().splitlines()
-    assert lines[0] == "date,level,name,score,raw_level,held,regime"
+    assert lines[0] == "date,level,name,score,raw_level,held,held_by,regime"
     assert {ln.split(",")[-1] for ln in lines[1:]} == {"floor_sofr"}
     assert [ln.split(",")[2] for ln in lines[1:]] == ["tight", "drained", "drained"]
     res = CliRunner().invoke(app, ["stages", "--start", "2021-06-28", "--end", "2021-06-30",
@@ -255,9 +263,10 @@ def test_stages_csv_has_the_held_column(home):
     res = CliRunner().invoke(app, ["stages", "--start", "2023-04-24", "--end", "2023-04-26"])
     assert res.exit_code == 0, res.output
     lines = res.output.strip().splitlines()
-    assert lines[0] == "date,level,name,score,raw_level,held,regime"
+    assert lines[0] == "date,level,name,score,raw_level,held,held_by,regime"
     assert {ln.split(",")[-1] for ln in lines[1:]} == {"floor_sofr"}
     assert all(line.split(",")[5] == "1" for line in lines[1:])
+    assert all(line.split(",")[6] == "hysteresis: set on 2023-04-07" for line in lines[1:])
 
 
 # ----------------------------------------------------------------------------- staleness
@@ -287,12 +296,41 @@ def test_stale_inputs_are_marked_and_never_count(store):
 
 
 def test_a_rule_without_data_is_unavailable_not_unmet(store):
-    doc = build_report(run_engine(store, as_of=T("2025-11-03")))
-    srf = next(e for e in doc["evidence"] if e["rule"] == "standing_repo_used")
-    assert srf["met"] is None and srf["available"] is False
-    # The snapshot's Desk operations (Treasury leg) end 2025-01-23: stale, not evidence.
-    assert srf["conditions"][0]["met"] is None
-    assert "stale, observed 2025-01-23" in srf["conditions"][0]["text"]
+    # The BTFP series of the snapshot begins 2021-04-28.
+    doc = build_report(run_engine(store, as_of=T("2019-06-03")))
+    btfp = next(e for e in doc["evidence"] if e["rule"] == "btfp_drawn")
+    assert btfp["met"] is None and btfp["available"] is False
+    assert btfp["conditions"][0]["met"] is None and "no data" in btfp["conditions"][0]["text"]
+
+
+def test_standing_repo_take_up_is_backstop_evidence(store):
+    """2025-10-31: $50.35bn on a month end meets the calendar-day threshold ($50bn); the
+    mid-month rule reads 0 on a calendar day. 2025-12-29: $25.95bn on a plain day."""
+    doc = build_report(run_engine(store, as_of=T("2025-10-31")))
+    ev = {e["rule"]: e for e in doc["evidence"]}
+    cal = ev["standing_repo_used_calendar_day"]
+    assert cal["met"] is True and cal["family"] == "backstops"
+    assert cal["conditions"][0]["value"] == 50.35 and "$50.35bn" in cal["conditions"][0]["text"]
+    assert ev["standing_repo_used"]["met"] is False
+    assert doc["stage"]["level"] == 2 and "standing_repo_used_calendar_day" in doc["stage"]["set_by"]
+    # 2025-11-28 ($24.4bn, month end) and 2025-12-01 ($26bn, month start) are calendar days
+    # under $50bn; 2025-12-29 ($25.95bn) is not a calendar day.
+    res = run_engine(store, as_of=T("2025-12-31"))
+    f = res.stages.flags
+    assert not f.loc["2025-11-28", "standing_repo_used_calendar_day"]
+    assert not f.loc["2025-12-01", ["standing_repo_used", "standing_repo_used_calendar_day"]].any()
+    assert f.loc["2025-12-29", "standing_repo_used"]
+    assert f.loc["2025-12-31", "standing_repo_used_calendar_day"]  # $74.6bn, year end
+
+
+def test_the_2019_2020_desk_operations_are_shown_but_not_evidence(store):
+    res = run_engine(store, as_of=T("2020-03-31"))
+    d = res.panel.daily
+    assert d.loc["2020-03-17", "srf_usd_bn"] == 152.75  # shown
+    assert d.loc["2019-09-17", "srf_usd_bn"] == 53.15
+    assert d.loc["2019-09-17":"2020-03-31", "srf_take_up_usd_bn"].isna().all()
+    assert not res.stages.flags.loc["2019-09-17":, ["standing_repo_used",
+                                                   "standing_repo_used_calendar_day"]].any().any()
 
 
 # ----------------------------------------------------------------------------- records
@@ -356,7 +394,9 @@ def test_held_and_stale_reports_validate_against_the_schema(home, day):
     doc = json.loads(res.stdout)
     schema = json.loads(files("dollarliq").joinpath("data/report.schema.json").read_text())
     jsonschema.validate(doc, schema)
-    assert doc["stage"]["held"] is (day == "2023-04-26")
+    # 2023-04-26: held by hysteresis; 2026-09-23: held by the stale H.8 bank assets.
+    assert doc["stage"]["held"] is True
+    assert doc["stage"]["held_by"] == ("hysteresis" if day == "2023-04-26" else "stale")
     assert bool(doc["stale"]) and not doc["stage"]["core_stale"]
 
 
@@ -405,3 +445,163 @@ def test_stages_replay_from_2003_shows_the_regimes(home):
     assert set(t["regime"]) == {"corridor", "floor_ioer"}
     assert t.loc[:"2008-12-15", "regime"].eq("corridor").all()
     assert t.loc["2008-12-16":, "regime"].eq("floor_ioer").all()
+
+
+# ------------------------------------------------------------ missing evidence never calmer
+
+def test_missing_evidence_never_reads_calmer_on_the_2026_replay(store):
+    """Data to 2026-10-08: the H.8 bank assets end 2026-04-15, yet ON RRP stays under $100bn
+    and reserves within $2.89-3.14tn (the range of the tight months Oct 2025-Apr 2026).
+    From 2026-05-22 on no day reads ample: each is tight on fresh evidence or held, naming
+    the stale input and its last observation date."""
+    from dollarliq.engine import held_reasons
+
+    res = run_engine(store, as_of=T("2026-10-08"))
+    tab = res.stages.table.loc["2026-05-22":]
+    d = res.panel.daily.loc["2026-05-22":]
+    assert (d["rrp_usd_bn"] < 100).all()
+    assert d["reserves_usd_bn"].between(2894.5, 3142.8).all()  # $2.89-3.14tn
+    assert len(tab) > 90 and (tab["level"] >= 1).all()
+    why = held_reasons(res).loc["2026-05-22":]
+    fresh = tab["raw_level"] >= 1
+    held = tab["held_by"] == "stale"
+    assert (fresh | held).all()
+    assert held.any() and fresh.any()
+    assert (why[held] == "stale: reserves_share_bank_assets_pct not seen since 2026-04-15").all()
+    # The bank-asset figure of 2026-04-15 is carried forward for 8 weeks beyond the usual
+    # allowance (docs/stages.md), with its real observation date: fresh until 2026-07-03.
+    kd = res.panel.known_dates["reserves_share_bank_assets_pct"]
+    assert kd["2026-07-03"] == T("2026-04-15") and not res.panel.stale.at[
+        T("2026-07-03"), "reserves_share_bank_assets_pct"]
+    assert res.panel.stale.at[T("2026-07-06"), "reserves_share_bank_assets_pct"]
+    assert tab.loc["2026-07-03", "raw_level"] == 1 and tab.loc["2026-07-06", "raw_level"] == 0
+
+
+def test_the_stages_command_says_why_a_day_is_held(home):
+    res = CliRunner().invoke(app, ["stages", "--start", "2026-05-01", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    import io
+
+    tab = pd.read_csv(io.StringIO(res.stdout), keep_default_na=False)
+    assert (tab["name"] != "ample").all()
+    held = tab[tab["held"] == 1]
+    assert len(held) and held["held_by"].str.match(r"^(stale|hysteresis)").all()
+    assert (tab.loc[tab["held"] == 0, "held_by"] == "").all()
+    doc = json.loads(CliRunner().invoke(app, ["stages", "--start", "2026-05-01", "--format",
+                                              "json"]).stdout)
+    from importlib.resources import files
+
+    schema = json.loads(files("dollarliq").joinpath("data/stages.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    assert doc["days"][-1]["held_by"].startswith("stale: reserves_share_bank_assets_pct")
+
+
+def _daily(**cols):
+    idx = pd.bdate_range("2024-01-01", periods=len(next(iter(cols.values()))))
+    return pd.DataFrame(cols, index=idx)
+
+
+def test_a_stale_state_rule_holds_the_stage_until_fresh_evidence_lowers_it():
+    """Hand-made panel: the reserve share goes missing after day 5 (its last reading met
+    the tight rule), so the stage holds tight; when ON RRP (fresh) rises above $100bn the
+    ON RRP rule is refuted by fresh data, but the share rule alone still holds the stage."""
+    import numpy as np
+
+    from dollarliq.stages import Condition, Rule, RuleSet, decide
+
+    n = 30
+    share = [11.0] * 5 + [np.nan] * (n - 5)
+    rrp = [50.0] * 20 + [500.0] * (n - 20)
+    rules = (Rule("share", 1, (Condition("share_pct", "<", 12.5),), "buffers"),
+             Rule("rrp", 1, (Condition("rrp_bn", "<", 100.0), Condition("share_pct", "<", 13.0)),
+                  "buffers"))
+    rs = RuleSet(rules, {0: 1, 1: 1}, (), 10, "test", {0: 1, 1: 1})
+    sf = decide(_daily(share_pct=share, rrp_bn=rrp), rs)
+    t = sf.table
+    assert (t["level"] == 1).all()
+    assert (t["raw_level"].iloc[5:] == 0).all() and (t["held_by"].iloc[5:] == "stale").all()
+    # Day 21 on: ON RRP at $500bn refutes the ON RRP rule with fresh data (decided, not met).
+    assert bool(sf.available["rrp"].iloc[-1]) and not bool(sf.carried["rrp"].iloc[-1])
+    assert bool(sf.carried["share"].iloc[-1])
+    # Without the share rule, the fresh refutation steps the stage down after 10 days.
+    rs2 = RuleSet(rules[1:], {0: 1, 1: 1}, (), 10, "test", {0: 1, 1: 1})
+    t2 = decide(_daily(share_pct=share, rrp_bn=rrp), rs2).table
+    assert (t2["level"].iloc[5:20] == 1).all() and (t2["held_by"].iloc[5:20] == "stale").all()
+    assert t2["level"].iloc[-1] == 0 and t2["held_by"].iloc[-1] == ""
+
+
+def test_an_event_is_not_carried_and_a_verdict_expires_after_a_year():
+    import numpy as np
+
+    from dollarliq.stages import Condition, Rule, RuleSet, carried_flags, rule_available
+    from dollarliq.stages import rule_flags
+
+    n = 300  # business days: more than a year
+    draw = [60.0] + [np.nan] * (n - 1)
+    level = [11.0] + [np.nan] * (n - 1)
+    rules = (Rule("draw", 2, (Condition("fima_chg_1w_usd_bn", ">=", 5.0),), "backstops"),
+             Rule("share", 1, (Condition("share_pct", "<", 12.5),), "buffers"))
+    rs = RuleSet(rules, {0: 1, 1: 1, 2: 1}, (), 10, "test", None)
+    d = _daily(fima_chg_1w_usd_bn=draw, share_pct=level)
+    c = carried_flags(rule_flags(d, rs), rule_available(d, rs), rs)
+    assert not c["draw"].any()  # a weekly draw says nothing about the weeks after it
+    age = (d.index - d.index[0]).days
+    assert (c["share"].to_numpy()[1:] == (age[1:] <= 365)).all()
+
+
+def test_the_score_never_shrinks_because_a_part_is_missing_and_is_none_when_none_is_left():
+    import numpy as np
+
+    from dollarliq.stages import RuleSet, ScoreComponent, score
+
+    comps = (ScoreComponent("a", 0.0, 10.0, 1.0), ScoreComponent("b", 0.0, 10.0, 1.0))
+    rs = RuleSet((), {0: 1}, comps, 10, "test")
+    full = _daily(a=[10.0, 10.0, 10.0], b=[0.0, 0.0, 0.0])
+    gap = _daily(a=[10.0, np.nan, np.nan], b=[0.0, 0.0, 0.0])
+    s_full, _ = score(full, rs)
+    s_gap, parts = score(gap, rs)
+    assert list(s_gap) == list(s_full) == [50.0, 50.0, 50.0]  # not 0 when "a" goes missing
+    none, _ = score(_daily(a=[np.nan], b=[np.nan]), rs)
+    assert np.isnan(none.iloc[0])
+
+
+def test_an_unavailable_score_is_null_in_the_report(store):
+    from dollarliq.engine import compute, data_start
+
+    day = T("2026-10-08")
+    long = store.first_release(INPUT_IDS, as_of=day)
+    long = long[~long["series_id"].isin(["VIXCLS", "BAMLH0A0HYM2", "RRPONTSYD", "WLCFLPCL",
+                                         "SWPT", "WTREGEN", "WDTGAL", "TGA_DTS",
+                                         "TLAACBW027SBOG", "WRESBAL"])
+                | (long["obs_date"] < T("2010-01-01"))]
+    rs = load_rules()
+    from dataclasses import replace
+
+    only_vix = replace(rs, score=tuple(c for c in rs.score if c.indicator == "vix_idx"))
+    doc = build_report(compute(long, as_of=day, start=data_start(store), rules=only_vix))
+    assert doc["score"]["value"] is None and doc["score"]["contributions"] == []
+    text = json.dumps(doc, allow_nan=False)  # strict: no NaN anywhere
+    assert '"value": null' in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_ended_program_is_ended_and_an_old_series_is_listed_once(store, lang):
+    doc = build_report(run_engine(store, as_of=T("2026-10-08")), lang=lang)
+    ev = {e["rule"]: e for e in doc["evidence"]}
+    btfp = ev["btfp_drawn"]
+    assert btfp["ended"] == "2024-03-11" and btfp["met"] is None
+    assert not btfp["conditions"][0]["stale"]
+    assert "2024-03-11" in btfp["conditions"][0]["text"]
+    assert ("ended" if lang == "en" else "结束") in btfp["conditions"][0]["text"]
+    # FIMA repo and the H.4.1 repo line end 2023-03-22 in the data: not evidence, listed once.
+    assert "fima_repo_drawn" not in ev and "fed_repo_drawn" not in ev
+    ids = [u["id"] for u in doc["unavailable"]]
+    assert ids.count("H41RESPPALGTRFNWW") == 1 and ids.count("WORAL") == 1
+    assert "H41RESPPALDKNWW" in ids
+    fima = next(u for u in doc["unavailable"] if u["id"] == "H41RESPPALGTRFNWW")
+    assert "2023-03-22" in fima["reason"]
+    assert not {"fima_repo_usd_bn", "btfp_usd_bn"} & set(doc["stale"])
+    # In 2023 the same rules are evidence as usual.
+    doc23 = build_report(run_engine(store, as_of=T("2023-03-23")), lang=lang)
+    ev23 = {e["rule"]: e for e in doc23["evidence"]}
+    assert ev23["fima_repo_drawn"]["met"] is True and "ended" not in ev23["btfp_drawn"]

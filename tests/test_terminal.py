@@ -45,7 +45,7 @@ def test_report_text_has_sparklines_in_both_languages(home):
     assert "Last " in en.stdout and "Net liquidity" in en.stdout
     zh = run("--no-color", "report", "--as-of", "2025-11-03", "--lang", "zh")
     assert zh.exit_code == 0
-    assert "最近" in zh.stdout and "净流动性" in zh.stdout and "阶段 1: 紧缺" in zh.stdout
+    assert "最近" in zh.stdout and "净流动性" in zh.stdout and "阶段 2: 枯竭" in zh.stdout
     assert "\x1b[" not in en.stdout + zh.stdout  # --no-color
 
 

@@ -76,6 +76,8 @@ class SeriesSpec:
     field: str = "value"
     fred_scale: float | None = None
     start: str | None = None
+    #: The day a program stopped (its series then says nothing about stress), or None.
+    ended: str | None = None
     notes: str = ""
     tags: tuple[str, ...] = ()
 
@@ -156,7 +158,7 @@ _SPECS: list[SeriesSpec] = [
     _fedboard("WLCFLPCL", "H41/H41/RESPPALDP_N.WW", "Discount window: primary credit",
               "贴现窗口:一级信贷", tags=("backstop",)),
     _fedboard("H41RESPPALDKNWW", "H41/H41/RESPPALDK_N.WW", "Bank Term Funding Program loans",
-              "银行定期融资计划(BTFP)贷款", tags=("backstop",),
+              "银行定期融资计划(BTFP)贷款", tags=("backstop",), ended="2024-03-11",
               notes="Program open 2023-03-12 to 2024-03-11; zero before."),
     _fedboard("SWPT", "H41/H41/RESH4SCS_N.WW", "Central bank liquidity swaps",
               "央行流动性互换", tags=("backstop",)),
@@ -308,10 +310,11 @@ _SPECS: list[SeriesSpec] = [
                        "operations 2019-2020)",
                name_zh="美联储隔夜回购操作中标金额(常备回购便利;2019-2020年公开市场回购)",
                native_unit="usd", unit="usd_bn", scale=1e-9, freq="D",
-               obs_convention="operation date", release=SAME_DAY, field="totalAmtAccepted",
-               fred_id="RPONTTLD", fred_scale=1.0, start="2018-05-16", tags=("backstop",),
+               obs_convention="operation date", release=SAME_DAY,
+               field="totalAmtAccepted:all", fred_id="RPONTTLD", fred_scale=1.0,
+               start="2018-05-16", tags=("backstop",),
                notes="All collateral accepted in the overnight repo operations (FRED "
-                     "RPONTTLD); term repos excluded. Standing repo facility from 2021-07-28; "
+                     "RPONTTLD), small-value exercises included; term repos excluded. Standing repo facility from 2021-07-28; "
                      "before it, the Desk's 2019-09..2020-07 operations, offered to all its "
                      "counterparties."),
     # --- Daily prices (Yahoo chart API); stocks: split-adjusted close; ETFs: total-return close

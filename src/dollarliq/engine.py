@@ -111,3 +111,38 @@ def compute(long: pd.DataFrame, *, as_of: pd.Timestamp, start: pd.Timestamp,
     rs = rules or load_rules()
     sf = decide(panel.usable(), rs, valid_from=start)
     return EngineResult(as_of, start, panel, sf, long, rs)
+
+
+def held_reasons(res: EngineResult) -> pd.Series:
+    """Why each held day is held, one line per day ('' when not held).
+
+    ``stale: <indicator> not seen since <date>; ...`` when the last fresh verdict of rules
+    whose input is stale or missing supports the stage (each input with its real observation
+    date), ``hysteresis: set on <date>`` when only the slow step down holds it.
+    """
+    tab = res.stages.table
+    out = pd.Series("", index=tab.index, dtype=object)
+    carried = res.stages.carried
+    stale = res.panel.stale.reindex(tab.index) if res.panel.stale is not None else None
+    usable = res.panel.usable().reindex(tab.index)
+    for day in tab.index[tab["held"].to_numpy(dtype=bool)]:
+        row = tab.loc[day]
+        if row["held_by"] == "stale" and carried is not None:
+            parts: dict[str, str] = {}
+            for rule in res.rules.rules:
+                if rule.level < 1 or not bool(carried.at[day, rule.id]):
+                    continue
+                for c in rule.conditions:
+                    gone = pd.isna(usable.at[day, c.indicator]) if c.indicator in usable else True
+                    if c.indicator in parts or not gone:
+                        continue
+                    kd = res.panel.known_dates.get(c.indicator)
+                    seen = kd.get(day) if kd is not None else None
+                    parts[c.indicator] = ("never seen" if seen is None or pd.isna(seen)
+                                          else f"not seen since {pd.Timestamp(seen):%Y-%m-%d}")
+            out[day] = "stale: " + "; ".join(f"{k} {v}" for k, v in parts.items())
+        else:
+            set_on = row["set_on"]
+            out[day] = ("hysteresis" if pd.isna(set_on)
+                        else f"hysteresis: set on {pd.Timestamp(set_on):%Y-%m-%d}")
+    return out.rename("held_by")

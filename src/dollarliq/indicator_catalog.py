@@ -175,7 +175,13 @@ _IND = [
                   "bp", inputs=("BAMLH0A0HYM2",)),
     IndicatorSpec("stlfsi_idx", "St. Louis Fed Financial Stress Index", "圣路易斯联储金融压力指数",
                   "index", inputs=("STLFSI4",)),
-    IndicatorSpec("srf_usd_bn", "Standing repo facility take-up", "常备回购便利使用量", "usd_bn",
-                  inputs=("RPONTSYD",)),
+    IndicatorSpec("srf_usd_bn", "Fed overnight repo take-up (standing repo facility; Desk "
+                  "operations 2019-2020)", "美联储隔夜回购操作使用量(常备回购便利;2019-2020年公开市场回购)",
+                  "usd_bn", inputs=("RPONTTLD",)),
+    IndicatorSpec("srf_take_up_usd_bn", "Standing repo facility take-up (from 2021-07-28)",
+                  "常备回购便利使用量(2021-07-28起)", "usd_bn", inputs=("RPONTTLD",)),
+    IndicatorSpec("srf_take_up_plain_usd_bn",
+                  "Standing repo facility take-up on a day without a calendar label (0 on calendar days)",
+                  "常备回购便利使用量(非日历日;日历日记为0)", "usd_bn", inputs=("RPONTTLD",)),
 ]
 INDICATORS: dict[str, IndicatorSpec] = {i.id: i for i in _IND}

@@ -32,13 +32,14 @@ DEMAND_CURVE_BDAYS = 504  # two years of business days
 IORB_START = pd.Timestamp("2021-07-29")
 #: The standing repo facility's first day. Before it the same overnight repo operations were
 #: the Desk's open-market operations (routine before 2008, offered to all its counterparties in
-#: 2019-09..2020-07): not take-up of a backstop, so not evidence for the rules.
+#: 2019-09..2020-07, in sizes the Desk chose): shown, but not take-up of a backstop, so not
+#: evidence for the rules (docs/stages.md).
 SRF_START = pd.Timestamp("2021-07-28")
 
 #: Inputs of the engine (catalog ids).
 INPUT_IDS = ["WALCL", "WRESBAL", "WTREGEN", "WDTGAL", "TGA_DTS", "RRPONTSYD", "SOFR", "SOFR1",
              "SOFR25", "SOFR75", "SOFR99", "IORB", "IOER", "DFEDTARU", "EFFR", "DFF", "TGCR",
-             "BGCR", "RRP_RATE", "VIXCLS", "BAMLH0A0HYM2", "STLFSI4", "RPONTSYD",
+             "BGCR", "RRP_RATE", "VIXCLS", "BAMLH0A0HYM2", "STLFSI4", "RPONTTLD",
              "WLCFLPCL", "SWPT", "H41RESPPALDKNWW", "H41RESPPALGTRFNWW", "WORAL",
              "TLAACBW027SBOG", "TREAST", "WSHOMCB", "DFEDTAR", "TEDRATE", "RIFSPPFAAD90NB",
              "DTB3"]
@@ -50,6 +51,13 @@ ELASTICITY_BDAYS = 250
 #: Allowance before an input counts as stale, beyond its normal publication lag: business
 #: days for daily series, calendar days for weekly and monthly ones.
 STALE_ALLOWANCE = {"D": 5, "W": 10, "M": 31}
+#: Slow denominators carried forward past the usual allowance, with their real observation
+#: date shown: calendar days. H.8 bank assets (weekly, released about 9 days after the
+#: Wednesday) move little: over 8 weeks the median absolute change is 0.7% and the 90th
+#: percentile 1.6% (2018-2026; 1.9% at most from 2022), which moves a 12% reserve share by
+#: about 0.2 points. So the last figure serves the reserve share for 8 weeks beyond the usual
+#: weekly allowance: the share counts as stale 82 days after the H.8 Wednesday (25 + 56 + 1).
+CARRY_FORWARD_DAYS = {"TLAACBW027SBOG": 56}
 #: Inputs without which no stage can be decided (:data:`dollarliq.catalog.CORE_IDS`).
 CORE_IDS = list(_CORE_IDS)
 
@@ -251,7 +259,8 @@ def stale_days(obs_date: pd.Series, freq: str, lag_days: int) -> pd.Series:
 
 
 def _lag_days(series_id: str) -> tuple[str, int]:
-    """(frequency class, normal publication lag in days) of a catalog series."""
+    """(frequency class, publication lag in days) of a catalog series, plus the extra days a
+    slow denominator is carried forward (:data:`CARRY_FORWARD_DAYS`)."""
     from dollarliq.catalog import CATALOG
 
     spec = CATALOG[series_id]
@@ -260,7 +269,7 @@ def _lag_days(series_id: str) -> tuple[str, int]:
     n = int(rule.n)
     if rule.kind == "month_end_bdays":
         return "M", n + 2
-    return freq, n
+    return freq, n + CARRY_FORWARD_DAYS.get(series_id, 0)
 
 
 def last_seen_if_stale(series_id: str, obs_date: pd.Timestamp | None,
@@ -409,7 +418,14 @@ def build_panel(long: pd.DataFrame, *, end: pd.Timestamp,
     k("vix_idx", o["VIXCLS"], ("VIXCLS",))
     hy = k("hy_oas_bp", o["BAMLH0A0HYM2"], ("BAMLH0A0HYM2",))
     k("stlfsi_idx", o["STLFSI4"], ("STLFSI4",))
-    k("srf_usd_bn", o["RPONTSYD"][o["RPONTSYD"].index >= SRF_START], ("RPONTSYD",))
+    k("srf_usd_bn", o["RPONTTLD"], ("RPONTTLD",))
+    srf = o["RPONTTLD"][o["RPONTTLD"].index >= SRF_START]
+    k("srf_take_up_usd_bn", srf, ("RPONTTLD",))
+    # Take-up on a day without a funding-calendar label (period ends, month starts, tax and
+    # settlement days read 0 here): the mid-month rule's input.
+    on_calendar = calendar_kind(srf.index).to_numpy() != ""
+    k("srf_take_up_plain_usd_bn", srf.assign(value=srf["value"].where(~on_calendar, 0.0)),
+      ("RPONTTLD",))
     for stem, sid in BACKSTOPS.items():
         k(f"{stem}_usd_bn", o[sid], (sid,))
         # A fresh draw: the change from the previous H.4.1 week, known from its release.

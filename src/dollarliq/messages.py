@@ -46,6 +46,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.held": {"en": "held by hysteresis since the evidence of {set_on} ({rules}); "
                            "today's own evidence reads {raw}",
                     "zh": "由滞后规则维持:依据 {set_on} 的证据({rules});今日证据仅为{raw}"},
+    "report.held_stale": {"en": "held: {inputs}; the last fresh evidence ({set_on}: {rules}) "
+                                "still stands, today's fresh evidence reads {raw}",
+                          "zh": "维持:{inputs};最后的有效证据({set_on}:{rules})仍然成立,今日新证据仅为{raw}"},
+    "report.not_seen_since": {"en": "{name} not seen since {date}",
+                              "zh": "{name}自 {date} 起无新数据"},
+    "rule.carried": {"en": "stale, observed {date}: last fresh verdict held",
+                     "zh": "数据过期,观测日 {date}:沿用最后的有效判断"},
+    "rule.ended": {"en": "program ended {date}: not evidence",
+                   "zh": "该工具已于 {date} 结束:不作为证据"},
+    "unavailable.not_seen": {
+        "en": "{name}: no observation since {date}, over a year before this date",
+        "zh": "{name}:自 {date} 起无观测值,已超过一年"},
+    "unavailable.ended": {
+        "en": "{name}: the program ended on {date}",
+        "zh": "{name}:该工具已于 {date} 结束"},
     "report.set_by": {"en": "set by the evidence of {set_on}: {rules}",
                       "zh": "依据 {set_on} 的证据:{rules}"},
     "report.core_stale": {"en": "stale core inputs ({ids}): the stage rests on no fresh "
@@ -99,6 +114,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rule.name.fima_repo_drawn": {"en": "FIMA repo drawn", "zh": "FIMA回购被动用"},
     "rule.name.fed_repo_drawn": {"en": "Fed repo drawn", "zh": "美联储回购被动用"},
     "rule.name.standing_repo_used": {"en": "standing repo facility used", "zh": "常备回购便利被动用"},
+    "rule.name.standing_repo_used_calendar_day": {
+        "en": "standing repo facility used in size on a calendar day",
+        "zh": "日历日常备回购便利大额动用"},
     "rule.name.dash_for_cash": {"en": "dash for cash", "zh": "现金争夺潮"},
     "rule.name.fed_funds_off_target": {"en": "fed funds off its target",
                                        "zh": "联邦基金利率偏离目标"},

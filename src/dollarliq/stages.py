@@ -24,6 +24,14 @@ PREVIOUS_RULES = Path(__file__).parent / "data" / "stages_previous.toml"
 STAGE_NAMES = {0: ("ample", "充裕"), 1: ("tight", "紧缺"), 2: ("drained", "枯竭"),
                3: ("crisis", "危机")}
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
+#: Markers of an indicator read as an event (a change over a window, a spike against a
+#: baseline, one day's facility take-up): its last fresh reading says nothing about the days
+#: after it, so it is never carried over days without data.
+EVENT_MARKERS = ("_chg_", "_excess_", "srf_take_up")
+#: The last fresh verdict of a state rule, and the last fresh value of a score part, are
+#: carried over days without fresh data for at most this many calendar days; a series with
+#: no observation for longer is unavailable (docs/stages.md).
+CARRY_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,8 @@ class Rule:
     #: The monetary regimes (ids) in which the rule has a measure; empty: every regime.
     #: Outside them the rule is not applicable: neither met, nor unavailable.
     regimes: tuple[str, ...] = ()
+    #: Episodes (ids of ``data/episodes.csv``) seen before the rule was written.
+    written_after: tuple[str, ...] = ()
 
     @property
     def indicator(self) -> str:
@@ -108,7 +118,8 @@ def load_rules(path: Path | str | None = None) -> RuleSet:
                 conds += [Condition(c["indicator"], c["op"], float(c["threshold"]))
                           for c in r.get("and", [])]
                 rules.append(Rule(r["id"], lvl, tuple(conds), str(r.get("family", r["id"])),
-                                  tuple(r.get("regimes", ()))))
+                                  tuple(r.get("regimes", ())),
+                                  tuple(str(e) for e in r.get("written_after", ()))))
         score = tuple(ScoreComponent(c["indicator"], float(c["calm"]), float(c["stressed"]),
                                      float(c["weight"]), tuple(c.get("regimes", ())))
                       for c in cfg.get("score", []))
@@ -126,6 +137,14 @@ def load_rules(path: Path | str | None = None) -> RuleSet:
     check_indicators(rs)
     check_regimes(rs)
     return rs
+
+
+def without_rules(rs: RuleSet, rule_ids: set[str]) -> RuleSet:
+    """``rs`` less the rules in ``rule_ids`` (e.g. the rules written after an episode)."""
+    from dataclasses import replace
+
+    kept = tuple(r for r in rs.rules if r.id not in rule_ids)
+    return replace(rs, rules=kept, source=f"{rs.source} without {', '.join(sorted(rule_ids))}")
 
 
 def check_indicators(rs: RuleSet) -> None:
@@ -201,15 +220,51 @@ def rule_flags(daily: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
 
 
 def rule_available(daily: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
-    """One boolean column per rule: every indicator it reads has fresh data that day."""
+    """One boolean column per rule: the rule is decided by fresh data that day.
+
+    Decided when every indicator it reads has fresh data, or when one condition with fresh
+    data is not met (the rule is then not met whatever the others would read).
+    """
     out = {}
     for rule in rs.rules:
-        m = pd.Series(True, index=daily.index)
+        every = pd.Series(True, index=daily.index)
+        refuted = pd.Series(False, index=daily.index)
         for c in rule.conditions:
             x = daily[c.indicator] if c.indicator in daily else pd.Series(np.nan, daily.index)
-            m &= x.notna()
-        out[rule.id] = m
+            every &= x.notna()
+            refuted |= x.notna() & ~c.met(x)
+        out[rule.id] = every | refuted
     return pd.DataFrame(out, index=daily.index)
+
+
+def is_state_rule(rule: Rule) -> bool:
+    """True when every condition reads a state (a level), none an event (:data:`EVENT_MARKERS`)."""
+    return not any(m in c.indicator for c in rule.conditions for m in EVENT_MARKERS)
+
+
+def _carry(x: pd.Series, known: pd.Series, max_days: int) -> pd.Series:
+    """``x`` where ``known``; elsewhere the last known value, up to ``max_days`` after it."""
+    idx = x.index
+    last = pd.Series(idx.where(known.to_numpy()), index=idx).ffill()
+    kept = x.where(known).ffill()
+    age = (pd.Series(idx, index=idx) - last).dt.days
+    return kept.where(known | (age <= max_days))
+
+
+def carried_flags(flags: pd.DataFrame, available: pd.DataFrame, rs: RuleSet,
+                  max_days: int = CARRY_DAYS) -> pd.DataFrame:
+    """One boolean column per rule: met by its last fresh verdict, carried over a day on which
+    it is not decided (its input stale or missing), for state rules only and at most
+    ``max_days`` after that verdict. False where the rule is decided that day."""
+    out = {}
+    for rule in rs.rules:
+        av = available[rule.id]
+        if not is_state_rule(rule):
+            out[rule.id] = pd.Series(False, index=flags.index)
+            continue
+        verdict = _carry(flags[rule.id].astype(float), av, max_days)
+        out[rule.id] = (~av) & (verdict.fillna(0.0) > 0.5)
+    return pd.DataFrame(out, index=flags.index)
 
 
 def raw_level(flags: pd.DataFrame, rs: RuleSet) -> pd.Series:
@@ -258,13 +313,21 @@ def apply_hysteresis(raw: pd.Series, down_days: int) -> pd.Series:
     return pd.Series(out, index=raw.index, name="level")
 
 
-def score(daily: pd.DataFrame, rs: RuleSet) -> tuple[pd.Series, pd.DataFrame]:
-    """Composite stress score 0–100 and each indicator's contribution (points of the score)."""
+def score(daily: pd.DataFrame, rs: RuleSet,
+          max_days: int = CARRY_DAYS) -> tuple[pd.Series, pd.DataFrame]:
+    """Composite stress score 0–100 and each indicator's contribution (points of the score).
+
+    A part without a fresh value keeps its last fresh value for up to ``max_days`` calendar
+    days, so a missing part never moves the score; a part never seen, or not seen for
+    longer, drops out and the others are renormalised. NaN (unavailable) where no part has
+    a value.
+    """
     parts, weights = {}, {}
     reg = regime_of(daily.index, rs)
     for c in rs.score:
         x = daily[c.indicator] if c.indicator in daily else pd.Series(np.nan, daily.index)
         x = x.where(_applies(c.regimes, reg))  # no measure in this regime: not a part
+        x = _carry(x, x.notna(), max_days).where(_applies(c.regimes, reg))
         s = ((x - c.calm) / (c.stressed - c.calm)).clip(0.0, 1.0) * 100.0
         parts[c.indicator] = s
         weights[c.indicator] = pd.Series(np.where(x.notna(), c.weight, 0.0), daily.index)
@@ -279,9 +342,13 @@ def score(daily: pd.DataFrame, rs: RuleSet) -> tuple[pd.Series, pd.DataFrame]:
 class StageFrame:
     """Per business day: level, raw level, score; plus rule flags and score contributions.
 
-    ``table`` also carries ``held`` (True when the day's stage is above its raw level: held
-    only by hysteresis) and ``set_on`` (the last day on or before it whose own evidence
-    reached the stage); ``available`` says which rules had fresh data each day.
+    ``table`` also carries ``held`` (True when the day's stage is above its raw level, the
+    level its own fresh evidence reaches), ``held_by`` ('' when not held, ``'hysteresis'``
+    when held only by the slow step down, ``'stale'`` when the last fresh verdict of a rule
+    whose input is now stale or missing still supports the stage) and ``set_on`` (the last
+    day on or before it whose own evidence reached the stage); ``available`` says which
+    rules were decided by fresh data each day and ``carried`` which rules were met only by
+    their carried verdict.
     """
 
     table: pd.DataFrame
@@ -290,6 +357,7 @@ class StageFrame:
     available: pd.DataFrame | None = None
     #: Per rule and day: the rule has a measure in the day's regime (else "not applicable").
     applicable: pd.DataFrame | None = None
+    carried: pd.DataFrame | None = None
 
 
 def evidence_dates(level: pd.Series, raw: pd.Series) -> pd.Series:
@@ -311,20 +379,29 @@ def decide(daily: pd.DataFrame, rs: RuleSet | None = None,
 
     ``daily`` should hold only usable values (stale ones blanked, see
     :meth:`dollarliq.indicators.Panel.usable`): a missing value never counts as evidence.
+    Missing evidence never lowers the stage: a state rule that is not decided on a day (its
+    input stale or missing) keeps its last fresh verdict (:func:`carried_flags`), and the
+    stage steps down only when fresh evidence no longer reaches it.
     """
     rs = rs or load_rules()
     flags = rule_flags(daily, rs)
     avail = rule_available(daily, rs)
+    # A verdict is never carried into a regime where the rule has no measure.
+    carried = carried_flags(flags, avail, rs) & rule_applicable(daily.index, rs)
     raw = raw_level(flags, rs)
+    supported = raw_level(flags | carried, rs)
+    sc, contrib = score(daily, rs)
     if valid_from is not None:
         keep = daily.index >= valid_from
-        flags, raw, daily, avail = flags[keep], raw[keep], daily[keep], avail[keep]
-    level = apply_hysteresis(raw, rs.down_days)
-    sc, contrib = score(daily, rs)
+        flags, raw, avail, carried = flags[keep], raw[keep], avail[keep], carried[keep]
+        supported, sc, contrib = supported[keep], sc[keep], contrib[keep]
+    level = apply_hysteresis(supported, rs.down_days)
     table = pd.DataFrame({"level": level, "raw_level": raw, "score": sc})
     table["name"] = table["level"].map(lambda v: STAGE_NAMES[int(v)][0])
     table["name_zh"] = table["level"].map(lambda v: STAGE_NAMES[int(v)][1])
     table["held"] = table["level"] > table["raw_level"]
+    table["held_by"] = np.where(~table["held"], "",
+                                np.where(supported >= level, "stale", "hysteresis"))
     table["set_on"] = evidence_dates(level, raw)
     table["regime"] = regime_of(table.index, rs)
-    return StageFrame(table, flags, contrib, avail, rule_applicable(table.index, rs))
+    return StageFrame(table, flags, contrib, avail, rule_applicable(table.index, rs), carried)

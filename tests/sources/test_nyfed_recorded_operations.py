@@ -79,3 +79,22 @@ def test_the_body_is_the_documented_shape():
     ops = doc["repo"]["operations"]
     assert len(ops) == 500
     assert {o["operationType"] for o in ops} == {"Repo", "Reverse Repo"}
+
+
+def test_overnight_repo_take_up_is_fred_rpontld_where_they_overlap():
+    """RPONTTLD from the NY Fed's operation results equals FRED's RPONTTLD (the embedded
+    snapshot, from FRED) on every day both have: all collateral, overnight only."""
+    from dollarliq.store import SNAPSHOT_PATH
+
+    got = _ops("RPONTTLD")["RPONTTLD"]
+    snap = pd.read_parquet(SNAPSHOT_PATH)
+    fred = snap[snap["series_id"].astype(str) == "RPONTTLD"]
+    fred = pd.Series(fred["value"].to_numpy(), index=pd.DatetimeIndex(fred["obs_date"]))
+    common = sorted(set(got) & set(fred.index))
+    assert len(common) == 248
+    assert max(abs(got[d] - fred[d]) for d in common) < 5e-4
+    # 2023-03-08: the only take-up was a $56mn term repo; an overnight series reads 0.
+    assert got[T("2023-03-08")] == 0.0 == fred[T("2023-03-08")]
+    assert got[T("2022-10-19")] == pytest.approx(0.010) == fred[T("2022-10-19")]
+    # 2022-09-08: a $61mn small-value exercise, which FRED's RPONTTLD counts.
+    assert got[T("2022-09-08")] == pytest.approx(0.061) == fred[T("2022-09-08")]

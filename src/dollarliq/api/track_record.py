@@ -40,7 +40,9 @@ def stages(start: Any = None, end: Any = None, *, rules: Any = None,
     pandas.DataFrame
         Indexed by business day (``date``): ``level`` (0-3), ``name``, ``name_zh``,
         ``score`` (0-100, one decimal), ``raw_level`` (before hysteresis), ``held`` (True
-        when the stage is held only by hysteresis), ``regime`` (the monetary regime of
+        when the stage is above the level of the day's own fresh evidence), ``held_by`` (why:
+        ``hysteresis: set on D`` or ``stale: <indicator> not seen since D``; '' when not
+        held), ``regime`` (the monetary regime of
         ``stages.toml`` whose measures decided the day). A start before the data of the
         SOFR era begin (2018-04) replays from 2003 (``engine.HISTORY_START``) instead.
         ``attrs``: ``as_of``, ``rules``, ``today``, ``data_end`` (the latest core
@@ -49,6 +51,7 @@ def stages(start: Any = None, end: Any = None, *, rules: Any = None,
     import pandas as pd
 
     from dollarliq.dates import today as current_date
+    from dollarliq.engine import held_reasons
 
     s, e = parse_as_of(start, "start date"), parse_as_of(end, "end date")
     if s is not None and e is not None and e < s:
@@ -67,7 +70,8 @@ def stages(start: Any = None, end: Any = None, *, rules: Any = None,
     out = pd.DataFrame({"level": tab["level"].astype(int), "name": tab["name"],
                         "name_zh": tab["name_zh"], "score": tab["score"].astype(float).round(1),
                         "raw_level": tab["raw_level"].astype(int),
-                        "held": tab["held"].astype(bool), "regime": tab["regime"]},
+                        "held": tab["held"].astype(bool),
+                        "held_by": held_reasons(res).reindex(tab.index), "regime": tab["regime"]},
                        index=tab.index)
     out.index.name = "date"
     out.attrs.update(as_of=f"{res.as_of:%Y-%m-%d}", rules=res.rules.source,
@@ -183,16 +187,19 @@ def _evaluate(rows: Rows, res: Any, start: dt.date | None, eps: Any):
 
     table = _from_start(res, start)
     from dollarliq.stages import PREVIOUS_RULES, load_rules
-    from dollarliq.track.scoring import OFR_IDS, scorecards_for
+    from dollarliq.track.scoring import (OFR_IDS, hindsight_variants, scorecards_for,
+                                         written_after_map)
 
     known = rows.series_map([*YARDSTICKS, *ASSETS], as_of=res.as_of)
     prev = _engine(rows, res.as_of, load_rules(PREVIOUS_RULES)).stages.table
+    variants = {name: _engine(rows, res.as_of, rs).stages.table
+                for name, rs in hindsight_variants(res.rules).items()}
     ofr_long = rows.first_release(list(OFR_IDS), as_of=res.as_of)
-    cards = scorecards_for(res, prev, ofr_long, eps, table.index)
+    cards = scorecards_for(res, prev, ofr_long, eps, table.index, variants)
     from dollarliq.track.scoring import history_for
 
     hist = history_for(_engine(rows, res.as_of, res.rules, history=True), ofr_long, eps)
     return evaluate(table, eps, yardstick_series={k: known[k] for k in YARDSTICKS if k in known},
                     prices={k: known[k] for k in ASSETS if k in known}, as_of=res.as_of,
                     data_start=res.data_start, rules=res.rules.source, scorecards=cards,
-                    history=hist)
+                    history=hist, written_after=written_after_map(res.rules))

@@ -100,7 +100,7 @@ def stages(
         else:
             write_out(out, text)
         return
-    table = tab[["level", "name", "score", "raw_level", "held", "regime"]].copy()
+    table = tab[["level", "name", "score", "raw_level", "held", "held_by", "regime"]].copy()
     table.index = table.index.strftime("%Y-%m-%d")
     table["held"] = table["held"].astype(int)
     table.index.name = "date"

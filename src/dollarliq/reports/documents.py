@@ -19,12 +19,14 @@ def _day(x: Any) -> str:
 
 def stages_document(tab: pd.DataFrame) -> dict[str, Any]:
     """``{"as_of", "rules", "today", "data_end", "data_age_days", "days": [{date, level, name,
-    name_zh, score, raw_level, held, regime}]}`` from the frame of :func:`dollarliq.api.stages`
+    name_zh, score, raw_level, held, held_by, regime}]}`` from the frame of :func:`dollarliq.api.stages`
     (score 0-100 points or None, level 0-3; ages in calendar days to today)."""
     days = [{"date": _day(i), "level": int(r.level), "name": r.name, "name_zh": r.name_zh,
              "score": None if math.isnan(r.score) else float(r.score),
              "raw_level": int(r.raw_level),
-             "held": bool(getattr(r, "held", False)), "regime": str(getattr(r, "regime", ""))}
+             "held": bool(getattr(r, "held", False)),
+             "held_by": getattr(r, "held_by", "") or None,
+             "regime": str(getattr(r, "regime", ""))}
             for i, r in zip(tab.index, tab.itertuples())]
     extra = {k: tab.attrs[k] for k in ("today", "data_end", "data_age_days") if k in tab.attrs}
     return {"as_of": tab.attrs["as_of"], "rules": tab.attrs["rules"], **extra, "days": days}

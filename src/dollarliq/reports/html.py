@@ -418,7 +418,9 @@ def _history(ctx: dict, lang: str) -> str:
 def _evidence(doc: dict, lang: str) -> str:
     items = []
     st = doc["stage"]
-    if st.get("held") and st.get("set_by"):
+    if st.get("held_text"):
+        items.append(f'<li class="held">{_e(st["held_text"])}</li>')
+    elif st.get("held") and st.get("set_by"):
         rules = ", ".join(st.get("set_by_names") or st["set_by"])
         line = (t("report.held", lang, set_on=st["set_on"], rules=rules,
                   raw=t(f"stage.{st['raw_level']}", lang)) if st.get("held") else

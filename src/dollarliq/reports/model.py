@@ -129,6 +129,10 @@ def records(res: EngineResult, lang: str = "en", *, min_lookback_days: int | Non
     return out
 
 
+#: A series with no observation for longer than this is unavailable, not stale evidence.
+LONG_GONE_DAYS = 365
+
+
 def _cond_status(v: float | None, stale: bool, ok: bool | None) -> str:
     if v is None:
         return "rule.no_data"
@@ -157,15 +161,48 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
         obs_d = res.panel.known_dates.get(ind)
         return _day(obs_d.iloc[-1]) if obs_d is not None else _day(day)
 
+    def ended(ind: str) -> str | None:
+        """The day the program behind ``ind`` ended, when on or before the as-of date."""
+        for sid in (INDICATORS[ind].inputs if ind in INDICATORS else ()):
+            e = CATALOG[sid].ended if sid in CATALOG else None
+            if e is not None and pd.Timestamp(e) <= res.as_of:
+                return e
+        return None
+
+    def gone(ind: str) -> str | None:
+        """The observation date of ``ind`` when it is more than a year old."""
+        od = obs_day(ind)
+        if od is None or row.get(ind) is None or pd.isna(row.get(ind)):
+            return None
+        return od if (res.as_of - pd.Timestamp(od)).days > LONG_GONE_DAYS else None
+
     indicators = []
     unavailable = []
+    listed: set[str] = set()
+
+    def list_unavailable(ind: str) -> None:
+        """List the series behind ``ind`` once (several indicators read one series)."""
+        sids = [x for x in (INDICATORS[ind].inputs if ind in INDICATORS else ()) if x in CATALOG]
+        key_id = sids[0] if sids else ind
+        if key_id in listed:
+            return
+        listed.add(key_id)
+        name = indicator_name(key_id, lang)[0]
+        key, date = (("unavailable.ended", ended(ind)) if ended(ind)
+                     else ("unavailable.not_seen", gone(ind)))
+        unavailable.append({"id": key_id, "reason": t(key, lang, name=name, date=date)})
+
     for ind in REPORT_INDICATORS:
         name, unit = indicator_name(ind, lang)
         v = _num(row.get(ind))
+        out_of_use = ended(ind) or gone(ind)
         item = {"id": ind, "name": name, "unit": unit, "value": v, "obs_date": obs_day(ind),
-                "available": v is not None, "stale": v is not None and is_stale(ind)}
+                "available": v is not None and not out_of_use,
+                "stale": v is not None and is_stale(ind) and not out_of_use}
         indicators.append(item)
-        if v is None:
+        if out_of_use and v is not None:
+            list_unavailable(ind)
+        elif v is None:
             inputs = INDICATORS[ind].inputs if ind in INDICATORS else ()
             missing = [s for s in inputs if s in CATALOG and
                        res.long[res.long.series_id == s]["value"].notna().sum() == 0]
@@ -177,9 +214,20 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
     flags = res.stages.flags.iloc[-1]
     avail = res.stages.available.iloc[-1] if res.stages.available is not None else None
     appl = res.stages.applicable.iloc[-1] if res.stages.applicable is not None else None
+    carried = (res.stages.carried.iloc[-1] if res.stages.carried is not None
+               else pd.Series(False, index=flags.index))
     for rule in res.rules.rules:
         if appl is not None and not appl[rule.id]:
             continue  # no measure in today's regime: not applicable, not "unavailable"
+        gone_inds = [c.indicator for c in rule.conditions
+                     if gone(c.indicator) and not ended(c.indicator)]
+        if gone_inds:  # listed once under "unavailable", not as evidence
+            for ind in gone_inds:
+                list_unavailable(ind)
+            continue
+        ended_on = next((ended(c.indicator) for c in rule.conditions if ended(c.indicator)),
+                        None)
+        held_rule = bool(carried.get(rule.id, False))
         conds = []
         for c in rule.conditions:
             v = _num(row.get(c.indicator))
@@ -187,30 +235,57 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
             stale = v is not None and is_stale(c.indicator)
             ok = None if v is None else bool(c.met(pd.Series([v])).iloc[0])
             key = _cond_status(v, stale, ok)
-            status = (t("rule.stale_obs", lang, date=obs_day(c.indicator)) if key == "rule.stale"
-                      else t(key, lang))
+            if ended_on:
+                key = "rule.ended"
+            status = (t("rule.ended", lang, date=ended_on) if ended_on else
+                      t("rule.carried", lang, date=obs_day(c.indicator))
+                      if key == "rule.stale" and held_rule else
+                      t("rule.stale_obs", lang, date=obs_day(c.indicator))
+                      if key == "rule.stale" else t(key, lang))
             conds.append({"indicator": c.indicator, "value": v, "op": c.op,
                           "threshold": c.threshold, "unit": unit,
-                          "met": None if (v is None or stale) else ok, "stale": stale,
+                          "met": None if (v is None or stale or ended_on) else ok,
+                          "stale": stale and not ended_on,
                           "obs_date": obs_day(c.indicator),
                           "text": t("rule.line", lang, name=name, value=fmt_u(v, unit, lang),
                                     op=c.op, threshold=fmt_u(c.threshold, unit, lang),
                                     status=status)})
-        available = bool(avail[rule.id]) if avail is not None else True
+        available = (bool(avail[rule.id]) if avail is not None else True) and not ended_on
         # A stage that needs several families says so on each of its rules: otherwise a
         # crisis rule met reads like a drained one with the same conditions.
         n_fam = (res.rules.min_families or {}).get(rule.level, 1)
         needs = (t("rule.needs_families", lang, stage=t(f"stage.{rule.level}", lang),
                    n=n_fam, family=family_name(rule.family, lang)) if n_fam > 1 else None)
-        evidence.append({"min_families": n_fam, "needs": needs,"rule": rule.id, "name": rule_name(rule.id, lang),
-                         "family": rule.family, "stage": rule.level,
-                         "stage_name": STAGE_NAMES[rule.level][0],
-                         "stage_name_zh": STAGE_NAMES[rule.level][1],
-                         "met": bool(flags[rule.id]) if available else None,
-                         "available": available, "conditions": conds})
+        item = {"min_families": n_fam, "needs": needs, "rule": rule.id,
+                "name": rule_name(rule.id, lang),
+                "family": rule.family, "stage": rule.level,
+                "stage_name": STAGE_NAMES[rule.level][0],
+                "stage_name_zh": STAGE_NAMES[rule.level][1],
+                "met": bool(flags[rule.id]) if available else None,
+                "available": available, "held": held_rule, "conditions": conds}
+        if ended_on:
+            item["ended"] = ended_on
+        if rule.written_after:
+            item["written_after"] = list(rule.written_after)
+        evidence.append(item)
 
-    # Hysteresis: is today's stage held only by the rule that it steps down slowly?
+    # Held: by hysteresis (the slow step down) or by the last fresh verdict of rules whose
+    # input is now stale or missing (missing evidence never lowers the stage).
     held = bool(st.get("held", False))
+    held_by = str(st.get("held_by", "") or "") if held else ""
+    held_inputs: list[dict[str, Any]] = []
+    if held_by == "stale":
+        seen: set[str] = set()
+        for rule in res.rules.rules:
+            if not bool(carried.get(rule.id, False)) or rule.level < 1:
+                continue
+            for c in rule.conditions:
+                if c.indicator in seen or not (is_stale(c.indicator) or pd.isna(
+                        row.get(c.indicator))):
+                    continue
+                seen.add(c.indicator)
+                held_inputs.append({"rule": rule.id, "indicator": c.indicator,
+                                    "obs_date": obs_day(c.indicator)})
     set_on = st.get("set_on")
     set_by = []
     if set_on is not None and not pd.isna(set_on) and level > 0:
@@ -261,10 +336,13 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
     core_stale = [f["series"] for f in freshness if f["series"] in core and f.get("stale")]
 
     contributions = res.stages.contributions.iloc[-1]
+    # A part without fresh data keeps its last fresh value (up to a year): it is listed with
+    # that value's observation date and marked stale.
     score_parts = [{"indicator": k, "points": round(float(v), 2),
-                    "value": _num(row.get(k))}
+                    "value": _num(row.get(k)), "stale": is_stale(k) or pd.isna(row.get(k)),
+                    "obs_date": obs_day(k)}
                    for k, v in contributions.sort_values(ascending=False).items()
-                   if row.get(k) is not None and not pd.isna(row.get(k)) and not is_stale(k)]
+                   if not pd.isna(v) and (float(v) > 0 or not is_stale(k))]
     return {
         "as_of": _day(res.as_of),
         "date": _day(day),
@@ -275,8 +353,17 @@ def build_report(res: EngineResult, *, lang: str = "en") -> dict[str, Any]:
                   "rules_file": res.rules.source, "held": held,
                   "set_on": _day(set_on) if level > 0 else None, "set_by": set_by,
                   "set_by_names": [rule_name(r, lang) for r in set_by],
+                  "held_by": held_by or None, "held_inputs": held_inputs,
+                  "held_text": (t("report.held_stale", lang, inputs="; ".join(
+                      t("report.not_seen_since", lang, name=indicator_name(h["indicator"],
+                                                                          lang)[0],
+                        date=h["obs_date"]) for h in held_inputs),
+                      set_on=_day(set_on), raw=t(f"stage.{int(st['raw_level'])}", lang),
+                      rules=", ".join(rule_name(r, lang) for r in set_by))
+                      if held_by == "stale" else None),
                   "core_stale": core_stale},
-        "score": {"value": round(float(st["score"]), 1), "contributions": score_parts},
+        "score": {"value": None if pd.isna(st["score"]) else round(float(st["score"]), 1),
+                  "contributions": score_parts},
         "indicators": indicators,
         "evidence": evidence,
         "records": recs,

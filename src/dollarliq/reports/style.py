@@ -30,6 +30,10 @@ def fmt(value: float | None, unit: str) -> str:
     if unit in ("bp", "bp_per_100bn"):
         return f"{value:+.1f}" if abs(value) < 10 and unit != "bp" else f"{value:+.0f}"
     if unit in ("usd_bn", "usd_bn_per_month"):
+        # Under $100bn a second decimal is kept where it carries information ($50.35bn of
+        # standing repo take-up is not $50.4bn against a $50bn threshold).
+        if abs(value) < 100 and round(value, 2) != round(value, 1):
+            return f"{value:,.2f}"
         return f"{value:,.1f}"
     if unit == "pct":
         return f"{value:.2f}"

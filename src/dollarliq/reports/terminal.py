@@ -110,7 +110,9 @@ def render(doc: dict[str, Any], sparks: list[dict[str, Any]] | None = None,
     score = doc["score"]["value"]
     banner.append(f"   {t('report.score', lang)} {score_text(score, lang)}"
                   + ("/100" if score is not None else ""))
-    if st.get("set_on") and st.get("set_by"):
+    if st.get("held_text"):
+        banner.append("\n" + st["held_text"], style="yellow")
+    elif st.get("set_on") and st.get("set_by"):
         rules = ", ".join(st.get("set_by_names") or st["set_by"])
         if st.get("held"):
             raw = t(f"stage.{st['raw_level']}", lang)

@@ -107,10 +107,15 @@ def summary_lines(r: BacktestResult) -> list[str]:
                 f"AUC {_r(sco.auc)} {_rci(sco.auc_ci)}; the best of its own inputs alone, "
                 f"{best.signal}, {_r(best.auc)} {_rci(best.auc_ci)}"
                 + (f"; STLFSI4 {_r(stl.auc)} {_rci(stl.auc_ci)}" if stl else "") + ".")
-        dr = oos.get("stage level, flag >= drained")
-        if dr is not None:
+        for key, lead in [("stage level, flag >= drained", "Out of sample, drained"),
+                          *[(k, f"Out of sample, {k.split(':')[0]} (rules written after "
+                                "seeing their episode left out), drained")
+                            for k in oos if k.startswith("without ") and k.endswith(">= drained")]]:
+            dr = oos.get(key)
+            if dr is None:
+                continue
             out.append(
-                f"Out of sample, drained flags {dr.flagged} days with precision "
+                f"{lead} flags {dr.flagged} days with precision "
                 f"{_r(dr.precision)} {_rci(dr.precision_ci)} and catches {dr.caught} of "
                 f"{len(dr.catches)} funding episodes within {sc.params.catch_bd} business days "
                 "of their start (" + ", ".join(
@@ -121,6 +126,24 @@ def summary_lines(r: BacktestResult) -> list[str]:
             f"Year-ends (minor calendar episodes, not in the hit rate): {rt.calendar_drained} of "
             f"{rt.calendar_in_range} read >= drained. The rules are built to look through "
             "calendar spikes, so a drained year-end would count against them.")
+    return out
+
+
+def hindsight_lines(r: BacktestResult) -> list[str]:
+    """Which rules were written after seeing which episodes (from the rules file)."""
+    if not r.written_after:
+        return ["Every rule was written before the out-of-sample span (2022-01 on)."]
+    names = {s.episode.id: s.episode for s in r.episodes}
+    out = []
+    for rule, eps in r.written_after.items():
+        seen = "; ".join(f"{e} ({names[e].start:%Y-%m-%d}..{names[e].end:%Y-%m-%d})"
+                         if e in names else e for e in eps)
+        out.append(f"`{rule}` was written after seeing {seen}: those episodes are in sample "
+                   "for it, whatever their date.")
+    out.append("The scorecard rows `without ...` replay the same rules less those written "
+               "after their episode; their out-of-sample numbers are the ones not fitted to "
+               "the episodes they score. The thresholds were not changed after these numbers "
+               "were seen.")
     return out
 
 
@@ -499,6 +522,10 @@ def render_markdown(r: BacktestResult, *, command: str = "dollarliq backtest --f
         *[f"- {s}" for s in summary_lines(r)],
         "",
         *(_history_markdown(r.history) if r.history is not None else []),
+        "## Rules written after seeing their episodes",
+        "",
+        *[f"- {s}" for s in hindsight_lines(r)],
+        "",
         "## Episodes (2018-04 on)",
         "",
         _md_table(EPISODE_HEAD, episode_rows(r)),
@@ -636,6 +663,8 @@ def html_section(r: BacktestResult) -> str:
     return (
         '<div class="track-record">'
         f"{p}"
+        "<h3>Rules written after seeing their episodes</h3><ul>"
+        + "".join(f"<li>{html.escape(x)}</li>" for x in hindsight_lines(r)) + "</ul>"
         "<h3>Stage timeline and episodes</h3>"
         '<p class="note">Shaded: major episodes (red) and year-ends (grey).</p>'
         f"{charts[0]}"

@@ -10,9 +10,10 @@ Operations (``source_id`` ``reverserepo`` or ``repo``): ``/api/rp/results/search
 each operation date; ``amtAccepted:<securityType>`` sums the ``details`` rows of one
 collateral type over every overnight operation, small-value exercises included
 (``amtAccepted:Treasury``: FRED's RRPONTSYD / RPONTSYD definition);
-``percentOfferingRate`` (percent) comes from the operation's ``details``. Outside the
-``amtAccepted:`` fields, small-value exercises (test operations) are dropped. Results are
-published the same day.
+``percentOfferingRate`` (percent) comes from the operation's ``details``.
+``totalAmtAccepted:all`` sums ``totalAmtAccepted`` over every overnight operation (FRED's
+RPONTTLD). Outside these two kinds of field, small-value exercises (test operations) are
+dropped. Term operations are never counted. Results are published the same day.
 
 One body serves every spec of a ``source_id``: use :func:`transform_group` (or
 :func:`fetch_group`) to turn one body into the observations of all of them, instead of one
@@ -49,7 +50,11 @@ _MISSING = ("", "NA", "N/A", "null")
 
 #: operations source_id -> operationType in the API
 OPERATION_TYPES = {"reverserepo": "Reverse Repo", "repo": "Repo"}
-OPERATION_FIELDS = ("totalAmtAccepted", "percentOfferingRate", "amtAccepted:<securityType>")
+OPERATION_FIELDS = ("totalAmtAccepted", "totalAmtAccepted:all", "percentOfferingRate",
+                    "amtAccepted:<securityType>")
+#: ``totalAmtAccepted`` summed over every overnight operation, small-value exercises
+#: included (FRED's RPONTTLD: 2022-09-08 reads the $61mn of that day's exercise).
+_ALL_OPERATIONS = "totalAmtAccepted:all"
 _BY_COLLATERAL = "amtAccepted:"
 FIRST_OPERATION_DATE = "2013-09-23"
 
@@ -241,6 +246,7 @@ def transform_operations(specs: Sequence[SeriesSpec], raw: bytes,
     start = pd.Timestamp(start) if start is not None else None
     end = pd.Timestamp(end) if end is not None else None
     accepted: dict[pd.Timestamp, float | None] = {}
+    accepted_all: dict[pd.Timestamp, float | None] = {}
     by_collateral: dict[str, dict[pd.Timestamp, float | None]] = {
         s.field[len(_BY_COLLATERAL):].lower(): {} for s in specs
         if s.field.startswith(_BY_COLLATERAL)}
@@ -264,9 +270,13 @@ def transform_operations(specs: Sequence[SeriesSpec], raw: bytes,
         # 2,114.345 + 0.094 = 2,114.439 bn); the totals below leave them out.
         for kind_, points in by_collateral.items():
             points[d] = (points.get(d) or 0.0) + _collateral_amount(op, kind_, what, date)
+        amt = _number(op["totalAmtAccepted"], what, date)
+        if amt is not None:
+            accepted_all[d] = (accepted_all.get(d) or 0.0) + amt
+        else:
+            accepted_all.setdefault(d, None)
         if "small value exercise" in str(op.get("note") or "").lower():
             continue
-        amt = _number(op["totalAmtAccepted"], what, date)
         if amt is not None:
             accepted[d] = (accepted.get(d) or 0.0) + amt
         else:
@@ -279,6 +289,8 @@ def transform_operations(specs: Sequence[SeriesSpec], raw: bytes,
     for s in specs:
         if s.field == "totalAmtAccepted":
             out[s.id] = _finish(s, accepted)
+        elif s.field == _ALL_OPERATIONS:
+            out[s.id] = _finish(s, accepted_all)
         elif s.field.startswith(_BY_COLLATERAL):
             out[s.id] = _finish(s, by_collateral[s.field[len(_BY_COLLATERAL):].lower()])
         elif s.field == "percentOfferingRate":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -48,6 +48,9 @@ class BacktestResult:
     scorecards: tuple = ()
     #: The 2003-2026 scorecard (:mod:`dollarliq.track.history`), None when not computed.
     history: Any = None
+    #: Rules written after seeing episodes: rule id -> episode ids (the rules file's
+    #: ``written_after``).
+    written_after: dict = field(default_factory=dict)
 
 
 def evaluate(table: pd.DataFrame, episodes: tuple[Episode, ...], *,
@@ -55,7 +58,8 @@ def evaluate(table: pd.DataFrame, episodes: tuple[Episode, ...], *,
              prices: dict[str, pd.Series] | None = None,
              params: BacktestParams = BacktestParams(),
              as_of: pd.Timestamp | None = None, data_start: pd.Timestamp | None = None,
-             rules: str = "", scorecards: tuple = (), history: Any = None) -> BacktestResult:
+             rules: str = "", scorecards: tuple = (), history: Any = None,
+             written_after: dict | None = None) -> BacktestResult:
     """Score a stage table (level, score per business day) against episodes and yardsticks."""
     if table.empty:
         raise NotEnoughData("no replay days in the requested span")
@@ -71,7 +75,8 @@ def evaluate(table: pd.DataFrame, episodes: tuple[Episode, ...], *,
         table.index[0], table.index[-1], as_of if as_of is not None else table.index[-1],
         data_start if data_start is not None else table.index[0], rules, params, table,
         scores, spl, rates(scores, spl), yard, ys, tuple(events),
-        {k: int(counts.get(k, 0)) for k in STAGE_NAMES}, scorecards, history)
+        {k: int(counts.get(k, 0)) for k in STAGE_NAMES}, scorecards, history,
+        dict(written_after or {}))
 
 
 def run_backtest(store, *, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None,
@@ -111,7 +116,9 @@ def run_backtest(store, *, start: pd.Timestamp | None = None, end: pd.Timestamp 
 
         prev = run_engine(store, as_of=res.as_of, rules=load_rules(PREVIOUS_RULES)).stages.table
         ofr_long = store.first_release(list(OFR_IDS), as_of=res.as_of)
-        cards = scorecards_for(res, prev, ofr_long, eps, table.index)
+        variants = {name: run_engine(store, as_of=res.as_of, rules=rs).stages.table
+                    for name, rs in hindsight_variants(res.rules).items()}
+        cards = scorecards_for(res, prev, ofr_long, eps, table.index, variants)
         from dollarliq.engine import HISTORY_CORE_IDS, HISTORY_START, compute
         from dollarliq.indicators import INPUT_IDS
 
@@ -124,7 +131,7 @@ def run_backtest(store, *, start: pd.Timestamp | None = None, end: pd.Timestamp 
         history = None
     return evaluate(table, eps, yardstick_series=ys, prices=px, params=params, as_of=res.as_of,
                     data_start=res.data_start, rules=res.rules.source, scorecards=cards,
-                    history=history)
+                    history=history, written_after=written_after_map(res.rules))
 
 
 def history_for(hist, ofr_long: pd.DataFrame, episodes: tuple[Episode, ...]):
@@ -142,8 +149,31 @@ def history_for(hist, ofr_long: pd.DataFrame, episodes: tuple[Episode, ...]):
 OFR_IDS = ("OFR_FSI", "OFR_FSI_FUNDING")
 
 
+def written_after_map(rs) -> dict[str, tuple[str, ...]]:
+    """Rule id -> the episodes seen before it was written (rules with ``written_after``)."""
+    return {r.id: r.written_after for r in rs.rules if r.written_after}
+
+
+def hindsight_variants(rs) -> dict[str, Any]:
+    """The rules without those written after seeing an episode, one variant per group of
+    rules written after the same episodes, and one without all of them (when several).
+
+    Returns ``{name: RuleSet}``; names read ``without <rule ids>``.
+    """
+    from dollarliq.stages import without_rules
+
+    groups: dict[tuple[str, ...], set[str]] = {}
+    for r in rs.rules:
+        if r.written_after:
+            groups.setdefault(r.written_after, set()).add(r.id)
+    sets = sorted(groups.values(), key=lambda g: sorted(g))
+    if len(sets) > 1:
+        sets.append(set().union(*sets))
+    return {"without " + ", ".join(sorted(g)): without_rules(rs, g) for g in sets}
+
+
 def baseline_signals(res, prev_table: pd.DataFrame, ofr_long: pd.DataFrame,
-                     index: pd.DatetimeIndex) -> list:
+                     index: pd.DatetimeIndex, variants: dict | None = None) -> list:
     """The stress score, the stages and the baselines as :class:`~dollarliq.track.oos.Signal`.
 
     Pure: ``res`` is the replay, ``prev_table`` the replay of the previous rules and
@@ -175,15 +205,21 @@ def baseline_signals(res, prev_table: pd.DataFrame, ofr_long: pd.DataFrame,
         Signal("previous rules: score", prev["score"]),
         Signal("previous rules: stage level, flag >= drained", prev["level"].astype(float),
                prev["level"] >= 2),
+        *[sig for name, tab in (variants or {}).items()
+          for lv in [tab["level"].reindex(index)]
+          for sig in (Signal(f"{name}: stage level, flag >= drained", lv.astype(float), lv >= 2),
+                      Signal(f"{name}: stage level, flag >= tight", lv.astype(float), lv >= 1))],
     ]
 
 
 def scorecards_for(res, prev_table: pd.DataFrame, ofr_long: pd.DataFrame,
-                   episodes: tuple[Episode, ...], index: pd.DatetimeIndex) -> tuple:
-    """Funding and market scorecards of the replay and the baselines (pure)."""
+                   episodes: tuple[Episode, ...], index: pd.DatetimeIndex,
+                   variants: dict | None = None) -> tuple:
+    """Funding and market scorecards of the replay and the baselines (pure); ``variants``
+    (name -> stage table) adds the replay without the rules written after an episode."""
     from dollarliq.track.oos import scorecard
 
-    sig = baseline_signals(res, prev_table, ofr_long, index)
+    sig = baseline_signals(res, prev_table, ofr_long, index, variants)
     stage = res.stages.table["level"].reindex(index)
     return tuple(scorecard(sig, episodes, kind=k, stage=stage) for k in ("funding", "market"))
 
