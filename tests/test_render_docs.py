@@ -31,7 +31,7 @@ def test_every_generated_block_matches_a_real_run(home):
 def test_the_docs_mark_what_is_generated():
     text = {p.name: p.read_text(encoding="utf-8")
             for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]}
-    assert "<!-- run: dollarliq report --as-of 2025-11-03" in text["README.md"]
+    assert "<!-- run: dollarliq report --as-of 2025-10-31" in text["README.md"]
     assert "<!-- value: snapshot_size -->" in text["README.md"]
     assert text["serve.md"].count("<!-- get: /v1/") >= 8
     assert "<!-- run: dollarliq bubble gauges --as-of 2023-12-29 -->" in text["gauges.md"]

@@ -166,7 +166,7 @@ def test_report_has_the_cli_stage_and_score_and_its_schema(server):
     want = json.loads(cli.stdout)
     assert doc["stage"] == want["stage"]
     assert doc["score"] == want["score"]
-    assert doc["as_of"] == "2025-11-03" and doc["stage"]["name"] == "tight"
+    assert doc["as_of"] == "2025-11-03" and doc["stage"]["name"] == "drained"  # held
     # Today against 2003-2026: the CLI's section, on the asked day.
     assert doc["history"] == want["history"] and doc["history"]["as_of"] == "2025-11-03"
     assert doc["history"]["readings"][0]["compared_from"] == "2003-01-02"
