@@ -168,7 +168,7 @@ def test_the_dashboard_renders_in_chromium(pages, browser, tmp_path):
         assert page.locator(f"#{cid} g.trace, #{cid} g.points").count() >= 1, cid
     assert errors == []
     assert outside == []
-    assert "Stage 1: tight" in page.inner_text("#stage")
+    assert "Stage 2: drained" in page.inner_text("#stage")  # held since 2025-10-31
     page.screenshot(path=str(tmp_path / "dashboard-laptop.png"), full_page=True)
     assert (tmp_path / "dashboard-laptop.png").stat().st_size > 50_000
     if os.environ.get("DOLLARLIQ_SCREENSHOT"):  # refresh docs/dashboard.png

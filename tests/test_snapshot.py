@@ -144,13 +144,16 @@ def test_the_funding_history_reaches_back_to_2000():
 
 
 def test_desk_operations_before_the_standing_facility_are_not_its_take_up():
-    """RPONTSYD carries the Desk's 2019-20 operations (40.85 on 2019-09-17); the standing
-    repo facility's indicator starts on the facility's first day, so they are no evidence."""
+    """RPONTTLD carries the Desk's 2019-20 operations (53.15 on 2019-09-17): shown
+    (``srf_usd_bn``), but the rules' take-up indicators start on the standing repo facility's
+    first day, so they are no evidence."""
     from dollarliq.indicators import SRF_START, build_panel
 
     df = pd.read_parquet(SNAPSHOT_PATH)
-    long = df[df["series_id"] == "RPONTSYD"]
+    long = df[df["series_id"] == "RPONTTLD"]
     panel = build_panel(long, end=pd.Timestamp("2021-09-30"), start=pd.Timestamp("2019-09-02"))
-    srf = panel.daily["srf_usd_bn"]
-    assert srf[:SRF_START - pd.Timedelta(days=1)].isna().all()
-    assert srf[SRF_START:].notna().any()
+    assert panel.daily.loc["2019-09-17", "srf_usd_bn"] == 53.15
+    for col in ("srf_take_up_usd_bn", "srf_take_up_plain_usd_bn"):
+        srf = panel.daily[col]
+        assert srf[:SRF_START - pd.Timedelta(days=1)].isna().all()
+        assert srf[SRF_START:].notna().any()
