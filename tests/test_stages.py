@@ -563,6 +563,9 @@ def test_the_score_never_shrinks_because_a_part_is_missing_and_is_none_when_none
     assert list(s_gap) == list(s_full) == [50.0, 50.0, 50.0]  # not 0 when "a" goes missing
     none, _ = score(_daily(a=[np.nan], b=[np.nan]), rs)
     assert np.isnan(none.iloc[0])
+    # Carried values alone are not a reading: unavailable once no part is fresh.
+    stale_all, _ = score(_daily(a=[10.0, np.nan], b=[0.0, np.nan]), rs)
+    assert stale_all.iloc[0] == 50.0 and np.isnan(stale_all.iloc[1])
 
 
 def test_an_unavailable_score_is_null_in_the_report(store):

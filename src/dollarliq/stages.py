@@ -319,21 +319,23 @@ def score(daily: pd.DataFrame, rs: RuleSet,
 
     A part without a fresh value keeps its last fresh value for up to ``max_days`` calendar
     days, so a missing part never moves the score; a part never seen, or not seen for
-    longer, drops out and the others are renormalised. NaN (unavailable) where no part has
-    a value.
+    longer, drops out and the others are renormalised. NaN (unavailable) on a day when no
+    part has a fresh value: a score made only of carried values is not a reading.
     """
     parts, weights = {}, {}
     reg = regime_of(daily.index, rs)
+    any_fresh = pd.Series(False, index=daily.index)
     for c in rs.score:
         x = daily[c.indicator] if c.indicator in daily else pd.Series(np.nan, daily.index)
         x = x.where(_applies(c.regimes, reg))  # no measure in this regime: not a part
+        any_fresh |= x.notna()
         x = _carry(x, x.notna(), max_days).where(_applies(c.regimes, reg))
         s = ((x - c.calm) / (c.stressed - c.calm)).clip(0.0, 1.0) * 100.0
         parts[c.indicator] = s
         weights[c.indicator] = pd.Series(np.where(x.notna(), c.weight, 0.0), daily.index)
     p = pd.DataFrame(parts)
     w = pd.DataFrame(weights)
-    total_w = w.sum(axis=1).replace(0.0, np.nan)
+    total_w = w.sum(axis=1).where(any_fresh).replace(0.0, np.nan)
     contrib = (p.fillna(0.0) * w).div(total_w, axis=0)
     return contrib.sum(axis=1, min_count=1).rename("score"), contrib
 
