@@ -608,3 +608,60 @@ def test_an_ended_program_is_ended_and_an_old_series_is_listed_once(store, lang)
     doc23 = build_report(run_engine(store, as_of=T("2023-03-23")), lang=lang)
     ev23 = {e["rule"]: e for e in doc23["evidence"]}
     assert ev23["fima_repo_drawn"]["met"] is True and "ended" not in ev23["btfp_drawn"]
+
+
+def _snapshot_series(sid: str, known_on: str) -> pd.Series:
+    """One series of the packaged snapshot as known on a day, read with pandas alone."""
+    from pathlib import Path
+
+    import dollarliq
+
+    d = pd.read_parquet(Path(dollarliq.__file__).parent / "data" / "snapshot.parquet")
+    d = d[(d["series_id"] == sid) & (pd.to_datetime(d["as_of"]) <= T(known_on))]
+    return pd.Series(d["value"].to_numpy(float), index=pd.to_datetime(d["obs_date"])).sort_index()
+
+
+def test_a_record_reaching_into_an_earlier_regime_says_so(store):
+    from dollarliq.reports.model import records
+
+    # Primary credit in the dash for cash, against the whole history from 2002 (pandas alone).
+    pc = _snapshot_series("WLCFLPCL", "2020-03-25").dropna()
+    v = pc.loc["2020-03-18"]
+    expected = pc[(pc.index < T("2020-03-18")) & (pc >= v)].index[-1]
+    assert expected < T("2018-04-02")
+    for lang, word in (("en", "floor before SOFR"), ("zh", "SOFR 之前的地板体系")):
+        rec = next(r for r in records(run_engine(store, as_of=T("2020-03-25")), lang)
+                   if r["indicator"] == "primary_credit_usd_bn")
+        assert rec["since"] == expected.strftime("%Y-%m-%d") == "2009-10-07"
+        assert rec["crosses_regime"] and rec["since_regime"] == "floor_ioer"
+        assert rec["regime"] == "floor_sofr" and word in rec["text"]
+
+
+def test_effr_records_reach_back_to_2008_within_the_floor_regimes_only(store):
+    from dollarliq.reports.model import records
+
+    # EFFR − IOER/IORB from the snapshot with pandas: the floor years before 2019-09-16.
+    effr = _snapshot_series("EFFR", "2019-09-17")
+    dff = _snapshot_series("DFF", "2019-09-17")  # the daily fed funds rate before EFFR's series
+    effr = dff if effr.empty else pd.concat([dff[dff.index < effr.index.min()], effr])
+    ioer = _snapshot_series("IOER", "2019-09-17")
+    spread = ((effr - ioer.reindex(effr.index)) * 100).round(6).dropna()
+    spread = spread[spread.index.day_of_week < 5]
+    floor = spread[(spread.index >= T("2008-12-16")) & (spread.index < T("2019-09-16"))]
+    assert len(floor) and floor.max() < spread.loc["2019-09-16"]  # a record of the floor years
+    rec = next(r for r in records(run_engine(store, as_of=T("2019-09-17")))
+               if r["indicator"] == "effr_iorb_bp")
+    assert rec["date"] == "2019-09-16" and rec["value"] == spread.loc["2019-09-16"]
+    # Not cut at the panel's 2010 start, and the corridor days (IOER from 2008-10) left out.
+    assert rec["since"] is None and rec["history_start"] == floor.index[0].strftime("%Y-%m-%d")
+    assert rec["history_start"] == "2008-12-16"
+    assert rec["crosses_regime"] and "floor before SOFR" in rec["text"]
+
+
+def test_a_record_within_one_regime_names_no_regime(store):
+    from dollarliq.reports.model import records
+
+    rec = next(r for r in records(run_engine(store, as_of=T("2025-11-04")))
+               if r["indicator"] == "sofr_iorb_persistent_bp")
+    assert rec["since"] == "2019-09-27" and rec["since_regime"] == rec["regime"] == "floor_sofr"
+    assert not rec["crosses_regime"] and "regime" not in rec["text"]

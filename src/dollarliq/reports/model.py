@@ -14,9 +14,9 @@ import pandas as pd
 from dollarliq.catalog import CATALOG, CORE_IDS
 from dollarliq.engine import EngineResult
 from dollarliq.indicators import INDICATORS, INPUT_IDS, obs_series, record_since
-from dollarliq.messages import family_name, rule_name, t
+from dollarliq.messages import MESSAGES, family_name, rule_name, t
 from dollarliq.reports.style import fmt, fmt_u  # noqa: F401  (re-exported)
-from dollarliq.stages import STAGE_NAMES
+from dollarliq.stages import STAGE_NAMES, regime_of
 
 #: Indicators shown in the report, in order (by family: price, buffers, drains, backstops,
 #: markets, yardstick).
@@ -37,13 +37,18 @@ REPORT_INDICATORS = [
 #: (indicator, kind, where) for the "since" records; ``where``: ``obs`` (an observation-level
 #: spread), a catalog id (the series as observed) or ``wednesday_net_liquidity``.
 RECORDS = [("sofr_iorb_bp", "high", "obs"), ("sofr_iorb_persistent_bp", "high", "obs"),
-           ("tgcr_iorb_bp", "high", "obs"), ("effr_iorb_bp", "high", "obs"),
+           ("tgcr_iorb_bp", "high", "obs"), ("effr_iorb_bp", "high", "effr_floor"),
            ("sofr99_iorb_bp", "high", "obs"), ("reserves_usd_bn", "low", "WRESBAL"),
            ("reserves_share_bank_assets_pct", "low", "share"),
            ("rrp_usd_bn", "low", "RRPONTSYD"),
            ("net_liquidity_usd_bn", "low", "wednesday_net_liquidity"),
            ("tga_usd_bn", "high", "TGA_DTS"), ("primary_credit_usd_bn", "high", "WLCFLPCL"),
            ("swap_lines_usd_bn", "high", "SWPT")]
+#: Records of an indicator compare only days of these regimes (its measure is the same in
+#: each); an indicator not named compares every day it has. EFFR − IOER/IORB is the price of
+#: money in both floor regimes; in the corridor (IOER began 2008-10-09, under a point target)
+#: it measured something else, so it is not compared with those days.
+RECORD_REGIMES = {"effr_iorb_bp": ("floor_ioer", "floor_sofr")}
 NOTICE = "notice"
 
 
@@ -85,11 +90,32 @@ def _record_series(res: EngineResult, ind: str, where: str) -> pd.Series:
         return res.panel.obs[ind]["value"]
     if where == "wednesday_net_liquidity":
         return _wednesday_net_liquidity(res.long)
+    if where == "effr_floor":  # the whole history, not only the panel's grid (from 2008-10)
+        from dollarliq.dates import business_days
+        from dollarliq.indicators import IORB_START, prefer, splice, spread_bp
+
+        floor = splice(obs_series(res.long, "IOER"), obs_series(res.long, "IORB"), IORB_START)
+        effr = prefer(obs_series(res.long, "EFFR"), obs_series(res.long, "DFF"))
+        if effr.empty or floor.empty:
+            return pd.Series(dtype=float)
+        effr = effr[effr.index.isin(business_days(effr.index.min(), res.as_of))]
+        return spread_bp(effr, floor)["value"]
     if where == "share":
         r = obs_series(res.long, "WRESBAL")["value"]
         a = obs_series(res.long, "TLAACBW027SBOG")["value"]
         return (100.0 * r / a.reindex(r.index)).dropna()
     return obs_series(res.long, where)["value"]
+
+
+def _regime_at(res: EngineResult, day: pd.Timestamp) -> str:
+    """The id of the monetary regime in force on ``day`` ("" outside every declared one)."""
+    return str(regime_of(pd.DatetimeIndex([day]), res.rules).iloc[0])
+
+
+def _regime_name(res: EngineResult, rid: str, lang: str) -> str:
+    if f"regime.{rid}" in MESSAGES:
+        return t(f"regime.{rid}", lang)
+    return next((g.name for g in res.rules.regimes if g.id == rid), rid)
 
 
 def records(res: EngineResult, lang: str = "en", *, min_lookback_days: int | None = None
@@ -106,6 +132,8 @@ def records(res: EngineResult, lang: str = "en", *, min_lookback_days: int | Non
         if bool(stale.get(ind, False)):
             continue
         s = _record_series(res, ind, where)
+        if ind in RECORD_REGIMES and res.rules.regimes:  # like with like: one measure only
+            s = s[regime_of(s.index, res.rules).isin(RECORD_REGIMES[ind]).to_numpy()]
         r = record_since(s, res.as_of, kind)
         if r["value"] is None:
             continue
@@ -120,10 +148,18 @@ def records(res: EngineResult, lang: str = "en", *, min_lookback_days: int | Non
             text = t(f"record.{kind}", lang, name=name, value=fmt_u(r["value"], unit, lang),
                      date=_day(r["date"]), since=_day(r["since"]),
                      since_value=fmt_u(r["since_value"], unit, lang))
+        then = r["since"] if r["since"] is not None else r["history_start"]
+        reg_now, reg_then = _regime_at(res, r["date"]), _regime_at(res, then)
+        if reg_then and reg_now and reg_then != reg_now:  # the comparison crosses a regime
+            text = t("record.crosses_regime", lang, text=text, since=_day(then),
+                     date=_day(r["date"]), regime=_regime_name(res, reg_then, lang),
+                     regime_now=_regime_name(res, reg_now, lang))
         out.append({"indicator": ind, "kind": kind, "value": _num(r["value"]),
                     "unit": unit, "date": _day(r["date"]), "since": _day(r["since"]),
                     "since_value": _num(r.get("since_value")),
                     "history_start": _day(r["history_start"]), "lookback_days": int(back),
+                    "regime": reg_now or None, "since_regime": reg_then or None,
+                    "crosses_regime": bool(reg_then and reg_now and reg_then != reg_now),
                     "text": text})
     out.sort(key=lambda x: -x["lookback_days"])
     return out
