@@ -59,6 +59,8 @@ COMMANDS = {
     "backtest": ["backtest"],
     "bubble scan": ["bubble", "scan", "--tickers", "NVDA,QQQ", "--windows", "252"],
     "bubble gauges": ["bubble", "gauges", "--as-of", "2023-12-29"],
+    "outlook": ["outlook", "--as-of", "2026-01-15"],
+    "outlook zh": ["outlook", "--as-of", "2026-01-15", "--lang", "zh"],
 }
 
 
@@ -170,6 +172,26 @@ def render(obj, width: int) -> str:
                 file=open(os.devnull, "w"))
     c.print(obj)
     return c.export_text()
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_outlook_keeps_every_cell_note_and_runway_line(outputs, tmp_path, lang, width):
+    from dollarliq.reports.outlook import _calendar_rows, _runway_lines
+
+    name = "outlook" if lang == "en" else "outlook zh"
+    out = flat(outputs[(name, width)])
+    doc = json.loads(run(["outlook", "--as-of", "2026-01-15", "--lang", lang, "--format",
+                          "json"], width, tmp_path))
+    rows, partial = _calendar_rows(doc)
+    runway = _runway_lines(doc)
+    assert len(rows) >= 5 and partial and len(runway) == 5  # four lines and the episodes
+    assert any("SOFR-IORB" in r[9] for r in rows)
+    for r in rows:
+        for cell in r:
+            assert flat(cell) in out, cell
+    for x in runway + [doc["runway"]["note"]]:
+        assert flat(x) in out, x
 
 
 def test_min_width_is_the_longest_unbreakable_run():

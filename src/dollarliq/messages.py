@@ -354,6 +354,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "matur.      net  notes",
                            "zh": "日期           短债(十亿美元)        到期     附息债(十亿美元)     "
                                  "到期        净额  说明"},
+    "outlook.col.date": {"en": "date", "zh": "日期"},
+    "outlook.col.weekday": {"en": "day", "zh": "星期"},
+    "outlook.col.bills": {"en": "bills $bn", "zh": "短债(十亿美元)"},
+    "outlook.col.coupons": {"en": "coupons $bn", "zh": "附息债(十亿美元)"},
+    "outlook.col.status": {"en": "status", "zh": "状态"},
+    "outlook.col.maturing": {"en": "matur.", "zh": "到期"},
+    "outlook.col.net": {"en": "net", "zh": "净额"},
+    "outlook.col.notes": {"en": "notes", "zh": "说明"},
     "outlook.partial": {"en": "* net of what was announced by then: settlements more than "
                               "{bills} (bills) or {coupons} (coupons) business days ahead may "
                               "not all be announced yet",

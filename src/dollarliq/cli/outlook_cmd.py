@@ -43,4 +43,7 @@ def outlook(
     elif fmt is OutlookFmt.csv:
         sys.stdout.write(o.to_csv())
     else:
-        console.print(o.to_text(), markup=False, highlight=False, soft_wrap=True)
+        from dollarliq.reports.outlook import renderables
+
+        for r in renderables(o.doc):
+            console.print(r, highlight=False)

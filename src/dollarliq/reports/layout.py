@@ -122,7 +122,7 @@ class FitTable:
         return t
 
     def blocks(self, width: int) -> list[Any]:
-        """The narrow layout: each row's key in bold, then its other cells as
+        """The narrow layout: each row's key in bold, then its other non-empty cells as
         ``label: value`` pairs, as many to a line as fit, indented by two."""
         out: list[Any] = []
         if self.title:
@@ -134,8 +134,8 @@ class FitTable:
             lines: list[Text] = []
             line = Text()
             for i, (c, v) in enumerate(zip(self.columns, r)):
-                if i == self.key:
-                    continue
+                if i == self.key or not _plain(v).strip():
+                    continue  # an empty cell says nothing in a block
                 seg = Text()
                 if self.show_header and c.header:
                     seg.append(f"{c.header}: ", style="dim")

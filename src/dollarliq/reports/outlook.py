@@ -150,10 +150,10 @@ def _st(status: str | None, lang: str) -> str:
     return "" if status is None else t(f"outlook.status.{status}", lang)
 
 
-def render_text(doc: dict[str, Any]) -> str:
-    """The outlook as plain text lines (amounts in USD billions)."""
+def _head_lines(doc: dict[str, Any]) -> list[str]:
+    """The title and the TGA line."""
     lang = doc["lang"]
-    out = [t("outlook.title", lang, as_of=doc["as_of"], n=doc["days"]), ""]
+    out = [t("outlook.title", lang, as_of=doc["as_of"], n=doc["days"])]
     tga = doc["tga"]
     if tga is not None:
         if tga["target_bn"] is not None and tga["balance_bn"] is not None:
@@ -166,10 +166,15 @@ def render_text(doc: dict[str, Any]) -> str:
         elif tga["balance_bn"] is not None:
             out.append(t("outlook.tga_no_target", lang, balance=f"{tga['balance_bn']:,.1f}",
                          date=tga["balance_date"]))
-        out.append("")
-    head = t("outlook.table_head", lang)
-    out.append(head)
-    any_partial = False
+    return out
+
+
+def _calendar_rows(doc: dict[str, Any]) -> tuple[list[list[str]], bool]:
+    """The calendar's printed rows (date, weekday, bills issued, status, maturing, coupons
+    issued, status, maturing, net ending in ``*`` when partial, notes) and whether any is
+    partial. Days with neither a settlement nor a note are left out."""
+    lang = doc["lang"]
+    rows, any_partial = [], False
     for d in doc["calendar"]:
         b, c = d["bills"], d["coupons"]
         notes = list(d["event_names"])
@@ -178,26 +183,25 @@ def render_text(doc: dict[str, Any]) -> str:
         notes += [tg["label"] for tg in d["tags"]]
         if not (d["settlement"] or notes):
             continue
-        partial = d["net_usd"] is not None and (
-            (not b["complete"] and b["maturing_usd"]) or (not c["complete"] and c["maturing_usd"]))
-        star = "*" if partial else " "
+        partial = bool(d["net_usd"] is not None and (
+            (not b["complete"] and b["maturing_usd"]) or (not c["complete"] and c["maturing_usd"])))
         any_partial = any_partial or partial
         wd = d["weekday"] if lang != "zh" else "周" + "一二三四五六日"[
-            pd.Timestamp(d["date"]).dayofweek]
-        row = (f"{d['date']} {wd:<3} "
-               f"{_bn(b['issued_usd']):>8} {_st(b['status'], lang):<9}"
-               f"{_bn(b['maturing_usd']):>8} "
-               f"{_bn(c['issued_usd']):>8} {_st(c['status'], lang):<9}"
-               f"{_bn(c['maturing_usd']):>8} {_bn(d['net_usd']):>8}{star} ")
-        out.append(row + "; ".join(notes))
-    if any_partial:
-        out.append(t("outlook.partial", lang, bills=doc["announcement_lead_bdays"]["bills"],
-                     coupons=doc["announcement_lead_bdays"]["coupons"]))
-    out.append("")
-    out.append(t("outlook.runway_head", lang))
+            pd.Timestamp(d["date"]).day_of_week]
+        rows.append([d["date"], wd, _bn(b["issued_usd"]), _st(b["status"], lang),
+                     _bn(b["maturing_usd"]), _bn(c["issued_usd"]), _st(c["status"], lang),
+                     _bn(c["maturing_usd"]), _bn(d["net_usd"]) + ("*" if partial else ""),
+                     "; ".join(notes)])
+    return rows, any_partial
+
+
+def _runway_lines(doc: dict[str, Any]) -> list[str]:
+    """One line per defence line, then the reserve episodes (unindented)."""
+    lang = doc["lang"]
+    out = []
     for ln in doc["runway"]["lines"]:
         if ln["level_bn"] is None:
-            out.append(f"  {ln['name']}: {t('outlook.no_data', lang, series=ln['series'])}")
+            out.append(f"{ln['name']}: {t('outlook.no_data', lang, series=ln['series'])}")
             continue
         th = "—" if ln["threshold_bn"] is None else f"{ln['threshold_bn']:,.0f}"
         if ln["threshold_lo_bn"] is not None:
@@ -209,17 +213,66 @@ def render_text(doc: dict[str, Any]) -> str:
             left = "—" if k is None else f"{k:,.1f}"
             weeks.append(t("outlook.pace", lang, w=w, pace=pace, left=left))
         dist = "—" if ln["distance_bn"] is None else f"{ln['distance_bn']:,.1f}"
-        out.append(f"  {ln['name']} ({ln['series']}, {ln['date']}): "
+        out.append(f"{ln['name']} ({ln['series']}, {ln['date']}): "
                    f"{ln['level_bn']:,.1f}; {t('outlook.threshold', lang)} {th}; "
                    f"{t('outlook.distance', lang)} {dist}; " + "; ".join(weeks))
     eps = doc["runway"]["reserve_episodes"]
     if eps:
-        out.append("  " + t("outlook.episodes", lang, list="; ".join(
+        out.append(t("outlook.episodes", lang, list="; ".join(
             f"{e['episode_start'][:7]}..{(e['episode_end'] or '')[:7]} "
             f"{e['share_pct']:.2f}% [{e['lo_pct']:.2f}–{e['hi_pct']:.2f}] "
             f"({e['positive_weeks']}/{e['weeks']})" for e in eps)))
+    return out
+
+
+def render_text(doc: dict[str, Any]) -> str:
+    """The outlook as plain text lines (amounts in USD billions)."""
+    lang = doc["lang"]
+    head = _head_lines(doc)
+    out = head[:1] + [""] + head[1:] + ([""] if len(head) > 1 else [])
+    out.append(t("outlook.table_head", lang))
+    rows, any_partial = _calendar_rows(doc)
+    for r in rows:
+        out.append(f"{r[0]} {r[1]:<3} {r[2]:>8} {r[3]:<9}{r[4]:>8} {r[5]:>8} {r[6]:<9}"
+                   f"{r[7]:>8} {r[8].rstrip('*'):>8}{r[8][-1] if r[8].endswith('*') else ' '} "
+                   + r[9])
+    if any_partial:
+        out.append(t("outlook.partial", lang, bills=doc["announcement_lead_bdays"]["bills"],
+                     coupons=doc["announcement_lead_bdays"]["coupons"]))
+    out.append("")
+    out.append(t("outlook.runway_head", lang))
+    out += ["  " + x for x in _runway_lines(doc)]
     out.append("  " + doc["runway"]["note"])
     return "\n".join(out)
+
+
+def renderables(doc: dict[str, Any]) -> list[Any]:
+    """The outlook for a terminal: the same content as :func:`render_text`, with the
+    calendar a :class:`~dollarliq.reports.layout.FitTable` and the runway a list that
+    wraps under its own text, so that it fits any width without losing a character."""
+    from rich.text import Text
+
+    from dollarliq.reports.layout import Col, FitTable, bullets
+
+    lang = doc["lang"]
+    head = _head_lines(doc)
+    out: list[Any] = [Text(head[0], style="bold"), Text("")]
+    for x in head[1:]:
+        out += [Text(x), Text("")]
+    rows, any_partial = _calendar_rows(doc)
+    cols = [Col(t(f"outlook.col.{k}", lang), justify=j, no_wrap=k != "notes")
+            for k, j in (("date", "left"), ("weekday", "left"), ("bills", "right"),
+                         ("status", "left"), ("maturing", "right"), ("coupons", "right"),
+                         ("status", "left"), ("maturing", "right"), ("net", "right"),
+                         ("notes", "left"))]
+    out.append(FitTable(cols, rows))
+    if any_partial:
+        out.append(Text(t("outlook.partial", lang,
+                          bills=doc["announcement_lead_bdays"]["bills"],
+                          coupons=doc["announcement_lead_bdays"]["coupons"])))
+    out += [Text(""), Text(t("outlook.runway_head", lang), style="bold"),
+            bullets(_runway_lines(doc) + [doc["runway"]["note"]], mark="-")]
+    return out
 
 
 CSV_COLUMNS = ("date", "weekday", "bills_issued_usd", "bills_status", "bills_maturing_usd",
