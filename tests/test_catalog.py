@@ -48,8 +48,28 @@ def test_stage_inputs_come_from_their_publisher_without_a_key():
         spec = get_spec(sid)
         if sid in FRED_ONLY_INPUTS:
             assert spec.source == "fred", sid
+        elif "history" in spec.tags:
+            # Inputs of the regimes before SOFR only (see the next test): FRED keeps them.
+            assert spec.source == "fred", sid
         else:
             assert spec.source in UPDATABLE_SOURCES and spec.source != "fred", sid
+
+
+#: Indicators built from the history-only inputs (TED, CP and bills, fed funds target).
+HISTORY_INDICATORS = {"ted_bp", "cp_tbill_bp", "dff_target_abs_med5d_bp"}
+
+
+def test_history_inputs_are_read_only_by_rules_of_regimes_that_ended():
+    import tomllib
+    from importlib.resources import files
+
+    doc = tomllib.loads(files("dollarliq").joinpath("data/stages.toml").read_text("utf-8"))
+    ended = {r["id"] for r in doc["regime"] if r.get("end")}
+    parts = [*(r for st in doc["stage"] for r in st.get("rules", [])), *doc["score"]]
+    used = [p for p in parts if p["indicator"] in HISTORY_INDICATORS]
+    assert {p["indicator"] for p in used} == HISTORY_INDICATORS
+    for p in used:  # a part without `regimes` applies to every regime, the current one too
+        assert p.get("regimes") and set(p["regimes"]) <= ended, p
 
 
 def test_moved_series_keep_their_fred_mirror():

@@ -30,7 +30,13 @@ def test_score_percentile_is_against_every_day_since_2003(both):
     today = replay["score"].iloc[-1]
     assert score["compared_from"] == "2003-01-02"
     assert score["compared_days"] == replay["score"].notna().sum()
-    assert score["percentile"] == round(100.0 * (replay["score"] <= today).mean(), 1)
+    # dl.stages publishes the score to 0.1 point; the use case ranks the unrounded score, so
+    # days within 0.05 point of today's may fall either side: the percentile lies between
+    # the share of days surely below today and the share not surely above it.
+    lo = 100.0 * (replay["score"] < today - 0.05).sum() / replay["score"].notna().sum()
+    hi = 100.0 * (replay["score"] <= today + 0.05).sum() / replay["score"].notna().sum()
+    assert round(lo, 1) <= score["percentile"] <= round(hi, 1)
+    assert hi - lo < 2.0  # the band is narrow enough to tell a wrong ranking
     assert score["crosses_regime"] is True
 
 
