@@ -311,24 +311,22 @@ def run_update(target: Store | Path | str, fetch: Fetch, *,
         that cannot be written marks the unwritten series ``not written`` (exit code 5).
     """
     end = pd.Timestamp(today or current_date()).normalize()
-    from dollarliq.sources.auctions import PARTS
+    from dollarliq.sources import planned_parts
 
-    named = [s for s in series if s.upper() in PARTS] if series else []
-    series = [s for s in series if s.upper() not in PARTS] if series else series
+    parts, rest, asks_series = planned_parts(sources, series)
+    series = rest if series else series
     if isinstance(target, Store):
         store_obj: Store | None = target
-        todo = plan(target, sources, since, series) if not (named and not series) else []
+        todo = plan(target, sources, since, series) if asks_series else []
         stored = _stored_windows(target, todo)
-        records = record_plan(target, sources, since, named if named else None,
-                              bool(series))
+        records = record_plan(target, parts, since)
         writer = None
     else:
         store_obj = None
         with open_store(target) as reader:
-            todo = plan(reader, sources, since, series) if not (named and not series) else []
+            todo = plan(reader, sources, since, series) if asks_series else []
             stored = _stored_windows(reader, todo)
-            records = record_plan(reader, sources, since, named if named else None,
-                                  bool(series))
+            records = record_plan(reader, parts, since)
         writer = StoreWriter(target, snapshot=snapshot)
     todo = [*todo, *records]
     if on_plan is not None:
@@ -429,27 +427,20 @@ class RecordPart:
     source: str = "treasury"
 
 
-def record_plan(store: Store, sources: Sequence[str] | None, since: pd.Timestamp | None,
-                named: Sequence[str] | None, series_named: bool
+def record_plan(store: Store, parts: Sequence[str], since: pd.Timestamp | None
                 ) -> list[tuple[RecordPart, pd.Timestamp]]:
-    """The record parts to fetch and the first auction date to ask for: every part when
-    the treasury source is in the update and no series was named, else the parts named
-    (``--series AUCTIONS``). Results are re-read from 45 days before the last stored
-    auction date (a new store: from :data:`DEFAULT_HISTORY_START`)."""
-    from dollarliq.sources.auctions import PARTS
-
-    if sources and "treasury" not in sources:
+    """The record parts to fetch (from :func:`sources.planned_parts`) and the first auction
+    date to ask for: results are re-read from 45 days before the last stored auction date
+    (a new store: from :data:`DEFAULT_HISTORY_START`)."""
+    if not parts:
         return []
-    if named is None and series_named:
-        return []
-    parts = [p.upper() for p in named] if named else list(PARTS)
     if since is not None:
         start = pd.Timestamp(since)
     else:
         last = store.auctions()["auction_date"].max()
         start = (DEFAULT_HISTORY_START if pd.isna(last)
                  else pd.Timestamp(last) - pd.Timedelta(days=OVERLAP_DAYS))
-    return [(RecordPart(p), start) for p in dict.fromkeys(parts)]
+    return [(RecordPart(p), start) for p in parts]
 
 
 def _record_job(part: RecordPart, start: pd.Timestamp, end: pd.Timestamp) -> Job:

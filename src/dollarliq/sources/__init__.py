@@ -57,19 +57,30 @@ def planned_specs(sources: Sequence[str] | None = None,
             if only is None or spec.id in only]
 
 
+def planned_parts(sources: Sequence[str] | None = None,
+                  series: Sequence[str] | None = None) -> tuple[list[str], list[str], bool]:
+    """(record parts, series names, whether series are fetched) for an update of
+    ``sources`` and ``series``.
+
+    Record parts come when the treasury source is in the update and no series was named,
+    or when they are named (``--series AUCTIONS``); series are fetched unless only record
+    parts were named.
+    """
+    named = list(dict.fromkeys(s.upper() for s in series or () if s.upper() in RECORD_PARTS))
+    rest = [s for s in series or () if s.upper() not in RECORD_PARTS]
+    asks_series = bool(rest) or not named
+    if sources and "treasury" not in sources:
+        return [], rest, asks_series
+    return (named if named else ([] if rest else list(RECORD_PARTS))), rest, asks_series
+
+
 def planned(sources: Sequence[str] | None = None,
             series: Sequence[str] | None = None) -> list[tuple[str, str]]:
     """(source, id) of every series and record part an update of ``sources`` and ``series``
     asks for, without touching the store or importing pandas (a front end says what it will
-    fetch at once). Record parts come when the treasury source is in the update and no series
-    was named, or when they are named."""
-    named = list(dict.fromkeys(s.upper() for s in series or () if s.upper() in RECORD_PARTS))
-    rest = [s for s in series or () if s.upper() not in RECORD_PARTS]
-    specs = planned_specs(sources, rest) if (rest or not named) else []
-    if sources and "treasury" not in sources:
-        parts: list[str] = []
-    else:
-        parts = named if named else ([] if rest else list(RECORD_PARTS))
+    fetch at once)."""
+    parts, rest, asks_series = planned_parts(sources, series)
+    specs = planned_specs(sources, rest) if asks_series else []
     return [(s.source, s.id) for s in specs] + [("treasury", p) for p in parts]
 
 
@@ -80,4 +91,4 @@ def get_fetcher(source: str) -> Fetcher:
 
 
 __all__ = ["Fetcher", "Observation", "Query", "run_fetch", "get_fetcher", "planned",
-           "planned_specs", "RECORD_PARTS", "UPDATABLE_SOURCES"]
+           "planned_parts", "planned_specs", "RECORD_PARTS", "UPDATABLE_SOURCES"]
